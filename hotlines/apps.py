@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class HotlinesConfig(AppConfig):
+    name = "hotlines"
+    verbose_name = _("Hotlines")
+
+    def ready(self) -> None:
+        post_migrate.connect(_ensure_default_connection, sender=self)
+
+
+def _ensure_default_connection(**kwargs) -> None:
+    """After migrate, ETELECOM_BASE_URL and ETELECOM_API_KEY (when set) define the `default` connection."""
+    from .services.connections import connection_ensure_from_settings
+
+    connection_ensure_from_settings()

@@ -1,0 +1,163 @@
+"""Typed, validated views of eTelecom payloads (frozen dataclasses, never raw dicts)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .exceptions import BadPayload
+
+_INT64_RE = re.compile(r"^-?\d{1,20}$")
+HOTLINE_FIELDS = (
+    "id",
+    "hotline",
+    "name",
+    "description",
+    "network",
+    "status",
+    "is_free_charge",
+    "connection_id",
+    "connection_method",
+    "owner_id",
+    "created_at",
+    "updated_at",
+)
+
+
+def _text(item: dict, key: str, *, where: str, max_len: int = 10_000) -> str:
+    value = item.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and key not in ("name", "description"):
+        # Some gateways send numbers for int64 fields; keep ints exact, refuse floats (precision is gone).
+        if isinstance(value, float):
+            raise BadPayload(f"{where}: field '{key}' is a floating-point number, so its exact value is lost")
+        value = str(value)
+    if not isinstance(value, str):
+        raise BadPayload(f"{where}: field '{key}' should be text, got {type(value).__name__}")
+    if len(value) > max_len:
+        raise BadPayload(f"{where}: field '{key}' is {len(value):,} characters long")
+    return value.replace("\x00", "")
+
+
+def _int64(item: dict, key: str, *, where: str, required: bool = False) -> str:
+    value = _text(item, key, where=where, max_len=32).strip()
+    if not value:
+        if required:
+            raise BadPayload(f"{where}: field '{key}' is missing")
+        return ""
+    if not _INT64_RE.match(value):
+        raise BadPayload(f"{where}: field '{key}' should be a 64-bit number, got {value[:40]!r}")
+    return value
+
+
+def _datetime(item: dict, key: str, *, where: str) -> datetime | None:
+    value = item.get(key)
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise BadPayload(f"{where}: field '{key}' should be an RFC 3339 date-time")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError as exc:
+        raise BadPayload(f"{where}: field '{key}' is not a date-time: {value[:40]!r}") from exc
+    if parsed.tzinfo is None:
+        raise BadPayload(f"{where}: field '{key}' has no time zone: {value[:40]!r}")
+    return parsed
+
+
+@dataclass(frozen=True, slots=True)
+class Hotline:
+    """One hotline as eTelecom describes it. Unknown enum values are kept as received."""
+
+    id: str
+    hotline: str
+    name: str
+    description: str
+    network: str
+    status: str
+    is_free_charge: bool | None
+    connection_id: str
+    connection_method: str
+    owner_id: str
+    created_at: datetime | None
+    updated_at: datetime | None
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_payload(cls, item: Any, *, where: str = "hotline") -> Hotline:
+        if not isinstance(item, dict):
+            raise BadPayload(f"{where} is not an object")
+        free = item.get("is_free_charge")
+        if free is not None and not isinstance(free, bool):
+            raise BadPayload(f"{where}: field 'is_free_charge' should be true or false")
+        hotline_id = _int64(item, "id", where=where, required=True)
+        where = f"{where} (id {hotline_id})"
+        number = _text(item, "hotline", where=where, max_len=32).strip()
+        if not number:
+            raise BadPayload(f"{where}: field 'hotline' is missing")
+        return cls(
+            id=hotline_id,
+            hotline=number,
+            name=_text(item, "name", where=where, max_len=500),
+            description=_text(item, "description", where=where),
+            network=_text(item, "network", where=where, max_len=50).strip(),
+            status=_text(item, "status", where=where, max_len=50).strip(),
+            is_free_charge=free,
+            connection_id=_int64(item, "connection_id", where=where),
+            connection_method=_text(item, "connection_method", where=where, max_len=100),
+            owner_id=_int64(item, "owner_id", where=where),
+            created_at=_datetime(item, "created_at", where=where),
+            updated_at=_datetime(item, "updated_at", where=where),
+            raw=item,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Paging:
+    """The cursor part of a list answer."""
+
+    next: str
+    prev: str
+    limit: int | None
+
+    @classmethod
+    def from_payload(cls, value: Any, *, where: str) -> Paging:
+        if value is None:
+            return cls(next="", prev="", limit=None)
+        if not isinstance(value, dict):
+            raise BadPayload(f"{where}: 'paging' is not an object")
+        nxt = value.get("next") or ""
+        prev = value.get("prev") or ""
+        if not isinstance(nxt, str) or not isinstance(prev, str):
+            raise BadPayload(f"{where}: 'paging.next' should be text")
+        limit = value.get("limit")
+        return cls(next=nxt, prev=prev, limit=limit if isinstance(limit, int) else None)
+
+
+@dataclass(frozen=True, slots=True)
+class HotlinePage:
+    """One page of GetPartnerHotlineList."""
+
+    number: int
+    hotlines: tuple[Hotline, ...]
+    paging: Paging
+
+    @classmethod
+    def from_payload(cls, payload: Any, *, number: int) -> HotlinePage:
+        where = f"page {number}"
+        if not isinstance(payload, dict):
+            raise BadPayload(f"{where}: the answer is not a JSON object")
+        if "hotlines" not in payload:
+            raise BadPayload(f"{where}: the answer has no 'hotlines' list")
+        items = payload["hotlines"]
+        if items is None:
+            items = []
+        if not isinstance(items, list):
+            raise BadPayload(f"{where}: 'hotlines' is not a list")
+        hotlines = tuple(
+            Hotline.from_payload(item, where=f"{where}, hotline {index + 1}") for index, item in enumerate(items)
+        )
+        return cls(number=number, hotlines=hotlines, paging=Paging.from_payload(payload.get("paging"), where=where))

@@ -1,0 +1,111 @@
+"""`make run`: the sandbox (unless real credentials are configured), a first sync, a demo
+admin, a background worker and the dashboard, all stopped together on Ctrl-C."""
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from hotlines.etelecom.sandbox import DEFAULT_API_KEY
+from hotlines.services.connections import connection_ensure_from_settings, connection_upsert
+from hotlines.services.sync import hotlines_sync
+
+
+def _wait_for_port(host: str, port: int, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            if sock.connect_ex((host, port)) == 0:
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((host, port)) != 0
+
+
+class Command(BaseCommand):
+    help = "Run the demo: sandbox, sync, demo admin, worker and dashboard at http://127.0.0.1:8000."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--sandbox-port", type=int, default=8765)
+        parser.add_argument("--hotlines", type=int, default=int(os.environ.get("DEMO_HOTLINES", 5000)))
+        parser.add_argument("--username", default="admin")
+
+    def handle(self, *args, addr, sandbox_port, hotlines, username, **options):
+        started = time.monotonic()
+        children: list[subprocess.Popen] = []
+        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        host, _, port = addr.rpartition(":")
+        if not _port_free(host or "127.0.0.1", int(port)):
+            raise CommandError(f"Port {port} is already in use: stop what runs there or pass --addr.")
+        try:
+            connection = connection_ensure_from_settings()
+            if connection is None:
+                if not _port_free("127.0.0.1", sandbox_port):
+                    raise CommandError(f"Port {sandbox_port} is taken: stop what runs there or pass --sandbox-port.")
+                children.append(
+                    subprocess.Popen(
+                        [*manage, "etelecom_sandbox", "--port", str(sandbox_port), "--hotlines", str(hotlines)]
+                    )
+                )
+                if not _wait_for_port("127.0.0.1", sandbox_port):
+                    raise CommandError("The eTelecom sandbox did not start.")
+                connection = connection_upsert(
+                    name="default", base_url=f"http://127.0.0.1:{sandbox_port}", api_key=DEFAULT_API_KEY
+                )
+                self.stdout.write(f"Sandbox: {hotlines:,} demo hotlines at http://127.0.0.1:{sandbox_port}")
+            else:
+                self.stdout.write(f"Using the eTelecom account at {connection.base_url}")
+            run = hotlines_sync(connection=connection)
+            if run.error:
+                self.stderr.write(f"First sync failed: {run.error}")
+            else:
+                self.stdout.write(f"Synced {run.fetched:,} hotlines in {run.duration.total_seconds():.1f} s")
+            password = self._demo_admin(username)
+            children.append(subprocess.Popen([*manage, "db_worker"]))
+            children.append(subprocess.Popen([*manage, "runserver", addr, "--noreload"]))
+            if not _wait_for_port(host or "127.0.0.1", int(port), timeout=30):
+                raise CommandError("The dashboard did not start.")
+            bar = "=" * 64
+            self.stdout.write(
+                f"\n{bar}\n  Dashboard: http://{addr}/\n  Sign in:   {username} / {password}\n"
+                f"  Ready in {time.monotonic() - started:.1f} s. Ctrl-C stops everything.\n{bar}\n"
+            )
+            self.stdout.flush()
+            while all(child.poll() is None for child in children):
+                time.sleep(0.5)
+            raise CommandError("A demo process stopped unexpectedly; stopping the rest.")
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping…")
+        finally:
+            for child in children:
+                if child.poll() is None:
+                    child.send_signal(signal.SIGINT)
+            for child in children:
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+
+    def _demo_admin(self, username: str) -> str:
+        """Create or reset the demo superuser with a fresh random password."""
+        password = secrets.token_urlsafe(12)
+        user, _ = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": f"{username}@example.com"}
+        )
+        user.is_staff = user.is_superuser = user.is_active = True
+        user.set_password(password)
+        user.save()
+        return password

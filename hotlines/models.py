@@ -1,0 +1,180 @@
+"""The local mirror of a partner's eTelecom hotlines, and the record of syncs."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import ChangeKind, HotlineStatus, Network, SyncStatus, SyncTrigger, label_for
+from .fields import EncryptedTextField
+
+
+class Connection(models.Model):
+    """One eTelecom partner account (base URL + API key) that hotlines are synced from."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    base_url = models.URLField(_("base URL"), max_length=500)
+    api_key = EncryptedTextField(_("API key"))
+    page_size = models.PositiveIntegerField(_("page size"), default=100)
+    timeout = models.FloatField(_("timeout (seconds)"), default=30.0)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("connection")
+        verbose_name_plural = _("connections")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_api_key(self) -> str:
+        """The key as shown to people: only its last four characters."""
+        return f"••••{self.api_key[-4:]}" if self.api_key else ""
+
+
+class Hotline(models.Model):
+    """A hotline as last seen upstream; rows that vanish upstream are kept, marked removed."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="hotlines")
+    # Upstream fields, named as the API names them (64-bit IDs kept as exact strings).
+    etelecom_id = models.CharField(_("ID"), max_length=32)
+    hotline = models.CharField(_("hotline"), max_length=32)
+    name = models.CharField(_("name"), max_length=500, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    network = models.CharField(_("network"), max_length=50, blank=True)
+    status = models.CharField(_("status"), max_length=50, blank=True)
+    is_free_charge = models.BooleanField(_("free of charge"), null=True)
+    upstream_connection_id = models.CharField(_("connection ID"), max_length=32, blank=True)
+    connection_method = models.CharField(_("connection method"), max_length=100, blank=True)
+    owner_id = models.CharField(_("owner ID"), max_length=32, blank=True)
+    created_at = models.DateTimeField(_("created"), null=True)
+    updated_at = models.DateTimeField(_("updated"), null=True)
+    raw = models.JSONField(_("payload as received"), default=dict)
+
+    # Local bookkeeping.
+    content_hash = models.CharField(max_length=64)
+    search_text = models.TextField(blank=True, help_text="Name and description, lowercased, without accents.")
+    is_removed = models.BooleanField(_("removed"), default=False)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    first_seen_at = models.DateTimeField(_("first seen"), auto_now_add=True)
+    last_changed_at = models.DateTimeField(_("last changed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("hotline")
+        verbose_name_plural = _("hotlines")
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "etelecom_id"], name="hotline_unique_upstream_id"),
+        ]
+        indexes = [
+            models.Index(fields=["is_removed", "-created_at", "-id"], name="hotline_live_created"),
+            models.Index(fields=["is_removed", "-updated_at", "-id"], name="hotline_live_updated"),
+            models.Index(fields=["is_removed", "status", "network"], name="hotline_live_status_net"),
+            models.Index(fields=["is_removed", "network"], name="hotline_live_network"),
+            models.Index(fields=["is_removed", "hotline"], name="hotline_live_number"),
+            models.Index(fields=["is_removed", "name"], name="hotline_live_name"),
+            models.Index(fields=["last_changed_at"], name="hotline_last_changed"),
+        ]
+        permissions = [
+            ("export_hotline", _("Can export hotlines")),
+            ("run_sync", _("Can run a sync")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hotline} {self.name}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("hotlines:detail", args=[self.pk])
+
+    @property
+    def status_label(self) -> str:
+        return label_for(HotlineStatus, self.status)
+
+    @property
+    def network_label(self) -> str:
+        return label_for(Network, self.network)
+
+
+class SyncRun(models.Model):
+    """One attempt to mirror a connection's hotlines, with its figures and outcome."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="sync_runs")
+    trigger = models.CharField(_("trigger"), max_length=20, choices=SyncTrigger.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=SyncStatus.choices, default=SyncStatus.RUNNING)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    pages = models.PositiveIntegerField(_("pages"), default=0)
+    fetched = models.PositiveIntegerField(_("fetched"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    removed = models.PositiveIntegerField(_("removed"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    duplicates = models.PositiveIntegerField(_("duplicates ignored"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("sync run")
+        verbose_name_plural = _("sync runs")
+        constraints = [
+            # Single flight, decided by the database: one running sync per connection.
+            models.UniqueConstraint(
+                fields=["connection"], condition=Q(status="running"), name="syncrun_one_running_per_connection"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-finished_at"], name="syncrun_status_finished")]
+
+    def __str__(self) -> str:
+        return f"{self.connection} #{self.pk} ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("hotlines:sync-detail", args=[self.pk])
+
+    @property
+    def duration(self):
+        if self.finished_at and self.started_at:
+            return self.finished_at - self.started_at
+        return None
+
+
+class StagedHotline(models.Model):
+    """A hotline fetched by a running sync, held here until every page has arrived."""
+
+    sync_run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="+")
+    etelecom_id = models.CharField(max_length=32)
+    payload = models.JSONField(null=True, help_text="None when identical to the current snapshot.")
+    content_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sync_run", "etelecom_id"], name="staged_unique_per_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.sync_run_id}: {self.etelecom_id}"
+
+
+class HotlineChange(models.Model):
+    """What one sync changed in one hotline: a field's old and new value, or its (re)appearance/removal."""
+
+    hotline = models.ForeignKey(Hotline, on_delete=models.CASCADE, related_name="changes")
+    sync_run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=ChangeKind.choices)
+    field = models.CharField(max_length=50, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["hotline", "-changed_at"], name="change_hotline_time")]
+
+    def __str__(self) -> str:
+        return f"{self.hotline_id} {self.kind} {self.field}"

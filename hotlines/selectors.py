@@ -1,0 +1,98 @@
+"""Reads: the querysets and figures that views, tables and exports show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from .choices import SyncStatus
+from .models import Hotline, SyncRun
+
+LIST_FIELDS = (
+    "id",
+    "hotline",
+    "name",
+    "network",
+    "status",
+    "is_free_charge",
+    "owner_id",
+    "created_at",
+    "updated_at",
+    "is_removed",
+)
+
+
+def hotline_list(*, include_removed: bool = False) -> QuerySet[Hotline]:
+    """Hotlines for the list: only the columns it shows; removed ones only when asked."""
+    qs = Hotline.objects.only(*LIST_FIELDS)
+    if not include_removed:
+        qs = qs.filter(is_removed=False)
+    return qs
+
+
+def hotline_get(*, pk: int) -> Hotline:
+    return Hotline.objects.select_related("connection").get(pk=pk)
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """How fresh the local copy is: the last successful sync, the last run, and whether to warn."""
+
+    last_success_at: datetime | None
+    last_run: SyncRun | None
+    is_stale: bool
+    last_failed: bool
+    running: bool
+
+
+def freshness() -> Freshness:
+    """Freshness figures for every page (three cheap indexed queries)."""
+    last_success_at = (
+        SyncRun.objects.filter(status=SyncStatus.SUCCEEDED)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+    last_run = (
+        SyncRun.objects.exclude(status=SyncStatus.RUNNING).select_related("connection").order_by("-finished_at").first()
+    )
+    running = SyncRun.objects.filter(status=SyncStatus.RUNNING).exists()
+    stale_after = timedelta(seconds=settings.HOTLINES_STALE_AFTER)
+    is_stale = last_success_at is None or timezone.now() - last_success_at > stale_after
+    return Freshness(
+        last_success_at=last_success_at,
+        last_run=last_run,
+        is_stale=is_stale,
+        last_failed=bool(last_run and last_run.status == SyncStatus.FAILED),
+        running=running,
+    )
+
+
+def data_version() -> str:
+    """Changes whenever a sync lands: a cache key part for figures derived from the data."""
+    last = (
+        SyncRun.objects.filter(status=SyncStatus.SUCCEEDED)
+        .order_by("-finished_at")
+        .values_list("pk", "finished_at")
+        .first()
+    )
+    return f"{last[0]}-{last[1].timestamp()}" if last else "empty"
+
+
+def hotline_values(field: str) -> list[str]:
+    """Distinct values of an enum-like field in the data (to offer values eTelecom adds later)."""
+    key = f"hotline-values:{field}:{data_version()}"
+    values = cache.get(key)
+    if values is None:
+        values = sorted(v for v in Hotline.objects.order_by().values_list(field, flat=True).distinct() if v)
+        cache.set(key, values, 3600)
+    return values
+
+
+def sync_run_list() -> QuerySet[SyncRun]:
+    return SyncRun.objects.select_related("connection", "requested_by")

@@ -1,0 +1,132 @@
+"""The sync service against the sandbox over real HTTP."""
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from hotlines.choices import ChangeKind, SyncStatus
+from hotlines.models import Hotline, HotlineChange, SyncRun
+from hotlines.services.sync import SyncAlreadyRunning, hotlines_sync, sync_run_start
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def snapshot():
+    return {
+        h.etelecom_id: (h.hotline, h.name, h.status, h.network, h.is_free_charge, h.is_removed)
+        for h in Hotline.objects.all()
+    }
+
+
+def test_first_sync_creates_every_hotline(connection, sandbox):
+    run = hotlines_sync(connection=connection)
+    assert run.status == SyncStatus.SUCCEEDED, run.error
+    assert (run.pages, run.fetched, run.created, run.updated, run.removed, run.unchanged) == (5, 230, 230, 0, 0, 0)
+    upstream = {item["id"]: item for item in sandbox.dataset.all()}
+    stored = {h.etelecom_id: h for h in Hotline.objects.all()}
+    assert stored.keys() == upstream.keys()
+    one = next(iter(upstream.values()))
+    hotline = stored[one["id"]]
+    assert (hotline.hotline, hotline.name, hotline.description) == (one["hotline"], one["name"], one["description"])
+    assert (hotline.network, hotline.status, hotline.is_free_charge) == (
+        one["network"],
+        one["status"],
+        one["is_free_charge"],
+    )
+    assert (hotline.upstream_connection_id, hotline.owner_id) == (one["connection_id"], one["owner_id"])
+    assert hotline.raw == one
+    assert HotlineChange.objects.filter(kind=ChangeKind.APPEARED).count() == 230
+
+
+def test_resync_without_changes_touches_nothing(connection, sandbox):
+    hotlines_sync(connection=connection)
+    before = {h.pk: h.last_changed_at for h in Hotline.objects.all()}
+    run = hotlines_sync(connection=connection)
+    assert (run.created, run.updated, run.removed, run.unchanged) == (0, 0, 0, 230)
+    assert {h.pk: h.last_changed_at for h in Hotline.objects.all()} == before
+    assert not HotlineChange.objects.filter(sync_run=run).exists()
+
+
+def test_updates_removals_and_reappearance(connection, sandbox):
+    hotlines_sync(connection=connection)
+    items = sandbox.dataset.all()
+    changed, gone = items[3]["id"], items[100]["id"]
+    sandbox.dataset.patch(changed, status="N" if items[3]["status"] != "N" else "P", name="Tổng đài mới")
+    sandbox.dataset.remove(gone)
+    run = hotlines_sync(connection=connection)
+    assert (run.created, run.updated, run.removed, run.unchanged) == (0, 1, 1, 228)
+    hotline = Hotline.objects.get(etelecom_id=changed)
+    assert hotline.name == "Tổng đài mới"
+    fields = set(HotlineChange.objects.filter(hotline=hotline, sync_run=run).values_list("field", flat=True))
+    assert fields == {"status", "name"}
+    removed = Hotline.objects.get(etelecom_id=gone)
+    assert removed.is_removed and removed.removed_at
+    assert HotlineChange.objects.get(hotline=removed, sync_run=run).kind == ChangeKind.REMOVED
+
+    sandbox.dataset.restore(gone)
+    run = hotlines_sync(connection=connection)
+    assert (run.created, run.updated, run.removed) == (0, 1, 0)
+    removed.refresh_from_db()
+    assert not removed.is_removed
+    assert HotlineChange.objects.get(hotline=removed, sync_run=run).kind == ChangeKind.REAPPEARED
+
+
+def test_new_hotline_upstream_is_created(connection, sandbox):
+    hotlines_sync(connection=connection)
+    sandbox.dataset.add({**sandbox.dataset.all()[0], "id": "9223372036854775807", "hotline": "19001234"})
+    run = hotlines_sync(connection=connection)
+    assert (run.created, run.unchanged) == (1, 230)
+    assert Hotline.objects.get(etelecom_id="9223372036854775807").hotline == "19001234"
+
+
+def test_failed_sync_keeps_the_previous_snapshot(connection, sandbox):
+    hotlines_sync(connection=connection)
+    before = snapshot()
+    sandbox.dataset.patch(sandbox.dataset.all()[0]["id"], name="changed")
+    sandbox.faults.add("status", status=500, page=3)
+    connection.timeout = 2
+    run = hotlines_sync(connection=connection)
+    assert run.status == SyncStatus.FAILED
+    assert "server error on page 3" in run.error
+    assert snapshot() == before
+
+
+def test_single_flight(connection):
+    running = sync_run_start(connection=connection, trigger="command")
+    with pytest.raises(SyncAlreadyRunning, match="already running since"):
+        hotlines_sync(connection=connection)
+    assert SyncRun.objects.filter(status=SyncStatus.RUNNING).count() == 1
+    running.status = SyncStatus.SUCCEEDED
+    running.save()
+    assert hotlines_sync(connection=connection).status == SyncStatus.SUCCEEDED
+
+
+def test_dead_run_is_failed_and_does_not_block(connection, settings):
+    settings.SYNC_HEARTBEAT_TIMEOUT = 0
+    dead = sync_run_start(connection=connection, trigger="command")
+    run = hotlines_sync(connection=connection)
+    assert run.status == SyncStatus.SUCCEEDED
+    dead.refresh_from_db()
+    assert dead.status == SyncStatus.FAILED and "stopped responding" in dead.error
+
+
+def test_command_prints_summary(connection, capsys):
+    call_command("sync_hotlines")
+    out = capsys.readouterr().out
+    assert "default: ok pages=5 created=230 updated=0 removed=0 unchanged=0 seconds=" in out
+
+
+def test_command_fails_with_one_line_reason(connection, capsys):
+    connection.api_key = "wrong"
+    connection.save()
+    with pytest.raises(CommandError) as info:
+        call_command("sync_hotlines")
+    assert "eTelecom rejected the API key (401 unauthenticated)" in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_env_credentials_define_the_default_connection(db, sandbox, settings, capsys):
+    settings.ETELECOM_BASE_URL = sandbox.url
+    settings.ETELECOM_API_KEY = "sandbox-key"
+    call_command("sync_hotlines")
+    assert Hotline.objects.count() == 230

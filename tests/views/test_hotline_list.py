@@ -1,0 +1,168 @@
+"""The hotline list and detail pages, read from the local mirror of the sandbox."""
+
+import pytest
+from django.urls import reverse
+
+from hotlines.models import Hotline
+from hotlines.services.sync import hotlines_sync
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def synced(connection, sandbox, django_db_blocker):
+    run = hotlines_sync(connection=connection)
+    assert run.error == ""
+    return sandbox.dataset.all()
+
+
+def ids_on_page(response):
+    return [row.record.etelecom_id for row in response.context["table"].paginated_rows]
+
+
+def test_sign_in_required(client):
+    response = client.get(reverse("hotlines:list"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_root_leads_to_the_list(viewer_client):
+    response = viewer_client.get("/")
+    assert response.status_code == 302 and response.url == reverse("hotlines:list")
+
+
+def test_list_shows_count_and_last_sync(viewer_client, synced):
+    response = viewer_client.get(reverse("hotlines:list"))
+    assert response.status_code == 200
+    assert "230 hotlines match" in response.text
+    assert "Data last synced" in response.text
+
+
+@pytest.mark.parametrize("statuses", [["P"], ["N"], ["Z"], ["P", "N"]])
+def test_filter_by_status_matches_the_sandbox(viewer_client, synced, statuses):
+    response = viewer_client.get(reverse("hotlines:list"), {"status": statuses, "per_page": 500})
+    expected = {item["id"] for item in synced if item["status"] in statuses}
+    assert set(ids_on_page(response)) == expected
+    assert response.context["table"].paginator.count == len(expected)
+
+
+@pytest.mark.parametrize("networks", [["viettel"], ["mobifone"], ["vinaphone", "other"], ["unknown"]])
+def test_filter_by_network_matches_the_sandbox(viewer_client, synced, networks):
+    response = viewer_client.get(reverse("hotlines:list"), {"network": networks, "per_page": 500})
+    assert set(ids_on_page(response)) == {item["id"] for item in synced if item["network"] in networks}
+
+
+def test_status_and_network_combine(viewer_client, synced):
+    response = viewer_client.get("/hotlines/?status=P&status=N&network=viettel&per_page=500")
+    expected = {i["id"] for i in synced if i["status"] in ("P", "N") and i["network"] == "viettel"}
+    assert set(ids_on_page(response)) == expected
+
+
+SORTS = {
+    "hotline": "hotline",
+    "name": "name",
+    "network": "network",
+    "status": "status",
+    "is_free_charge": "is_free_charge",
+    "owner_id": "owner_id",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+}
+
+
+@pytest.mark.parametrize("column", list(SORTS))
+@pytest.mark.parametrize("descending", [False, True])
+def test_every_column_sorts_with_a_stable_tie_breaker(viewer_client, synced, column, descending):
+    sort = f"-{column}" if descending else column
+    response = viewer_client.get(reverse("hotlines:list"), {"sort": sort, "per_page": 500})
+    assert response.status_code == 200
+    expected = list(
+        Hotline.objects.filter(is_removed=False)
+        .order_by(f"-{column}" if descending else column, "-id" if descending else "id")
+        .values_list("etelecom_id", flat=True)
+    )
+    assert ids_on_page(response) == expected
+    assert 'aria-sort="descending"' in response.text if descending else 'aria-sort="ascending"' in response.text
+
+
+def test_sorted_name_matches_sandbox_order(viewer_client, synced):
+    response = viewer_client.get(reverse("hotlines:list"), {"sort": "name", "per_page": 500})
+    names = [row.record.name for row in response.context["table"].paginated_rows]
+    assert names == sorted(item["name"] for item in synced) or names == sorted(names)
+
+
+def test_pagination(viewer_client, synced):
+    first = ids_on_page(viewer_client.get("/hotlines/?per_page=25"))
+    second = ids_on_page(viewer_client.get("/hotlines/?per_page=25&page=2"))
+    assert len(first) == len(second) == 25 and not set(first) & set(second)
+    assert first == [item["id"] for item in synced[:25]]  # newest first, as upstream
+
+
+def test_removed_hotlines_leave_the_default_list(viewer_client, synced, connection, sandbox):
+    sandbox.dataset.remove(synced[0]["id"])
+    hotlines_sync(connection=connection)
+    response = viewer_client.get("/hotlines/?per_page=500")
+    assert synced[0]["id"] not in ids_on_page(response)
+    assert "229 hotlines match" in response.text
+
+
+def test_unknown_enum_values_are_kept_and_shown(viewer_client, synced, connection, sandbox):
+    sandbox.dataset.patch(synced[0]["id"], network="itelecom", status="X")
+    hotlines_sync(connection=connection)
+    response = viewer_client.get("/hotlines/?network=itelecom&status=X")
+    assert ids_on_page(response) == [synced[0]["id"]]
+    assert "itelecom" in response.text
+
+
+def test_query_count_does_not_grow_with_rows(viewer_client, synced, django_assert_max_num_queries):
+    viewer_client.get("/hotlines/")  # warm the per-sync caches (filter choices)
+    with django_assert_max_num_queries(12) as small:
+        viewer_client.get("/hotlines/?per_page=10")
+    with django_assert_max_num_queries(12) as large:
+        viewer_client.get("/hotlines/?per_page=200")
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_same_url_same_view_for_another_user(client, synced, django_user_model):
+    from tests.conftest import make_user
+
+    url = "/hotlines/?status=P&network=viettel&sort=-name&per_page=20&page=2"
+    views = []
+    for name in ("alice", "bob"):
+        client.force_login(make_user(django_user_model, name, "hotlines.view_hotline"))
+        views.append(ids_on_page(client.get(url)))
+    assert views[0] == views[1] and len(views[0]) > 0
+
+
+def test_detail_shows_every_field_and_back_link(viewer_client, synced):
+    item = synced[5]
+    hotline = Hotline.objects.get(etelecom_id=item["id"])
+    response = viewer_client.get(f"{hotline.get_absolute_url()}?back=status%3DP%26sort%3D-name")
+    assert response.status_code == 200
+    for value in (item["hotline"], item["id"], item["owner_id"], item["connection_id"], item["connection_method"]):
+        assert value in response.text
+    assert 'href="/hotlines/?status=P&amp;sort=-name"' in response.text
+
+
+def test_detail_back_link_cannot_leave_the_site(viewer_client, synced):
+    hotline = Hotline.objects.first()
+    response = viewer_client.get(f"{hotline.get_absolute_url()}?back=//evil.example/x")
+    assert 'href="/hotlines/?' in response.text and 'evil.example/x"' not in response.text
+
+
+def test_detail_shows_local_time(viewer_client, synced):
+    hotline = Hotline.objects.exclude(created_at=None).first()
+    response = viewer_client.get(hotline.get_absolute_url())
+    from django.utils import timezone
+
+    local = timezone.localtime(hotline.created_at, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M:%S")
+    assert local in response.text
+
+
+def test_list_links_to_detail_keeping_the_query(viewer_client, synced):
+    response = viewer_client.get("/hotlines/?status=P&sort=name")
+    assert "?back=status%3DP%26sort%3Dname" in response.text
+
+
+def test_unknown_hotline_is_404(viewer_client, db):
+    assert viewer_client.get("/hotlines/999999/").status_code == 404
