@@ -118,6 +118,7 @@ class SyncRun(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     duplicates = models.PositiveIntegerField(_("duplicates ignored"), default=0)
     error = models.TextField(_("error"), blank=True)
+    task_id = models.CharField(max_length=64, blank=True, help_text="The background task running it, if any.")
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -178,3 +179,98 @@ class HotlineChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hotline_id} {self.kind} {self.field}"
+
+
+class UserPreference(models.Model):
+    """What a user chose for the list: rows per page, visible columns and their order, language."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="hotline_preference")
+    per_page = models.PositiveSmallIntegerField(null=True, blank=True)
+    columns = models.JSONField(default=list, blank=True, help_text="Visible column names in order; empty = default.")
+    language = models.CharField(max_length=10, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self) -> str:
+        return f"preferences of {self.user_id}"
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "Excel"
+    JSON = "json", "JSON"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ExportRecord(models.Model):
+    """One export of the hotline list: who, when, which format and filters, how many rows."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    username = models.CharField(max_length=150, blank=True, help_text="Kept if the user is deleted.")
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    format = models.CharField(_("format"), max_length=10, choices=ExportFormat.choices)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.DONE)
+    background = models.BooleanField(_("in background"), default=False)
+    progress = models.PositiveIntegerField(default=0, help_text="Rows written so far (background exports).")
+    file = models.FileField(upload_to="exports/", blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self) -> str:
+        return f"{self.format} export #{self.pk} by {self.username}"
+
+
+class AuditAction(models.TextChoices):
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGN_OUT = "sign_out", _("Signed out")
+    EXPORT = "export", _("Exported hotlines")
+    SYNC_REQUESTED = "sync_requested", _("Requested a sync")
+    CONNECTION_CREATED = "connection_created", _("Added a connection")
+    CONNECTION_CHANGED = "connection_changed", _("Changed a connection")
+    CONNECTION_TESTED = "connection_tested", _("Tested a connection")
+    KEYS_ROTATED = "keys_rotated", _("Re-encrypted the API keys")
+    USER_CREATED = "user_created", _("Added a user")
+    USER_CHANGED = "user_changed", _("Changed a user")
+    ROLES_CHANGED = "roles_changed", _("Changed a user's roles")
+
+
+class AuditEntry(models.Model):
+    """Something a person did that admins may need to see later. Never holds a secret's value."""
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor_username = models.CharField(_("who"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices)
+    target = models.CharField(_("target"), max_length=255, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["action", "-at"], name="audit_action_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"

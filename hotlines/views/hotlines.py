@@ -1,4 +1,4 @@
-"""Views: thin; the queries live in selectors, the writes in services."""
+"""The hotline list and detail pages."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ from urllib.parse import quote, urlencode
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404, QueryDict
 from django.urls import reverse
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from . import selectors
-from .filtersets import HotlineFilterSet
-from .models import Hotline
-from .normalize import international
-from .tables import HotlineTable
+from .. import selectors
+from ..filtersets import HotlineFilterSet
+from ..models import Hotline
+from ..normalize import international
+from ..tables import HotlineTable
 
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 500
@@ -64,21 +64,3 @@ class HotlineDetailView(PermissionRequiredMixin, DetailView):
         context["international"] = international(self.object.hotline)
         context["changes"] = self.object.changes.select_related("sync_run")[:200]
         return context
-
-
-class SyncRunListView(PermissionRequiredMixin, ListView):
-    permission_required = "hotlines.view_syncrun"
-    template_name = "hotlines/syncrun_list.html"
-    paginate_by = 50
-
-    def get_queryset(self):
-        return selectors.sync_run_list()
-
-
-class SyncRunDetailView(PermissionRequiredMixin, DetailView):
-    permission_required = "hotlines.view_syncrun"
-    template_name = "hotlines/syncrun_detail.html"
-    context_object_name = "run"
-
-    def get_queryset(self):
-        return selectors.sync_run_list()

@@ -1,0 +1,1 @@
+"""Views, one module per area. Thin: reads in selectors, writes in services."""
