@@ -21,6 +21,7 @@ from .common import ROOT
 
 SUITES = ["sync", "list", "export", "load"]
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etelecom_bench")
+TAG = os.environ.get("BENCH_TAG", "")  # keeps concurrent runs (different suites) on separate files
 
 
 def main() -> int:
@@ -36,14 +37,18 @@ def main() -> int:
     runs = []
     if not args.no_sqlite:
         runs.append(
-            ("sqlite", f"sqlite:///{ROOT / 'artifacts' / 'bench.sqlite3'}", 5_000 if args.quick else args.sqlite_size)
+            (
+                "sqlite",
+                f"sqlite:///{ROOT / 'artifacts' / f'bench{TAG}.sqlite3'}",
+                5_000 if args.quick else args.sqlite_size,
+            )
         )
     if not args.no_pg:
         runs.append(("postgresql", PG_URL, 20_000 if args.quick else args.pg_size))
     (ROOT / "artifacts").mkdir(exist_ok=True)
     results = []
     for db, url, size in runs:
-        out = ROOT / "artifacts" / f"bench-{db}.json"
+        out = ROOT / "artifacts" / f"bench{TAG}-{db}.json"
         cmd = [sys.executable, "-m", "benchmarks.runner", "--db", db, "--size", str(size), "--suites", ",".join(suites),
                "--out", str(out)] + (["--quick"] if args.quick else [])  # fmt: skip
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "etelecom_admin.test_settings"}

@@ -124,3 +124,18 @@ def start_sandbox(size: int, *, seed: int = 1) -> tuple[subprocess.Popen, str]:
 
 def fmt_rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:,.0f} rows/s" if seconds > 0 else "n/a"
+
+
+def ensure_synced(ctx: Context):
+    """The `default` connection pointed at the sandbox, synced once (suites after `sync` reuse it)."""
+    from hotlines.etelecom.sandbox import DEFAULT_API_KEY
+    from hotlines.models import Hotline
+    from hotlines.services.connections import connection_upsert
+    from hotlines.services.sync import hotlines_sync
+
+    connection = connection_upsert(name="default", base_url=ctx.sandbox_url, api_key=DEFAULT_API_KEY, page_size=1000)
+    if not Hotline.objects.exists():
+        run = hotlines_sync(connection=connection)
+        if run.error:
+            raise RuntimeError(f"the benchmark's sync failed: {run.error}")
+    return connection

@@ -11,7 +11,6 @@ from ..models import Connection
 DEFAULT_CONNECTION_NAME = "default"
 
 
-@transaction.atomic
 def connection_ensure_from_settings() -> Connection | None:
     """Create or update the connection named `default` from ETELECOM_BASE_URL and ETELECOM_API_KEY."""
     base_url, api_key = settings.ETELECOM_BASE_URL, settings.ETELECOM_API_KEY
@@ -20,6 +19,7 @@ def connection_ensure_from_settings() -> Connection | None:
     return connection_upsert(name=DEFAULT_CONNECTION_NAME, base_url=base_url, api_key=api_key)
 
 
+@transaction.atomic
 def connection_upsert(*, name: str, base_url: str, api_key: str, page_size: int | None = None) -> Connection:
     """Create the named connection or point it at a new URL and key (writes only when something changed)."""
     connection = Connection.objects.select_for_update().filter(name=name).first()
