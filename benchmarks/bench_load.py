@@ -1,0 +1,163 @@
+"""Load: 50 staff browsing (locust) through gunicorn while one export and one sync run.
+
+Loopback only, bounded in time. Reports throughput, p50/p95/p99 and errors. Target: zero
+errors, p95 under 250 ms.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from .common import ROOT, Context, Result, ensure_synced, free_port
+
+USERS = 50
+DURATION = 60
+
+
+def _web_env(db_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "etelecom_admin.settings",
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "AXES_ENABLED": "0",
+        "ACCESS_LOG_LEVEL": "WARNING",
+        "TESTING": "1",  # static files from the finders: no collectstatic for a benchmark
+        "CONN_MAX_AGE": "60",
+    }
+
+
+def _wait_http(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def _sessions(count: int) -> list[str]:
+    from django.contrib.auth import get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+
+    User = get_user_model()
+    user, _ = User.objects.get_or_create(username="bench-staff", defaults={"is_superuser": True, "is_staff": True})
+    user.is_superuser = user.is_staff = True
+    user.save()
+    keys = []
+    for _ in range(count):
+        store = SessionStore()
+        store["_auth_user_id"] = str(user.pk)
+        store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        store["_auth_user_hash"] = user.get_session_auth_hash()
+        store.create()
+        keys.append(store.session_key)
+    return keys
+
+
+def run(ctx: Context) -> list[Result]:
+    from django.db import connection as db
+
+    from hotlines.models import Hotline
+
+    ensure_synced(ctx)
+    sample = list(Hotline.objects.order_by("?").values_list("pk", "hotline")[:300])
+    sessions = _sessions(USERS)
+    db_url = os.environ["DATABASE_URL"]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = _web_env(db_url)
+    duration = 20 if ctx.quick else DURATION
+    db.close()
+
+    procs: list[subprocess.Popen] = []
+    logs = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    web_log, sync_log = open(logs / "web.log", "w"), open(logs / "sync.log", "w")  # noqa: SIM115 - closed below
+    try:
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
+                 "--workers", "4"],
+                env=env, cwd=ROOT, stdout=web_log, stderr=subprocess.STDOUT,
+            )
+        )  # fmt: skip
+        _wait_http(f"{base}/healthz")
+
+        # The export and the sync that run during the load.
+        side: dict[str, object] = {}
+
+        def export() -> None:
+            started = time.perf_counter()
+            with requests.get(
+                f"{base}/hotlines/", params={"_export": "csv"}, cookies={"sessionid": sessions[0]}, stream=True,
+                timeout=600,
+            ) as response:  # fmt: skip
+                size = sum(len(chunk) for chunk in response.iter_content(1 << 16))
+                side["export"] = (response.status_code, size, time.perf_counter() - started)
+
+        sync = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "sync_hotlines", "--no-progress"],
+            env=env, cwd=ROOT, stdout=sync_log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        exporter = threading.Thread(target=export)
+        exporter.start()
+
+        prefix = logs / "locust"
+        locust_env = {
+            **os.environ,
+            "BENCH_SESSIONS": ",".join(sessions),
+            "BENCH_HOTLINE_IDS": ",".join(str(pk) for pk, _ in sample),
+            "BENCH_NUMBERS": ",".join(number for _, number in sample),
+        }
+        subprocess.run(
+            [sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
+             "--host", base, "-u", str(USERS), "-r", "25", "--run-time", f"{duration}s", "--csv", str(prefix),
+             "--only-summary", "--stop-timeout", "5", "--exit-code-on-error", "0", "--loglevel", "WARNING"],
+            env=locust_env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        exporter.join(timeout=600)
+        sync_code = sync.wait(timeout=1800)
+        sync_line = (logs / "sync.log").read_text().strip().splitlines()[-1:] or ["?"]
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=30)
+        web_log.close()
+        sync_log.close()
+
+    with open(f"{prefix}_stats.csv") as stats_file:
+        total = next(row for row in csv.DictReader(stats_file) if row["Name"] == "Aggregated")
+    requests_count = int(total["Request Count"])
+    failures = int(total["Failure Count"])
+    p50, p95, p99 = (float(total[k]) for k in ("50%", "95%", "99%"))
+    rps = float(total["Requests/s"])
+    status, size, export_seconds = side.get("export", (0, 0, 0.0))  # type: ignore[misc]
+    label = f"{USERS} users, {duration} s, {ctx.size:,} hotlines"
+    return [
+        Result("load", f"{ctx.db}: throughput ({label})", f"{rps:,.1f} req/s", extra={"requests": requests_count}),
+        Result("load", f"{ctx.db}: errors", f"{failures} of {requests_count:,}", target="0", ok=failures == 0),
+        Result("load", f"{ctx.db}: p50 / p99", f"{p50:.0f} ms / {p99:.0f} ms"),
+        Result("load", f"{ctx.db}: p95", f"{p95:.0f} ms", target="< 250 ms", ok=p95 < 250),
+        Result(
+            "load",
+            f"{ctx.db}: export during the load (CSV, all rows)",
+            f"HTTP {status}, {size / 1e6:,.1f} MB in {export_seconds:.1f} s",
+            ok=status == 200,
+        ),
+        Result("load", f"{ctx.db}: sync during the load", f"exit {sync_code}: {sync_line[0][:120]}", ok=sync_code == 0),
+    ]
