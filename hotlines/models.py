@@ -243,6 +243,7 @@ class ExportRecord(models.Model):
 class AuditAction(models.TextChoices):
     SIGN_IN = "sign_in", _("Signed in")
     SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGN_IN_LOCKED = "sign_in_locked", _("Locked out after failed sign-ins")
     SIGN_OUT = "sign_out", _("Signed out")
     EXPORT = "export", _("Exported hotlines")
     SYNC_REQUESTED = "sync_requested", _("Requested a sync")
@@ -253,6 +254,7 @@ class AuditAction(models.TextChoices):
     USER_CREATED = "user_created", _("Added a user")
     USER_CHANGED = "user_changed", _("Changed a user")
     ROLES_CHANGED = "roles_changed", _("Changed a user's roles")
+    AUDIT_PURGED = "audit_purged", _("Purged old audit entries")
 
 
 class AuditEntry(models.Model):
