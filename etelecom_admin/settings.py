@@ -177,6 +177,10 @@ HOTLINES_STALE_AFTER = env.int("HOTLINES_STALE_AFTER", default=3600)
 # A running sync whose heartbeat is older than this is taken as dead.
 SYNC_HEARTBEAT_TIMEOUT = env.int("SYNC_HEARTBEAT_TIMEOUT", default=300)
 
+# Exports: larger ones are written by the background worker; their files are kept this long.
+EXPORT_MAX_SYNC_ROWS = env.int("EXPORT_MAX_SYNC_ROWS", default=200_000)
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
+
 DJANGO_TABLES2_TEMPLATE = "hotlines/includes/table.html"
 
 LOG_FORMAT = env("LOG_FORMAT", default="plain")  # "json" for one JSON object per line
