@@ -25,6 +25,7 @@ class SyncTrigger(models.TextChoices):
 
 
 class SyncStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")

@@ -125,9 +125,11 @@ class SyncRun(models.Model):
         verbose_name = _("sync run")
         verbose_name_plural = _("sync runs")
         constraints = [
-            # Single flight, decided by the database: one running sync per connection.
+            # Single flight, decided by the database: one queued or running sync per connection.
             models.UniqueConstraint(
-                fields=["connection"], condition=Q(status="running"), name="syncrun_one_running_per_connection"
+                fields=["connection"],
+                condition=Q(status__in=["queued", "running"]),
+                name="syncrun_one_active_per_connection",
             ),
         ]
         indexes = [models.Index(fields=["status", "-finished_at"], name="syncrun_status_finished")]
@@ -145,13 +147,43 @@ class SyncRun(models.Model):
         return None
 
 
-class StagedHotline(models.Model):
-    """A hotline fetched by a running sync, held here until every page has arrived."""
+class StagedState(models.IntegerChoices):
+    """How a staged hotline compares with the current snapshot, decided when its page arrived."""
 
-    sync_run = models.ForeignKey(SyncRun, on_delete=models.CASCADE, related_name="+")
+    SAME = 0, "same"
+    NEW = 1, "new"
+    CHANGED = 2, "changed"
+    REAPPEARED = 3, "reappeared"
+
+
+class StagedHotline(models.Model):
+    """A hotline fetched by a running sync, held here until every page has arrived.
+
+    Rows identical to the current snapshot are staged by ID only (the content columns keep their
+    empty defaults); the others carry the values `Hotline` will get, so applying is set-based SQL.
+    """
+
+    # No database FK: a sync stages up to millions of rows and deletes them itself, so a per-row
+    # integrity check would only slow it down. The unique constraint below indexes sync_run first.
+    sync_run = models.ForeignKey(
+        SyncRun, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     etelecom_id = models.CharField(max_length=32)
-    payload = models.JSONField(null=True, help_text="None when identical to the current snapshot.")
-    content_hash = models.CharField(max_length=64)
+    state = models.PositiveSmallIntegerField(choices=StagedState.choices)
+    hotline = models.CharField(max_length=32, db_default="")
+    name = models.CharField(max_length=500, db_default="")
+    description = models.TextField(db_default="")
+    network = models.CharField(max_length=50, db_default="")
+    status = models.CharField(max_length=50, db_default="")
+    is_free_charge = models.BooleanField(null=True)
+    upstream_connection_id = models.CharField(max_length=32, db_default="")
+    connection_method = models.CharField(max_length=100, db_default="")
+    owner_id = models.CharField(max_length=32, db_default="")
+    created_at = models.DateTimeField(null=True)
+    updated_at = models.DateTimeField(null=True)
+    raw = models.JSONField(null=True)
+    content_hash = models.CharField(max_length=64, db_default="")
+    search_text = models.TextField(db_default="")
 
     class Meta:
         constraints = [
