@@ -1,0 +1,297 @@
+"""Exports as recorded, audited work: streamed straight to the browser or written in the background."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import IO
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ...models import AuditAction, ExportFormat, ExportRecord, ExportStatus, Hotline
+from ..audit import audit_record
+from .columns import API_COLUMNS, ExportColumn, export_columns_for, export_columns_from_names
+from .selection import export_filename, export_params, export_selection
+from .writers import Row, csv_chunks, json_chunks, xlsx_write
+
+logger = logging.getLogger(__name__)
+
+ITERATOR_CHUNK = 5000  # rows fetched per round trip from the server-side cursor
+PROGRESS_EVERY = 0.5  # seconds between progress writes of a background export
+CONTENT_TYPES = {
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.JSON: "application/json; charset=utf-8",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+IN_FLIGHT = (ExportStatus.PENDING, ExportStatus.RUNNING)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportJob:
+    """An export that was asked for: its record, and the rows and columns its file holds."""
+
+    record: ExportRecord
+    queryset: QuerySet[Hotline]
+    columns: list[ExportColumn]
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.record.format]
+
+
+@dataclass(frozen=True, slots=True)
+class CleanupResult:
+    """What a cleanup did: files deleted past their retention, exports given up as abandoned."""
+
+    files_deleted: int
+    abandoned: int
+
+
+def _columns_for(*, fmt: str, visible: list[str], choice: str) -> list[ExportColumn]:
+    # JSON is for machines: always the API's object, field for field, whatever the list shows.
+    return list(API_COLUMNS) if fmt == ExportFormat.JSON else export_columns_for(visible=visible, choice=choice)
+
+
+def _in_flight(*, user, fmt: str, params: dict, keys: list[str]) -> ExportRecord | None:
+    """The user's identical background export still being written, if any (a double click)."""
+    for record in ExportRecord.objects.filter(user=user, format=fmt, background=True, status__in=IN_FLIGHT):
+        if record.filters == params and record.columns == keys:
+            return record
+    return None
+
+
+def export_start(*, user, query: QueryDict, fmt: str, columns: str, request: HttpRequest | None = None) -> ExportJob:
+    """Record and audit an export of the list's rows for these query parameters. Exports over
+    EXPORT_MAX_SYNC_ROWS are queued for the background worker; others are for the caller to write."""
+    if not user.has_perm("hotlines.export_hotline"):
+        raise PermissionDenied
+    fmt = ExportFormat(fmt)
+    params = export_params(query)
+    selection = export_selection(params=params, user=user, request=request)
+    queryset = selection.queryset
+    chosen = _columns_for(fmt=fmt, visible=selection.columns, choice=columns)
+    keys = [column.key for column in chosen]
+    row_count = queryset.count()
+    background = row_count > settings.EXPORT_MAX_SYNC_ROWS
+    if background and (existing := _in_flight(user=user, fmt=fmt, params=params, keys=keys)):
+        return ExportJob(record=existing, queryset=queryset, columns=chosen)
+    record = ExportRecord.objects.create(
+        user=user,
+        username=user.get_username(),
+        format=fmt,
+        filters=params,
+        columns=keys,
+        row_count=row_count,
+        status=ExportStatus.PENDING if background else ExportStatus.RUNNING,
+        background=background,
+        filename=export_filename(params=params, extension=fmt.value),
+    )
+    audit_record(
+        action=AuditAction.EXPORT,
+        actor=user,
+        request=request,
+        target=f"export #{record.pk}",
+        details={
+            "format": fmt.value,
+            "rows": row_count,
+            "filters": params,
+            "columns": keys,
+            "background": background,
+            "filename": record.filename,
+        },
+    )
+    logger.info("export #%s: %s, %s rows, %s", record.pk, fmt.value, row_count, "background" if background else "now")
+    if background:
+        _enqueue(record)
+        record.refresh_from_db()
+    return ExportJob(record=record, queryset=queryset, columns=chosen)
+
+
+def _enqueue(record: ExportRecord) -> None:
+    from ...tasks import export_hotlines  # tasks wrap services: import late to avoid a cycle
+
+    try:
+        result = export_hotlines.enqueue(export_id=record.pk, language=translation.get_language() or "")
+    except Exception as exc:
+        logger.exception("export #%s could not be queued", record.pk)
+        _finish(record, status=ExportStatus.FAILED, rows=None, error=_("The export could not be queued: %s") % exc)
+        return
+    ExportRecord.objects.filter(pk=record.pk).update(task_id=str(result.id)[:64])
+
+
+def _finish(record: ExportRecord, *, status: str, rows: int | None, error: str = "", **fields) -> None:
+    changes = {"status": status, "finished_at": timezone.now(), "error": error, **fields}
+    if rows is not None:
+        changes.update(row_count=rows, progress=rows)
+    ExportRecord.objects.filter(pk=record.pk).update(**changes)
+    for name, value in changes.items():
+        setattr(record, name, value)
+
+
+def _rows(queryset: QuerySet[Hotline], columns: list[ExportColumn]) -> Iterator[Row]:
+    """Plain tuples from a server-side cursor: no model instances, a bounded number in memory."""
+    return queryset.values_list(*(column.field for column in columns)).iterator(chunk_size=ITERATOR_CHUNK)
+
+
+def _streaming_read():
+    """On PostgreSQL, read inside a transaction: outside one, Django declares the cursor WITH HOLD,
+    which makes the server compute the whole result before the first row arrives."""
+    if connection.vendor == "postgresql":
+        return transaction.atomic()
+    # SQLite reads lazily anyway, and a transaction there would hold the write lock.
+    return contextlib.nullcontext()
+
+
+def _chunks(job: ExportJob, rows: Iterable[Row], progress) -> Iterator[bytes]:
+    if job.record.format == ExportFormat.JSON:
+        return json_chunks(rows, job.columns, progress=progress)
+    return csv_chunks(rows, job.columns, tz=timezone.get_default_timezone(), progress=progress)
+
+
+def export_stream(*, job: ExportJob) -> Iterator[bytes]:
+    """The CSV or JSON bytes as the rows are read; the record is finished with the last byte."""
+    written = 0
+
+    def count(done: int) -> None:
+        nonlocal written
+        written = done
+
+    try:
+        with _streaming_read():
+            yield from _chunks(job, _rows(job.queryset, job.columns), count)
+    except GeneratorExit:
+        _finish(job.record, status=ExportStatus.FAILED, rows=written, error=_("The download was interrupted."))
+        raise
+    except Exception as exc:
+        logger.exception("export #%s failed", job.record.pk)
+        _finish(job.record, status=ExportStatus.FAILED, rows=written, error=str(exc))
+        raise
+    _finish(job.record, status=ExportStatus.DONE, rows=written)
+
+
+def _sheet_title() -> str:
+    return _("Hotlines")
+
+
+def export_xlsx_file(*, job: ExportJob) -> IO[bytes]:
+    """The workbook written into an anonymous temporary file (gone once closed), rewound."""
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it once sent
+    try:
+        with _streaming_read():
+            rows = xlsx_write(
+                handle,
+                _rows(job.queryset, job.columns),
+                job.columns,
+                tz=timezone.get_default_timezone(),
+                sheet_title=_sheet_title(),
+            )
+    except Exception as exc:
+        handle.close()
+        logger.exception("export #%s failed", job.record.pk)
+        _finish(job.record, status=ExportStatus.FAILED, rows=None, error=str(exc))
+        raise
+    _finish(job.record, status=ExportStatus.DONE, rows=rows)
+    handle.seek(0)
+    return handle
+
+
+def _progress_writer(record: ExportRecord):
+    last = 0.0
+
+    def progress(done: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= PROGRESS_EVERY:
+            last = now
+            ExportRecord.objects.filter(pk=record.pk).update(progress=done)
+
+    return progress
+
+
+def export_run(*, export_id: int) -> ExportRecord:
+    """Write a queued export's file into storage, reporting progress; kept EXPORT_RETENTION_HOURS."""
+    export_cleanup()
+    # Claimed by one worker only, so a task delivered twice writes the file once.
+    if not ExportRecord.objects.filter(pk=export_id, status=ExportStatus.PENDING).update(status=ExportStatus.RUNNING):
+        return ExportRecord.objects.get(pk=export_id)
+    record = ExportRecord.objects.select_related("user").get(pk=export_id)
+    if record.user is None or not record.user.is_active or not record.user.has_perm("hotlines.export_hotline"):
+        _finish(record, status=ExportStatus.FAILED, rows=None, error=_("The user may no longer export hotlines."))
+        return record
+    job = ExportJob(
+        record=record,
+        queryset=export_selection(params=record.filters, user=record.user).queryset,
+        columns=export_columns_from_names(record.columns),
+    )
+    progress = _progress_writer(record)
+    try:
+        # No transaction here: progress must be committed as it goes for the page to show it.
+        with tempfile.TemporaryFile() as handle:
+            rows = _write_file(job, handle, progress)
+            handle.seek(0)
+            name = f"{record.pk}-{secrets.token_hex(8)}-{record.filename}"
+            record.file.save(name, File(handle, name=record.filename), save=False)
+    except Exception as exc:
+        logger.exception("background export #%s failed", record.pk)
+        _finish(record, status=ExportStatus.FAILED, rows=None, error=str(exc) or exc.__class__.__name__)
+        raise
+    now = timezone.now()
+    expires_at = now + timedelta(hours=settings.EXPORT_RETENTION_HOURS)
+    _finish(record, status=ExportStatus.DONE, rows=rows, file=record.file.name, expires_at=expires_at)
+    logger.info("background export #%s done: %s rows", record.pk, rows)
+    return record
+
+
+def _write_file(job: ExportJob, handle: IO[bytes], progress) -> int:
+    rows = _rows(job.queryset, job.columns)
+    if job.record.format == ExportFormat.XLSX:
+        return xlsx_write(
+            handle, rows, job.columns, tz=timezone.get_default_timezone(), sheet_title=_sheet_title(), progress=progress
+        )
+    written = 0
+
+    def count(done: int) -> None:
+        nonlocal written
+        written = done
+        progress(done)
+
+    for chunk in _chunks(job, rows, count):
+        handle.write(chunk)
+    return written
+
+
+def export_is_available(*, record: ExportRecord, now: datetime | None = None) -> bool:
+    """Whether a background export's file can still be downloaded."""
+    now = now or timezone.now()
+    return bool(
+        record.status == ExportStatus.DONE and record.file and record.expires_at is not None and record.expires_at > now
+    )
+
+
+def export_cleanup(*, now: datetime | None = None) -> CleanupResult:
+    """Delete export files past their retention; fail exports no worker finished within it."""
+    now = now or timezone.now()
+    deleted = 0
+    for record in ExportRecord.objects.filter(expires_at__lte=now).exclude(file=""):
+        record.file.delete(save=False)
+        ExportRecord.objects.filter(pk=record.pk).update(file="")
+        deleted += 1
+    abandoned = ExportRecord.objects.filter(
+        status__in=IN_FLIGHT, created_at__lt=now - timedelta(hours=settings.EXPORT_RETENTION_HOURS)
+    ).update(status=ExportStatus.FAILED, finished_at=now, error=_("No worker finished this export in time."))
+    if deleted or abandoned:
+        logger.info("export cleanup: %s files deleted, %s abandoned exports failed", deleted, abandoned)
+    return CleanupResult(files_deleted=deleted, abandoned=abandoned)

@@ -1,0 +1,81 @@
+"""Which rows an export holds: exactly the list's, built with its filterset and its table's sort."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ... import listing, selectors
+from ...models import Connection, Hotline
+from ...normalize import fold
+
+EXPORT_PARAM = "_export"
+COLUMNS_PARAM = "_columns"
+# Query parameters that change how the list is shown, not which rows it holds.
+NOT_SELECTING = {EXPORT_PARAM, COLUMNS_PARAM, "page", "per_page", "columns", "back", "csrfmiddlewaretoken"}
+FILENAME_FILTERS_MAX = 60
+FILENAME_CONNECTION_MAX = 40
+
+
+def export_params(query: QueryDict) -> dict[str, list[str]]:
+    """The query parameters that decide the rows (filters, search, sort), to record and replay."""
+    return {key: values for key, values in query.lists() if key not in NOT_SELECTING and any(values)}
+
+
+def params_query(params: dict[str, list[str]]) -> QueryDict:
+    """A recorded parameter dict back into the QueryDict the filterset and table read."""
+    query = QueryDict(mutable=True)
+    for key, values in params.items():
+        query.setlist(key, [str(value) for value in (values if isinstance(values, list) else [values])])
+    return query
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSelection:
+    """The list's rows for a query (filtered, searched, sorted: all pages) and the columns it shows."""
+
+    queryset: QuerySet[Hotline]
+    columns: list[str]
+
+
+def export_selection(*, params: dict[str, list[str]], user=None, request: HttpRequest | None = None) -> ExportSelection:
+    """What the list shows for these parameters and this user, read the way the list reads them
+    (same filterset, same table ordering with its id tie-breaker, same column choice)."""
+    preference = selectors.user_preference_get(user=user) if user is not None else None
+    asked = listing.list_request(params_query(params), preference=preference, request=request)
+    return ExportSelection(queryset=asked.queryset, columns=list(asked.columns))
+
+
+def _connection_label(params: dict[str, list[str]]) -> str:
+    chosen = [value for value in params.get("connection", []) if str(value).isdigit()]
+    names = Connection.objects.filter(pk__in=chosen) if chosen else Connection.objects.all()
+    names = list(names.order_by("name").values_list("name", flat=True)[:3])
+    if len(names) == 1:
+        return names[0]
+    return "all-connections" if not chosen else "-".join(names)
+
+
+def _slug(text: str, limit: int) -> str:
+    return slugify(fold(text))[:limit].strip("-")
+
+
+def export_filename(*, params: dict[str, list[str]], extension: str, at: datetime | None = None) -> str:
+    """`hotlines-<connection>-<filters>-<YYYYMMDD-HHMM>.<ext>`: ASCII, bounded, says what it holds."""
+    at = timezone.localtime(at or timezone.now(), timezone.get_default_timezone())
+    filters = "_".join(
+        f"{key}-{'-'.join(str(v) for v in values)}"
+        for key, values in sorted(params.items())
+        if key not in ("sort", "connection")
+    )
+    parts = [
+        "hotlines",
+        _slug(_connection_label(params), FILENAME_CONNECTION_MAX) or "connection",
+        _slug(filters, FILENAME_FILTERS_MAX) or "all",
+        f"{at:%Y%m%d-%H%M}",
+    ]
+    return f"{'-'.join(parts)}.{extension}"

@@ -1,0 +1,211 @@
+"""The file formats: CSV and JSON as streams of bytes, Excel through XlsxWriter's constant-memory mode.
+
+Writers take plain value tuples (never model instances) and hold one batch of rows at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime, tzinfo
+from itertools import batched
+from typing import IO, Any
+
+import xlsxwriter
+from django.utils.translation import gettext as _
+
+from ...choices import HotlineStatus, Network
+from .columns import BOOL, DATETIME, NETWORK, STATUS, ExportColumn
+
+BATCH_ROWS = 2000
+# Excel's sheet holds 1,048,576 rows; the first is the header.
+XLSX_ROWS_PER_SHEET = 1_048_575
+# OWASP "CSV injection": a spreadsheet may run a cell that starts with one of these.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
+CSV_BOM = "\ufeff"
+CSV_DATETIME = "%Y-%m-%d %H:%M:%S"
+XLSX_DATETIME = "yyyy-mm-dd hh:mm:ss"
+
+Row = tuple[Any, ...]
+Progress = Callable[[int], None]
+
+
+def neutralise(value: str) -> str:
+    """The text, prefixed with a single quote when a spreadsheet could take it for a formula."""
+    if value and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else neutralise(str(value))
+
+
+def _labeller(labels: dict[str, str]) -> Callable[[Any], str]:
+    """Known values by their label in the active language; others as received (made safe)."""
+
+    def label(value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        found = labels.get(value)
+        return found if found is not None else neutralise(str(value))
+
+    return label
+
+
+def _cell_converters(columns: list[ExportColumn], *, tz: tzinfo, datetime_as: str) -> list[Callable[[Any], Any]]:
+    """One converter per column for spreadsheet cells: labels, Yes/No, local times, safe text."""
+    yes_no = {True: _("Yes"), False: _("No"), None: ""}
+    status = _labeller({value: str(label) for value, label in HotlineStatus.choices})
+    network = _labeller({value: str(label) for value, label in Network.choices})
+
+    def as_text(value: datetime | None) -> str:
+        return "" if value is None else value.astimezone(tz).strftime(CSV_DATETIME)
+
+    def as_excel(value: datetime | None) -> datetime | None:
+        # Excel has no time zones: the wall-clock time in the configured zone, as shown on screen.
+        return None if value is None else value.astimezone(tz).replace(tzinfo=None)
+
+    converters: list[Callable[[Any], Any]] = []
+    for column in columns:
+        if column.kind == STATUS:
+            converters.append(status)
+        elif column.kind == NETWORK:
+            converters.append(network)
+        elif column.kind == BOOL:
+            converters.append(yes_no.__getitem__)
+        elif column.kind == DATETIME:
+            converters.append(as_excel if datetime_as == "excel" else as_text)
+        else:
+            converters.append(_text)
+    return converters
+
+
+def _counted(rows: Iterable[Row], progress: Progress | None) -> Iterator[list[Row]]:
+    """Rows in batches, reporting the running count after each batch."""
+    done = 0
+    for batch in batched(rows, BATCH_ROWS):
+        yield batch
+        done += len(batch)
+        if progress is not None:
+            progress(done)
+
+
+def csv_chunks(
+    rows: Iterable[Row], columns: list[ExportColumn], *, tz: tzinfo, progress: Progress | None = None
+) -> Iterator[bytes]:
+    """CSV in UTF-8 with a BOM (so Excel reads Vietnamese right), human headers, one chunk per batch."""
+    converters = _cell_converters(columns, tz=tz, datetime_as="text")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(CSV_BOM)
+    writer.writerow([column.title for column in columns])
+    yield buffer.getvalue().encode()
+    for batch in _counted(rows, progress):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows([convert(value) for convert, value in zip(converters, row, strict=True)] for row in batch)
+        yield buffer.getvalue().encode()
+
+
+def _api_datetime(value: datetime | None) -> str | None:
+    """RFC 3339 in UTC with a `Z`, as the Partner API sends it."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def json_chunks(
+    rows: Iterable[Row], columns: list[ExportColumn], *, progress: Progress | None = None
+) -> Iterator[bytes]:
+    """A JSON array of objects named as the API names them (IDs as strings), one object a line."""
+    names = [column.api_name for column in columns]
+    dates = [index for index, column in enumerate(columns) if column.kind == DATETIME]
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    first = True
+    yield b"["
+    for batch in _counted(rows, progress):
+        objects = []
+        for row in batch:
+            values = list(row)
+            for index in dates:
+                values[index] = _api_datetime(values[index])
+            objects.append(encode(dict(zip(names, values, strict=True))))
+        yield (("\n" if first else ",\n") + ",\n".join(objects)).encode()
+        first = False
+    yield b"\n]\n"
+
+
+def xlsx_write(
+    target: str | IO[bytes],
+    rows: Iterable[Row],
+    columns: list[ExportColumn],
+    *,
+    tz: tzinfo,
+    sheet_title: str,
+    rows_per_sheet: int = XLSX_ROWS_PER_SHEET,
+    progress: Progress | None = None,
+) -> int:
+    """Write an .xlsx row by row (constant memory); text stays text, dates are dates, no formula
+    cell is ever written. Rows beyond a sheet's capacity continue on a new sheet. Returns the row count."""
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
+    header_format = workbook.add_format({"bold": True, "bg_color": "#F0F2F5", "bottom": 1})
+    date_format = workbook.add_format({"num_format": XLSX_DATETIME})
+    converters = _cell_converters(columns, tz=tz, datetime_as="excel")
+    is_date = [column.kind == DATETIME for column in columns]
+    last_col = len(columns) - 1
+    sheets = 0
+    sheet = None
+    row_index = rows_per_sheet  # forces a first sheet
+    total = 0
+
+    def finish(sheet, last_row: int) -> None:
+        if last_row > 0:
+            sheet.autofilter(0, 0, last_row, last_col)
+
+    def new_sheet():
+        nonlocal sheets
+        sheets += 1
+        name = sheet_title if sheets == 1 else f"{sheet_title} ({sheets})"
+        sheet = workbook.add_worksheet(name[:31])
+        sheet.freeze_panes(1, 0)
+        # Text that looks like a number (hotlines, IDs) is meant as text: no green warning triangles.
+        sheet.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})
+        for col, column in enumerate(columns):
+            sheet.set_column(col, col, column.width)
+            sheet.write_string(0, col, column.title, header_format)
+        return sheet
+
+    try:
+        for batch in _counted(rows, progress):
+            for row in batch:
+                if row_index >= rows_per_sheet:
+                    if sheet is not None:
+                        finish(sheet, row_index)
+                    sheet = new_sheet()
+                    row_index = 0
+                row_index += 1
+                for col, (convert, value) in enumerate(zip(converters, row, strict=True)):
+                    cell = convert(value)
+                    if cell is None or cell == "":
+                        continue
+                    if is_date[col]:
+                        sheet.write_datetime(row_index, col, cell, date_format)
+                    elif cell.startswith("<r>") and cell.endswith("</r>"):
+                        # In constant-memory mode XlsxWriter copies such a string into the XML
+                        # unescaped (it takes it for its own rich-string markup, so it could carry
+                        # any XML, a formula included); as a rich string of plain fragments it is
+                        # escaped and reads back as the same text.
+                        sheet.write_rich_string(row_index, col, cell[:1], cell[1:2], cell[2:])
+                    else:
+                        sheet.write_string(row_index, col, cell)
+            total += len(batch)
+        if sheet is None:
+            sheet = new_sheet()
+            row_index = 0
+        finish(sheet, row_index)
+    finally:
+        workbook.close()
+    return total

@@ -1,0 +1,268 @@
+"""Exports: the list's `?…&_export=csv|xlsx|json`, background exports' progress and download, and
+the admins' record of every export."""
+
+from __future__ import annotations
+
+import django_filters
+import django_tables2 as tables
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views import View
+from django.views.generic import DetailView, ListView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from ..choices import HotlineStatus, Network, label_for
+from ..models import ExportFormat, ExportRecord, ExportStatus
+from ..services import exports
+
+EXPORT_PERMISSION = "hotlines.export_hotline"
+IN_FLIGHT = (ExportStatus.PENDING, ExportStatus.RUNNING)
+
+
+def export_response(request: HttpRequest) -> HttpResponse:
+    """The file for the list's query (streamed), or, for a large export, the way to its progress page."""
+    if not request.user.has_perm(EXPORT_PERMISSION):
+        raise PermissionDenied
+    fmt = request.GET.get(exports.EXPORT_PARAM, "")
+    if fmt not in ExportFormat.values:
+        return HttpResponseBadRequest(_("Unknown export format."), content_type="text/plain; charset=utf-8")
+    choice = request.GET.get(exports.COLUMNS_PARAM, exports.VISIBLE)
+    if choice not in exports.COLUMN_CHOICES:
+        choice = exports.VISIBLE
+    job = exports.export_start(user=request.user, query=request.GET, fmt=fmt, columns=choice, request=request)
+    record = job.record
+    if record.background:
+        count = record.row_count or 0
+        messages.info(
+            request,
+            ngettext(
+                "Your export of %(count)s hotline is being prepared; the download link appears here when it is ready.",
+                "Your export of %(count)s hotlines is being prepared; the download link appears here when it is ready.",
+                count,
+            )
+            % {"count": f"{count:,}"},
+        )
+        return redirect("hotlines:export-detail", pk=record.pk)
+    if fmt == ExportFormat.XLSX:
+        handle = exports.export_xlsx_file(job=job)
+        response = FileResponse(handle, as_attachment=True, filename=record.filename, content_type=job.content_type)
+    else:
+        response = StreamingHttpResponse(exports.export_stream(job=job), content_type=job.content_type)
+        response["Content-Disposition"] = content_disposition_header(True, record.filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class ExportMixin:
+    """Makes the list answer `?…&_export=csv|xlsx|json` (django-tables2's convention) with exactly its
+    rows: every filter, the search and the sort, all pages."""
+
+    def get(self, request, *args, **kwargs):
+        if exports.EXPORT_PARAM in request.GET:
+            return export_response(request)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["export_max_sync_rows"] = settings.EXPORT_MAX_SYNC_ROWS
+        return context
+
+
+def describe_filters(params: dict) -> str:
+    """A recorded query in words: `Status: Enabled, Disabled · Network: Viettel · sort: -name`."""
+    labels = {"status": (gettext_lazy("Status"), HotlineStatus), "network": (gettext_lazy("Network"), Network)}
+    parts = []
+    for key, values in params.items():
+        values = values if isinstance(values, list) else [values]
+        if key in labels:
+            title, enum = labels[key]
+            parts.append(f"{title}: {', '.join(label_for(enum, str(v)) for v in values)}")
+        else:
+            parts.append(f"{key}: {', '.join(str(v) for v in values)}")
+    return " · ".join(parts) or _("all hotlines")
+
+
+# --- pages about exports ---------------------------------------------------------------------
+
+
+class ExportRecordFilterSet(django_filters.FilterSet):
+    """Filters for the admins' list of exports."""
+
+    username = django_filters.CharFilter(label=gettext_lazy("User"), lookup_expr="icontains")
+    format = django_filters.ChoiceFilter(label=gettext_lazy("Format"), choices=ExportFormat.choices)
+    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=ExportStatus.choices)
+    background = django_filters.BooleanFilter(
+        label=gettext_lazy("In background"),
+        widget=forms.Select(
+            choices=[("", gettext_lazy("Any")), ("true", gettext_lazy("Yes")), ("false", gettext_lazy("No"))]
+        ),
+    )
+
+    class Meta:
+        model = ExportRecord
+        fields = ["username", "format", "status", "background"]
+
+
+class ExportRecordTable(tables.Table):
+    """Every export: who, when, what and how many."""
+
+    created_at = tables.DateTimeColumn(verbose_name=gettext_lazy("Requested"), format="Y-m-d H:i:s")
+    username = tables.Column(verbose_name=gettext_lazy("User"))
+    format = tables.Column(verbose_name=gettext_lazy("Format"))
+    row_count = tables.Column(verbose_name=gettext_lazy("Rows"), attrs={"td": {"class": "num"}})
+    filters = tables.Column(verbose_name=gettext_lazy("Filters"), orderable=False)
+    columns = tables.Column(verbose_name=gettext_lazy("Columns"), orderable=False)
+    background = tables.BooleanColumn(verbose_name=gettext_lazy("In background"))
+    status = tables.Column(verbose_name=gettext_lazy("Status"))
+    finished_at = tables.DateTimeColumn(verbose_name=gettext_lazy("Finished"), format="Y-m-d H:i:s")
+
+    class Meta:
+        model = ExportRecord
+        fields = ("created_at", "username", "format", "row_count", "filters", "columns", "background", "status")
+        sequence = (*fields, "finished_at")
+        order_by = ("-created_at",)
+        attrs = {"class": "table", "id": "export-table"}
+        empty_text = gettext_lazy("No export yet.")
+        default = "—"
+
+    def render_row_count(self, value: int) -> str:
+        return f"{value:,}"
+
+    def render_filters(self, value: dict) -> str:
+        return describe_filters(value)
+
+    def render_columns(self, value: list) -> str:
+        return ", ".join(value)
+
+    def render_status(self, value: str, record: ExportRecord) -> str:
+        return format_html(
+            '<span class="badge badge-export-{}" title="{}">{}</span>',
+            value,
+            record.error,
+            record.get_status_display(),
+        )
+
+    def order_row_count(self, queryset, is_descending: bool):
+        return queryset.order_by(("-" if is_descending else "") + "row_count", "-id"), True
+
+
+class MyExportTable(ExportRecordTable):
+    """The signed-in person's exports, with their download links."""
+
+    download = tables.Column(verbose_name=gettext_lazy("File"), accessor="pk", orderable=False)
+
+    class Meta(ExportRecordTable.Meta):
+        fields = ("created_at", "format", "row_count", "filters", "status")
+        sequence = (*fields, "download")
+        exclude = ("username", "columns", "background", "finished_at")
+
+    def render_download(self, value: int, record: ExportRecord) -> str:
+        if exports.export_is_available(record=record):
+            return format_html(
+                '<a href="{}" download>{}</a>', reverse("hotlines:export-download", args=[value]), record.filename
+            )
+        if record.background and record.status in IN_FLIGHT:
+            return format_html(
+                '<a href="{}">{}</a>', reverse("hotlines:export-detail", args=[value]), _("See progress")
+            )
+        return "—"
+
+
+class ExportRecordListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+    """Admins: every export anybody made."""
+
+    permission_required = "hotlines.view_exportrecord"
+    table_class = ExportRecordTable
+    filterset_class = ExportRecordFilterSet
+    template_name = "hotlines/exports/export_list.html"
+    table_pagination = {"per_page": 50}
+
+    def get_queryset(self):
+        return ExportRecord.objects.all()
+
+
+class MyExportListView(PermissionRequiredMixin, SingleTableMixin, ListView):
+    """The signed-in person's own exports."""
+
+    permission_required = EXPORT_PERMISSION
+    table_class = MyExportTable
+    template_name = "hotlines/exports/my_exports.html"
+    table_pagination = {"per_page": 50}
+
+    def get_queryset(self):
+        return ExportRecord.objects.filter(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "retention_hours": settings.EXPORT_RETENTION_HOURS}
+
+
+class OwnExportMixin(PermissionRequiredMixin):
+    """A background export, seen only by the person who asked for it (404 for anybody else)."""
+
+    permission_required = EXPORT_PERMISSION
+
+    def get_record(self) -> ExportRecord:
+        return get_object_or_404(ExportRecord, pk=self.kwargs["pk"], user=self.request.user, background=True)
+
+
+def _progress_context(record: ExportRecord) -> dict:
+    total = record.row_count or 0
+    done = min(record.progress, total) if total else record.progress
+    return {
+        "record": record,
+        "in_flight": record.status in IN_FLIGHT,
+        "available": exports.export_is_available(record=record),
+        "done_rows": done,
+        "percent": int(done * 100 / total) if total else (100 if record.status == ExportStatus.DONE else 0),
+        "filters_text": describe_filters(record.filters),
+    }
+
+
+class ExportDetailView(OwnExportMixin, DetailView):
+    """A background export: its progress while it is written, then its download link."""
+
+    template_name = "hotlines/exports/export_detail.html"
+    context_object_name = "record"
+
+    def get_object(self, queryset=None) -> ExportRecord:
+        return self.get_record()
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_progress_context(self.object)}
+
+
+class ExportProgressView(OwnExportMixin, View):
+    """The progress fragment htmx polls; it stops polling once the export is done or failed."""
+
+    def get(self, request, *args, **kwargs):
+        return render(request, "hotlines/exports/progress.html", _progress_context(self.get_record()))
+
+
+class ExportDownloadView(OwnExportMixin, View):
+    """A finished background export's file, to the person who asked only, while it is kept."""
+
+    def get(self, request, *args, **kwargs):
+        record = self.get_record()
+        if exports.export_is_available(record=record):
+            response = FileResponse(
+                record.file.open("rb"),
+                as_attachment=True,
+                filename=record.filename,
+                content_type=exports.CONTENT_TYPES[record.format],
+            )
+            response["Cache-Control"] = "private, no-store"
+            return response
+        if record.status in IN_FLIGHT:
+            return redirect("hotlines:export-detail", pk=record.pk)
+        return render(request, "hotlines/exports/export_gone.html", _progress_context(record), status=410)
