@@ -29,6 +29,12 @@ def _wait_for_port(host: str, port: int, timeout: float = 15.0) -> bool:
     return False
 
 
+def _any_free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def _port_free(host: str, port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex((host, port)) != 0
@@ -54,7 +60,7 @@ class Command(BaseCommand):
             connection = connection_ensure_from_settings()
             if connection is None:
                 if not _port_free("127.0.0.1", sandbox_port):
-                    raise CommandError(f"Port {sandbox_port} is taken: stop what runs there or pass --sandbox-port.")
+                    sandbox_port = _any_free_port()  # another demo or test sandbox holds the usual one
                 children.append(
                     subprocess.Popen(
                         [*manage, "etelecom_sandbox", "--port", str(sandbox_port), "--hotlines", str(hotlines)]
