@@ -1,33 +1,42 @@
-from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
-from .models import Connection, Hotline, HotlineChange, SyncRun
-
-
-class ConnectionAdminForm(forms.ModelForm):
-    """The API key is write-only: never rendered back, replaced only when a new one is typed."""
-
-    api_key = forms.CharField(
-        widget=forms.PasswordInput(render_value=False), required=False, help_text="Leave empty to keep the current key."
-    )
-
-    class Meta:
-        model = Connection
-        fields = ["name", "base_url", "api_key", "page_size", "timeout", "is_active"]
-
-    def clean_api_key(self):
-        key = self.cleaned_data.get("api_key")
-        if not key:
-            if self.instance.pk:
-                return self.instance.api_key
-            raise forms.ValidationError("An API key is required.")
-        return key
+from .forms import ConnectionAdminForm
+from .models import AuditAction, AuditEntry, Connection, Hotline, HotlineChange, SyncRun
+from .services.audit import audit_record
+from .services.connections import EDITABLE_FIELDS, connection_create, connection_set_active, connection_update
 
 
 @admin.register(Connection)
 class ConnectionAdmin(admin.ModelAdmin):
+    """Connections in the Django admin: the key is write-only and every save goes through the service."""
+
     form = ConnectionAdminForm
-    list_display = ["name", "base_url", "masked_api_key", "page_size", "is_active"]
+    list_display = ["name", "base_url", "masked_api_key", "page_size", "timeout", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "base_url"]
+
+    @method_decorator(sensitive_post_parameters("api_key"))
+    def changeform_view(self, request, *args, **kwargs):
+        return super().changeform_view(request, *args, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        fields = {field: data[field] for field in EDITABLE_FIELDS}
+        if change:
+            connection_update(connection=obj, api_key=data["api_key"], request=request, **fields)
+            connection_set_active(connection=obj, is_active=data["is_active"], request=request)
+            obj.refresh_from_db()
+        else:
+            created = connection_create(api_key=data["api_key"], request=request, **fields)
+            connection_set_active(connection=created, is_active=data["is_active"], request=request)
+            obj.pk = created.pk
+            obj.refresh_from_db()
 
 
 @admin.register(Hotline)
@@ -66,3 +75,118 @@ class HotlineChangeAdmin(admin.ModelAdmin):
     list_display = ["hotline", "kind", "field", "old_value", "new_value", "changed_at"]
     list_filter = ["kind"]
     raw_id_fields = ["hotline", "sync_run"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The audit log is read-only, for everyone: entries are only added by the code and purged by age."""
+
+    list_display = ["at", "actor_username", "action", "target", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["actor_username", "target"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Users and roles changed in the Django admin are audited like those changed on the Users page.
+User = get_user_model()
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+def _group_names(user) -> set[str]:
+    return set(user.groups.values_list("name", flat=True)) if user.pk else set()
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        fields = [f for f in form.changed_data if f not in ("groups", "user_permissions", "password1", "password2")]
+        audit_record(
+            action=AuditAction.USER_CHANGED if change else AuditAction.USER_CREATED,
+            request=request,
+            target=f"user {obj.get_username()}",
+            details={"user_id": obj.pk, "fields": fields if change else ["username", "password"], "via": "admin"},
+        )
+
+    def save_related(self, request, form, formsets, change):
+        before = _group_names(form.instance)
+        before_perms = set(form.instance.user_permissions.values_list("codename", flat=True))
+        super().save_related(request, form, formsets, change)
+        after = _group_names(form.instance)
+        after_perms = set(form.instance.user_permissions.values_list("codename", flat=True))
+        if before != after or before_perms != after_perms:
+            audit_record(
+                action=AuditAction.ROLES_CHANGED,
+                request=request,
+                target=f"user {form.instance.get_username()}",
+                details={
+                    "user_id": form.instance.pk,
+                    "added": sorted(after - before),
+                    "removed": sorted(before - after),
+                    "permissions_added": sorted(after_perms - before_perms),
+                    "permissions_removed": sorted(before_perms - after_perms),
+                    "via": "admin",
+                },
+            )
+
+    def user_change_password(self, request, id, form_url=""):  # noqa: A002 - Django's signature
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, id)
+            audit_record(
+                action=AuditAction.USER_CHANGED,
+                request=request,
+                target=f"user {user.get_username()}",
+                details={"user_id": user.pk, "fields": ["password"], "via": "admin"},
+            )
+        return response
+
+    def delete_model(self, request, obj):
+        audit_record(
+            action=AuditAction.USER_CHANGED,
+            request=request,
+            target=f"user {obj.get_username()}",
+            details={"user_id": obj.pk, "deleted": True, "via": "admin"},
+        )
+        super().delete_model(request, obj)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Roles are groups: changing what a role may do is a role change, and is audited."""
+
+    def save_related(self, request, form, formsets, change):
+        group = form.instance
+        before = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()} if change else set()
+        super().save_related(request, form, formsets, change)
+        after = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+        if before != after or not change:
+            audit_record(
+                action=AuditAction.ROLES_CHANGED,
+                request=request,
+                target=f"role {group.name}",
+                details={
+                    "permissions_added": sorted(after - before),
+                    "permissions_removed": sorted(before - after),
+                    "via": "admin",
+                },
+            )
+
+    def delete_model(self, request, obj):
+        audit_record(
+            action=AuditAction.ROLES_CHANGED,
+            request=request,
+            target=f"role {obj.name}",
+            details={"deleted": True, "via": "admin"},
+        )
+        super().delete_model(request, obj)

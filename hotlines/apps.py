@@ -9,6 +9,9 @@ class HotlinesConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_default_connection, sender=self)
+        from . import signals  # the security area's receivers: audit of sign-ins, roles after migrate
+
+        signals.connect(self)
 
 
 def _ensure_default_connection(**kwargs) -> None:

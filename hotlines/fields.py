@@ -11,32 +11,57 @@ from django.db import models
 
 
 @lru_cache(maxsize=8)
-def _multifernet(keys: tuple[str, ...], secret_key: str) -> MultiFernet:
+def _fernets(keys: tuple[str, ...], secret_key: str) -> tuple[Fernet, ...]:
     if not keys:
         derived = base64.urlsafe_b64encode(hashlib.sha256(("fernet:" + secret_key).encode()).digest())
         keys = (derived.decode(),)
     try:
-        return MultiFernet([Fernet(k) for k in keys])
+        return tuple(Fernet(k) for k in keys)
     except ValueError as exc:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY holds a key that is not a valid Fernet key.") from exc
 
 
+def _configured() -> tuple[Fernet, ...]:
+    return _fernets(tuple(settings.FIELD_ENCRYPTION_KEY), settings.SECRET_KEY)
+
+
 def get_fernet() -> MultiFernet:
     """The MultiFernet for the configured keys (newest first encrypts)."""
-    return _multifernet(tuple(settings.FIELD_ENCRYPTION_KEY), settings.SECRET_KEY)
+    return MultiFernet(list(_configured()))
+
+
+def _undecryptable() -> ImproperlyConfigured:
+    return ImproperlyConfigured(
+        "A stored secret cannot be decrypted with FIELD_ENCRYPTION_KEY (was a key removed too early?)."
+    )
 
 
 def encrypt(value: str) -> str:
-    return get_fernet().encrypt(value.encode()).decode()
+    return _configured()[0].encrypt(value.encode()).decode()
 
 
 def decrypt(token: str) -> str:
     try:
         return get_fernet().decrypt(token.encode()).decode()
     except InvalidToken as exc:
-        raise ImproperlyConfigured(
-            "A stored secret cannot be decrypted with FIELD_ENCRYPTION_KEY (was a key removed too early?)."
-        ) from exc
+        raise _undecryptable() from exc
+
+
+def is_current(token: str) -> bool:
+    """Whether a stored token is encrypted with the newest key (old keys can go once every token is)."""
+    try:
+        _configured()[0].decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def rotate(token: str) -> str:
+    """The token re-encrypted with the newest key, keeping its timestamp (MultiFernet.rotate)."""
+    try:
+        return get_fernet().rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise _undecryptable() from exc
 
 
 class EncryptedTextField(models.TextField):

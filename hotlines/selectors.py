@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from .choices import SyncStatus
-from .models import Hotline, SyncRun
+from .models import AuditEntry, Connection, Hotline, SyncRun
 
 LIST_FIELDS = (
     "id",
@@ -119,3 +120,45 @@ def readiness() -> dict:
         "stale": fresh.is_stale,
     }
     return report
+
+
+# --- security area: connections, users, audit log ------------------------------------------
+
+
+def connection_list() -> QuerySet[Connection]:
+    """Connections with their last finished sync (time and outcome), for the Connections page."""
+    last = SyncRun.objects.filter(connection=OuterRef("pk"), finished_at__isnull=False).order_by("-finished_at")
+    return Connection.objects.annotate(
+        last_sync_at=Subquery(last.values("finished_at")[:1]),
+        last_sync_status=Subquery(last.values("status")[:1]),
+        last_sync_id=Subquery(last.values("pk")[:1]),
+    ).order_by("-is_active", "name")
+
+
+def connection_activity(*, connection: Connection, limit: int = 10) -> list[AuditEntry]:
+    """The latest audit entries about one connection (changes and tests)."""
+    return list(AuditEntry.objects.filter(details__connection_id=connection.pk)[:limit])
+
+
+def audit_entry_list() -> QuerySet[AuditEntry]:
+    """The audit log, newest first (entries keep the actor's name, so no join is needed)."""
+    return AuditEntry.objects.all()
+
+
+def user_list():
+    """Users with their groups, for the Users page."""
+    from django.contrib.auth.models import Group
+
+    return get_user_model().objects.prefetch_related(Prefetch("groups", queryset=Group.objects.order_by("name")))
+
+
+def user_locked_usernames() -> set[str]:
+    """User names django-axes currently locks out (failures reached the limit within the cool-off)."""
+    from axes.helpers import get_cool_off
+    from axes.models import AccessAttempt
+
+    attempts = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+    cool_off = get_cool_off()
+    if cool_off:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    return set(attempts.exclude(username=None).values_list("username", flat=True))

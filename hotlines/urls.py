@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import health, hotlines, syncs
+from .views import audit, connections, health, hotlines, syncs, users
 
 app_name = "hotlines"
 
@@ -13,4 +13,16 @@ urlpatterns = [
     path("hotlines/<int:pk>/", hotlines.HotlineDetailView.as_view(), name="detail"),
     path("syncs/", syncs.SyncRunListView.as_view(), name="sync-list"),
     path("syncs/<int:pk>/", syncs.SyncRunDetailView.as_view(), name="sync-detail"),
+    # Administrators: connections, users and roles, the audit log.
+    path("connections/", connections.ConnectionListView.as_view(), name="connection-list"),
+    path("connections/add/", connections.ConnectionCreateView.as_view(), name="connection-add"),
+    path("connections/<int:pk>/", connections.ConnectionUpdateView.as_view(), name="connection-edit"),
+    path("connections/<int:pk>/active/", connections.ConnectionActiveView.as_view(), name="connection-active"),
+    path("connections/<int:pk>/test/", connections.ConnectionTestView.as_view(), name="connection-test"),
+    path("users/", users.UserListView.as_view(), name="user-list"),
+    path("users/add/", users.UserCreateView.as_view(), name="user-add"),
+    path("users/<int:pk>/", users.UserUpdateView.as_view(), name="user-edit"),
+    path("users/<int:pk>/active/", users.UserActiveView.as_view(), name="user-active"),
+    path("users/<int:pk>/unlock/", users.UserUnlockView.as_view(), name="user-unlock"),
+    path("audit/", audit.AuditLogView.as_view(), name="audit-log"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from django.contrib.auth.models import Permission
 
@@ -87,3 +89,80 @@ def superuser(db, django_user_model):
 def admin_user_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+# --- The API key never leaves the server -------------------------------------------------------
+# Every response the suite gets (test client and live server: both go through
+# BaseHandler.get_response) and every log record it emits is scanned for the known test keys;
+# a test during which one shows up fails. Tests using other keys add them with `secret_canary`.
+
+SECRET_CANARIES: set[str] = {DEFAULT_API_KEY}
+_secret_leaks: list[str] = []
+
+
+def _scan_for_secrets(text: str, where: str) -> None:
+    for key in SECRET_CANARIES:
+        if key in text:
+            _secret_leaks.append(f"{where} contains the API key {key[:3]}…")
+
+
+def _scan_chunks(chunks, where: str):
+    for chunk in chunks:
+        _scan_for_secrets(chunk.decode("utf-8", "replace") if isinstance(chunk, bytes) else str(chunk), where)
+        yield chunk
+
+
+class _SecretLogScanner(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except Exception:  # a broken log call is not ours to report here
+            return
+        if record.exc_info:
+            text += logging.Formatter().formatException(record.exc_info)
+        _scan_for_secrets(text, f"log record of {record.name}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _secret_scanner():
+    from django.core.handlers.base import BaseHandler
+
+    original = BaseHandler.get_response
+
+    def get_response(self, request):
+        response = original(self, request)
+        where = f"the response to {request.method} {request.path}"
+        _scan_for_secrets(str(response.headers), where)
+        if getattr(response, "streaming", False):
+            if not response.is_async:
+                response.streaming_content = _scan_chunks(response.streaming_content, where)
+        else:
+            _scan_for_secrets(response.content.decode("utf-8", "replace"), where)
+        return response
+
+    BaseHandler.get_response = get_response
+    scanner = _SecretLogScanner(level=logging.DEBUG)
+    logging.getLogger().addHandler(scanner)
+    yield
+    logging.getLogger().removeHandler(scanner)
+    BaseHandler.get_response = original
+
+
+@pytest.fixture(autouse=True)
+def _no_secret_leaked():
+    seen = len(_secret_leaks)
+    yield
+    if len(_secret_leaks) > seen:
+        leaks = sorted(set(_secret_leaks[seen:]))
+        pytest.fail("An API key left the server: " + "; ".join(leaks), pytrace=False)
+
+
+@pytest.fixture
+def secret_canary():
+    """Register a test API key: the suite then fails if it appears in any response or log record."""
+
+    def register(key: str) -> str:
+        SECRET_CANARIES.add(key)
+        return key
+
+    return register

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from ..models import AuditAction, AuditEntry
 
 logger = logging.getLogger(__name__)
 
-# Keys whose values never reach the audit log, whatever a caller passes.
-_SECRET_KEYS = {"api_key", "password", "token", "secret"}
+# Keys whose values never reach the audit log, whatever a caller passes (nested dicts too).
+_SECRET_KEYS = {"api_key", "password", "password1", "password2", "token", "secret", "authorization"}
+PURGE_BATCH = 5000
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
@@ -22,7 +27,10 @@ def _client_ip(request: HttpRequest | None) -> str | None:
 
 
 def _scrub(details: dict[str, Any]) -> dict[str, Any]:
-    return {key: ("[hidden]" if key.lower() in _SECRET_KEYS else value) for key, value in details.items()}
+    return {
+        key: "[hidden]" if key.lower() in _SECRET_KEYS else _scrub(value) if isinstance(value, dict) else value
+        for key, value in details.items()
+    }
 
 
 def audit_record(
@@ -47,3 +55,29 @@ def audit_record(
     )
     logger.info("audit %s by %s on %s", entry.action, entry.actor_username or "-", entry.target or "-")
     return entry
+
+
+def audit_purge(*, older_than_days: int | None = None, actor=None) -> int:
+    """Delete entries older than AUDIT_RETENTION_DAYS (or `older_than_days`); returns how many went.
+
+    Deletes in batches so a large backlog never holds one huge lock, and records the purge itself.
+    """
+    days = settings.AUDIT_RETENTION_DAYS if older_than_days is None else older_than_days
+    if days < 1:
+        raise ValueError("The audit retention must be at least one day.")
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(AuditEntry.objects.filter(at__lt=cutoff).order_by().values_list("pk", flat=True)[:PURGE_BATCH])
+            if not batch:
+                break
+            deleted += AuditEntry.objects.filter(pk__in=batch).delete()[0]
+    if deleted:
+        audit_record(
+            action=AuditAction.AUDIT_PURGED,
+            actor=actor,
+            username="" if actor else "system",
+            details={"deleted": deleted, "older_than_days": days, "before": cutoff.isoformat()},
+        )
+    return deleted

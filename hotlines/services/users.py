@@ -1,0 +1,199 @@
+"""Writes to users and their roles (Django groups); every change is audited."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.debug import sensitive_variables
+
+from ..models import AuditAction
+from .audit import audit_record
+
+logger = logging.getLogger(__name__)
+
+VIEWER, EXPORTER, OPERATOR, ADMINISTRATOR = "Viewer", "Exporter", "Operator", "Administrator"
+# Cumulative: each role can do everything the one before it can.
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    VIEWER: ("hotlines.view_hotline",),
+    EXPORTER: ("hotlines.view_hotline", "hotlines.export_hotline"),
+    OPERATOR: ("hotlines.view_hotline", "hotlines.export_hotline", "hotlines.run_sync", "hotlines.view_syncrun"),
+}
+# Administrator: every permission of these apps (connections, users, roles, audit log, lock-outs).
+ADMINISTRATOR_APPS = ("hotlines", "auth", "axes")
+ROLES = (VIEWER, EXPORTER, OPERATOR, ADMINISTRATOR)
+ROLE_LABELS = {
+    VIEWER: gettext_lazy("Viewer"),
+    EXPORTER: gettext_lazy("Exporter"),
+    OPERATOR: gettext_lazy("Operator"),
+    ADMINISTRATOR: gettext_lazy("Administrator"),
+}
+ROLE_DESCRIPTIONS = {
+    VIEWER: gettext_lazy("Browse hotlines and open their details."),
+    EXPORTER: gettext_lazy("Viewer, and export the hotline list."),
+    OPERATOR: gettext_lazy("Exporter, and run syncs and see their history."),
+    ADMINISTRATOR: gettext_lazy("Everything: connections, users and roles, and the audit log."),
+}
+USER_FIELDS = ("email", "first_name", "last_name")
+
+
+def _permissions(perms: Iterable[str]) -> list[Permission]:
+    found = []
+    for perm in perms:
+        app_label, codename = perm.split(".")
+        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        if permission is not None:
+            found.append(permission)
+    return found
+
+
+def roles_ensure() -> None:
+    """Create the four role groups if missing and give them at least their permissions (never removes any).
+
+    Runs after every migrate, so Administrator keeps "everything" as later releases add permissions.
+    """
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.add(*_permissions(perms))
+    admin, _created = Group.objects.get_or_create(name=ADMINISTRATOR)
+    admin.permissions.add(*Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS))
+
+
+def _user_target(user) -> str:
+    return f"user {user.get_username()}"
+
+
+def _check_may_edit(*, user, actor) -> None:
+    # A non-superuser administrator must not take over a superuser (e.g. by setting its password).
+    if user.is_superuser and actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only a superuser can change a superuser."))
+
+
+def _set_roles(*, user, roles: Iterable[str], actor, request: HttpRequest | None) -> tuple[list[str], list[str]]:
+    wanted = {role for role in roles if role in ROLES}
+    current = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+    added, removed = sorted(wanted - current), sorted(current - wanted)
+    if not (added or removed):
+        return [], []
+    if actor is not None and user.pk == actor.pk and ADMINISTRATOR in removed and not actor.is_superuser:
+        raise ValidationError({"roles": _("You cannot remove your own Administrator role.")})
+    if added:
+        user.groups.add(*Group.objects.filter(name__in=added))
+    if removed:
+        user.groups.remove(*Group.objects.filter(name__in=removed))
+    # Administrators also use the Django admin (with their permissions); nobody else needs it.
+    is_staff = ADMINISTRATOR in wanted or user.is_superuser
+    if user.is_staff != is_staff:
+        user.is_staff = is_staff
+        user.save(update_fields=["is_staff"])
+    audit_record(
+        action=AuditAction.ROLES_CHANGED,
+        actor=actor,
+        request=request,
+        target=_user_target(user),
+        details={"user_id": user.pk, "added": added, "removed": removed, "roles": sorted(wanted)},
+    )
+    return added, removed
+
+
+@sensitive_variables("password")
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str,
+    roles: Iterable[str] = (),
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    actor=None,
+    request: HttpRequest | None = None,
+):
+    """Add a user with a validated password and the given roles."""
+    User = get_user_model()
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    user.full_clean(exclude=["password"])
+    validate_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit_record(
+        action=AuditAction.USER_CREATED,
+        actor=actor,
+        request=request,
+        target=_user_target(user),
+        details={"user_id": user.pk, "fields": ["username", *[f for f in USER_FIELDS if getattr(user, f)]]},
+    )
+    _set_roles(user=user, roles=roles, actor=actor, request=request)
+    logger.info("user %s added", user.get_username())
+    return user
+
+
+@sensitive_variables("password")
+@transaction.atomic
+def user_update(
+    *,
+    user,
+    roles: Iterable[str] | None = None,
+    password: str = "",
+    actor=None,
+    request: HttpRequest | None = None,
+    **changes,
+) -> list[str]:
+    """Change a user's details, password (when given) and roles. Returns what changed (field names)."""
+    unknown = set(changes) - {*USER_FIELDS, "is_active"}
+    if unknown:
+        raise TypeError(f"user_update() cannot change {', '.join(sorted(unknown))}")
+    _check_may_edit(user=user, actor=actor)
+    if changes.get("is_active") is False and actor is not None and user.pk == actor.pk:
+        raise ValidationError({"is_active": _("You cannot deactivate yourself.")})
+    changed = [field for field, value in changes.items() if getattr(user, field) != value]
+    for field in changed:
+        setattr(user, field, changes[field])
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+        changed.append("password")
+    if changed:
+        user.full_clean(exclude=["password"])
+        user.save()
+        audit_record(
+            action=AuditAction.USER_CHANGED,
+            actor=actor,
+            request=request,
+            target=_user_target(user),
+            details={"user_id": user.pk, "fields": changed},
+        )
+    if roles is not None:
+        added, removed = _set_roles(user=user, roles=roles, actor=actor, request=request)
+        if added or removed:
+            changed.append("roles")
+    return changed
+
+
+def user_set_active(*, user, is_active: bool, actor=None, request: HttpRequest | None = None) -> bool:
+    """Activate or deactivate a user (deactivated users cannot sign in). True when it changed."""
+    return bool(user_update(user=user, is_active=is_active, actor=actor, request=request))
+
+
+def user_unlock(*, user, actor=None, request: HttpRequest | None = None) -> int:
+    """Lift a sign-in lock-out (django-axes) on this user name; returns how many lock records went."""
+    from axes.utils import reset
+
+    _check_may_edit(user=user, actor=actor)
+    removed = reset(username=user.get_username())
+    audit_record(
+        action=AuditAction.USER_CHANGED,
+        actor=actor,
+        request=request,
+        target=_user_target(user),
+        details={"user_id": user.pk, "fields": ["lock-out"], "unlocked": removed},
+    )
+    return removed

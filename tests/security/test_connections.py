@@ -1,0 +1,309 @@
+"""The Connections pages: write-only API key, https rule, test button with clear reasons, audit."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection as db
+from django.test import override_settings
+from django.urls import reverse
+
+from hotlines.models import AuditAction, AuditEntry, Connection
+from hotlines.services import connections as service
+from hotlines.services.connections import ConnectionTestOutcome as Outcome
+
+NEW_KEY = "sk-live-NEW-key-0123456789abcdef"
+
+
+def _raw_key(pk: int) -> str:
+    with db.cursor() as cursor:
+        cursor.execute("SELECT api_key FROM hotlines_connection WHERE id = %s", [pk])
+        return cursor.fetchone()[0]
+
+
+def _form(**overrides) -> dict:
+    data = {"name": "second", "base_url": "https://api.example.com/v1", "api_key": "", "page_size": 100, "timeout": 30}
+    data.update(overrides)
+    return data
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def test_list_shows_the_key_masked_only(admin_client, connection):
+    response = admin_client.get(reverse("hotlines:connection-list"))
+    assert response.status_code == 200
+    assert connection.masked_api_key.encode() in response.content  # ••••-key
+    assert b"Test connection" in response.content and b"Deactivate" in response.content
+
+
+def test_add_stores_the_key_encrypted_and_audits_the_fields_not_the_key(admin_client, sandbox, secret_canary):
+    key = secret_canary("sk-live-ADD-0123456789abcdef")
+    response = admin_client.post(
+        reverse("hotlines:connection-add"), _form(base_url=sandbox.url, api_key=key, page_size=25)
+    )
+    assert response.status_code == 302
+    added = Connection.objects.get(name="second")
+    assert (added.api_key, added.page_size, added.base_url) == (key, 25, sandbox.url)
+    assert key not in _raw_key(added.pk) and _raw_key(added.pk).startswith("gAAAA")  # a Fernet token
+    entry = AuditEntry.objects.get(action=AuditAction.CONNECTION_CREATED)
+    assert entry.actor.username == "administrator" and entry.details["connection_id"] == added.pk
+    assert "api_key" in entry.details["fields"] and key not in json.dumps(entry.details)
+
+
+def test_add_requires_a_key(admin_client):
+    response = admin_client.post(reverse("hotlines:connection-add"), _form())
+    assert response.status_code == 200
+    assert response.context["form"].errors["api_key"]
+    assert not Connection.objects.filter(name="second").exists()
+
+
+def test_edit_page_never_renders_the_key(admin_client, connection):
+    response = admin_client.get(reverse("hotlines:connection-edit", args=[connection.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    field = html[html.index('name="api_key"') - 200 : html.index('name="api_key"') + 200]
+    assert 'type="password"' in field and "value=" not in field
+    assert connection.masked_api_key in html  # "ends in ••••-key"
+
+
+def test_edit_with_an_empty_key_keeps_it_and_records_which_fields_changed(admin_client, connection):
+    url = reverse("hotlines:connection-edit", args=[connection.pk])
+    response = admin_client.post(url, _form(name="default", base_url=connection.base_url, page_size=75, timeout=5))
+    assert response.status_code == 302
+    connection.refresh_from_db()
+    assert (connection.page_size, connection.api_key) == (75, "sandbox-key")
+    entry = AuditEntry.objects.get(action=AuditAction.CONNECTION_CHANGED)
+    assert entry.details["fields"] == ["page_size"]
+
+
+def test_typing_a_new_key_replaces_it_and_the_audit_names_the_field_only(admin_client, connection, secret_canary):
+    secret_canary(NEW_KEY)
+    url = reverse("hotlines:connection-edit", args=[connection.pk])
+    response = admin_client.post(
+        url, _form(name="default", base_url=connection.base_url, timeout=5, page_size=50, api_key=NEW_KEY)
+    )
+    assert response.status_code == 302
+    connection.refresh_from_db()
+    assert connection.api_key == NEW_KEY
+    entry = AuditEntry.objects.get(action=AuditAction.CONNECTION_CHANGED)
+    assert entry.details["fields"] == ["api_key"]
+    assert NEW_KEY not in json.dumps(entry.details) and "sandbox-key" not in json.dumps(entry.details)
+    listing = admin_client.get(reverse("hotlines:connection-list")).content.decode()
+    assert f"••••{NEW_KEY[-4:]}" in listing
+
+
+def test_deactivate_and_activate_are_posts_and_audited(admin_client, connection):
+    url = reverse("hotlines:connection-active", args=[connection.pk])
+    assert admin_client.get(url).status_code == 405
+    assert admin_client.post(url, {"active": "0"}).status_code == 302
+    connection.refresh_from_db()
+    assert not connection.is_active
+    admin_client.post(url, {"active": "1"})
+    connection.refresh_from_db()
+    assert connection.is_active
+    changes = AuditEntry.objects.filter(action=AuditAction.CONNECTION_CHANGED).order_by("at", "id")
+    assert [e.details["is_active"] for e in changes] == [False, True]
+
+
+# --- the https rule ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://api.etelecom.vn/v1", True),
+        ("http://api.etelecom.vn/v1", False),
+        ("http://127.0.0.1:8765", True),
+        ("http://localhost:8765/", True),
+        ("http://[::1]:8765", True),
+        ("http://10.0.0.5", False),
+        ("https://user:secret@api.etelecom.vn", False),
+        ("ftp://api.etelecom.vn", False),
+        ("https://api.etelecom.vn/v1?key=x", False),
+        ("api.etelecom.vn", False),
+    ],
+)
+def test_base_url_must_be_https_unless_loopback(url, ok):
+    if ok:
+        assert service.connection_base_url_clean(url) == url.rstrip("/")
+    else:
+        with pytest.raises(ValidationError):
+            service.connection_base_url_clean(url)
+
+
+@override_settings(DEBUG=True)
+def test_plain_http_is_allowed_in_debug():
+    assert service.connection_base_url_clean("http://etelecom.test/") == "http://etelecom.test"
+
+
+def test_the_form_and_the_service_both_refuse_plain_http(admin_client, db):
+    response = admin_client.post(
+        reverse("hotlines:connection-add"), _form(base_url="http://api.example.com", api_key="k" * 20)
+    )
+    assert "https" in str(response.context["form"].errors["base_url"])
+    with pytest.raises(ValidationError) as caught:
+        service.connection_create(name="x", base_url="http://api.example.com", api_key="k" * 20)
+    assert "base_url" in caught.value.error_dict
+    with pytest.raises(ValidationError):
+        service.connection_upsert(name="y", base_url="http://api.example.com", api_key="k" * 20)
+    assert not Connection.objects.exists()
+
+
+# --- Test connection -----------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _NotEtelecom(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = b"<!doctype html><title>Welcome to nginx!</title>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def web_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotEtelecom)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_test_connection_reports_count_and_time(connection):
+    result = service.connection_test(connection=connection)
+    assert result.ok and result.outcome == Outcome.OK
+    assert result.count == service.TEST_LIMIT and result.has_more and result.seconds > 0
+    assert f"returned {service.TEST_LIMIT} hotlines in" in result.message
+    entry = AuditEntry.objects.get(action=AuditAction.CONNECTION_TESTED)
+    assert entry.details["outcome"] == "ok" and entry.details["count"] == service.TEST_LIMIT
+
+
+def test_test_connection_says_the_key_was_rejected(connection, secret_canary):
+    Connection.objects.filter(pk=connection.pk).update(api_key=secret_canary("sk-wrong-0123456789abcdef"))
+    connection.refresh_from_db()
+    result = service.connection_test(connection=connection)
+    assert result.outcome == Outcome.KEY_REJECTED and result.message.startswith("Key rejected")
+
+
+def test_test_connection_says_the_host_is_unreachable(connection):
+    connection.base_url = f"http://127.0.0.1:{_free_port()}"
+    result = service.connection_test(connection=connection, record=False)
+    assert result.outcome == Outcome.UNREACHABLE and result.message.startswith("Host unreachable")
+
+
+def test_test_connection_says_tls_failed(connection, sandbox):
+    connection.base_url = sandbox.url.replace("http://", "https://")  # TLS spoken to a plain HTTP server
+    result = service.connection_test(connection=connection, record=False)
+    assert result.outcome == Outcome.TLS_ERROR and result.message.startswith("TLS error")
+
+
+def test_test_connection_says_it_timed_out(connection, sandbox):
+    connection.timeout = 1
+    sandbox.faults.add("delay", seconds=2)
+    result = service.connection_test(connection=connection, record=False)
+    assert result.outcome == Outcome.TIMEOUT and "within 1 seconds" in result.message
+
+
+def test_test_connection_says_it_is_not_an_etelecom_api(connection, web_server, sandbox):
+    connection.base_url = web_server  # a web server answering HTML
+    assert service.connection_test(connection=connection, record=False).outcome == Outcome.NOT_ETELECOM
+    connection.base_url = sandbox.url + "/somewhere-else"  # a 404 bad_route
+    result = service.connection_test(connection=connection, record=False)
+    assert result.outcome == Outcome.NOT_ETELECOM and result.message.startswith("Not an eTelecom API")
+
+
+def test_test_button_reports_in_a_message(admin_client, connection):
+    url = reverse("hotlines:connection-test", args=[connection.pk])
+    assert admin_client.get(url).status_code == 405
+    response = admin_client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("hotlines:connection-list")
+    assert "default: Connected: eTelecom returned 10 hotlines in" in response.content.decode()
+
+
+def test_save_and_test_reports_a_failure_reason(admin_client, connection, secret_canary):
+    key = secret_canary("sk-wrong-9876543210fedcba")
+    url = reverse("hotlines:connection-edit", args=[connection.pk])
+    data = _form(name="default", base_url=connection.base_url, timeout=5, page_size=50, api_key=key, test="1")
+    html = admin_client.post(url, data, follow=True).content.decode()
+    assert "Key rejected" in html and "401" in html
+
+
+# --- where the key must never appear -------------------------------------------------------------
+
+
+def test_a_crash_while_saving_does_not_put_the_key_in_the_error_page_or_report(
+    admin_client, connection, monkeypatch, secret_canary
+):
+    from django.core.signals import got_request_exception
+    from django.views.debug import ExceptionReporter
+
+    key = secret_canary("sk-live-CRASH-0123456789abcdef")
+    reports = []
+
+    def capture(sender, request, **kwargs):
+        import sys
+
+        reports.append(ExceptionReporter(request, *sys.exc_info()).get_traceback_text())
+
+    def boom(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("hotlines.views.connections.connection_update", boom)
+    got_request_exception.connect(capture)
+    admin_client.raise_request_exception = False
+    try:
+        url = reverse("hotlines:connection-edit", args=[connection.pk])
+        response = admin_client.post(url, _form(name="default", base_url=connection.base_url, timeout=5, api_key=key))
+    finally:
+        got_request_exception.disconnect(capture)
+    assert response.status_code == 500
+    assert key not in response.content.decode()
+    assert reports and "database went away" in reports[0] and key not in reports[0]
+
+
+def test_the_django_admin_shows_the_key_masked_and_saves_through_the_service(client, superuser, connection):
+    client.force_login(superuser)
+    listing = client.get(reverse("admin:hotlines_connection_changelist")).content.decode()
+    assert connection.masked_api_key in listing
+    url = reverse("admin:hotlines_connection_change", args=[connection.pk])
+    page = client.get(url).content.decode()
+    assert 'name="api_key"' in page
+    data = {
+        "name": "default",
+        "base_url": connection.base_url,
+        "api_key": "",
+        "page_size": 60,
+        "timeout": 5,
+        "is_active": "on",
+    }
+    assert client.post(url, data).status_code == 302
+    connection.refresh_from_db()
+    assert (connection.page_size, connection.api_key) == (60, "sandbox-key")
+    assert AuditEntry.objects.get(action=AuditAction.CONNECTION_CHANGED).details["fields"] == ["page_size"]
+
+
+def test_a_failed_sync_records_no_key(connection, secret_canary):
+    from hotlines.services.sync import hotlines_sync
+
+    Connection.objects.filter(pk=connection.pk).update(api_key=secret_canary("sk-wrong-SYNC-0123456789ab"))
+    connection.refresh_from_db()
+    run = hotlines_sync(connection=connection)
+    assert run.error and "401" in run.error and "sk-wrong" not in run.error
