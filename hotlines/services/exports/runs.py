@@ -46,6 +46,8 @@ class ExportJob:
     record: ExportRecord
     queryset: QuerySet[Hotline]
     columns: list[ExportColumn]
+    # A stream is written after the view returned, when the request's language may be gone.
+    language: str
 
     @property
     def content_type(self) -> str:
@@ -79,6 +81,7 @@ def export_start(*, user, query: QueryDict, fmt: str, columns: str, request: Htt
     if not user.has_perm("hotlines.export_hotline"):
         raise PermissionDenied
     fmt = ExportFormat(fmt)
+    language = translation.get_language() or settings.LANGUAGE_CODE
     params = export_params(query)
     selection = export_selection(params=params, user=user, request=request)
     queryset = selection.queryset
@@ -87,7 +90,7 @@ def export_start(*, user, query: QueryDict, fmt: str, columns: str, request: Htt
     row_count = queryset.count()
     background = row_count > settings.EXPORT_MAX_SYNC_ROWS
     if background and (existing := _in_flight(user=user, fmt=fmt, params=params, keys=keys)):
-        return ExportJob(record=existing, queryset=queryset, columns=chosen)
+        return ExportJob(record=existing, queryset=queryset, columns=chosen, language=language)
     record = ExportRecord.objects.create(
         user=user,
         username=user.get_username(),
@@ -115,16 +118,16 @@ def export_start(*, user, query: QueryDict, fmt: str, columns: str, request: Htt
     )
     logger.info("export #%s: %s, %s rows, %s", record.pk, fmt.value, row_count, "background" if background else "now")
     if background:
-        _enqueue(record)
+        _enqueue(record, language=language)
         record.refresh_from_db()
-    return ExportJob(record=record, queryset=queryset, columns=chosen)
+    return ExportJob(record=record, queryset=queryset, columns=chosen, language=language)
 
 
-def _enqueue(record: ExportRecord) -> None:
+def _enqueue(record: ExportRecord, *, language: str) -> None:
     from ...tasks import export_hotlines  # tasks wrap services: import late to avoid a cycle
 
     try:
-        result = export_hotlines.enqueue(export_id=record.pk, language=translation.get_language() or "")
+        result = export_hotlines.enqueue(export_id=record.pk, language=language)
     except Exception as exc:
         logger.exception("export #%s could not be queued", record.pk)
         _finish(record, status=ExportStatus.FAILED, rows=None, error=_("The export could not be queued: %s") % exc)
@@ -161,25 +164,52 @@ def _chunks(job: ExportJob, rows: Iterable[Row], progress) -> Iterator[bytes]:
     return csv_chunks(rows, job.columns, tz=timezone.get_default_timezone(), progress=progress)
 
 
-def export_stream(*, job: ExportJob) -> Iterator[bytes]:
-    """The CSV or JSON bytes as the rows are read; the record is finished with the last byte."""
-    written = 0
+class ExportStream:
+    """The CSV or JSON bytes as the rows are read. The record is finished with the last byte; closed
+    before that (the browser went away, a HEAD request), the export is recorded as interrupted."""
 
-    def count(done: int) -> None:
-        nonlocal written
-        written = done
+    def __init__(self, job: ExportJob) -> None:
+        self.job = job
+        self.written = 0
+        self.finished = False
+        self._chunks = self._generate()
 
-    try:
-        with _streaming_read():
-            yield from _chunks(job, _rows(job.queryset, job.columns), count)
-    except GeneratorExit:
-        _finish(job.record, status=ExportStatus.FAILED, rows=written, error=_("The download was interrupted."))
-        raise
-    except Exception as exc:
-        logger.exception("export #%s failed", job.record.pk)
-        _finish(job.record, status=ExportStatus.FAILED, rows=written, error=str(exc))
-        raise
-    _finish(job.record, status=ExportStatus.DONE, rows=written)
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._chunks)
+
+    def close(self) -> None:
+        """Called by the response once it is sent or abandoned."""
+        self._chunks.close()
+        if not self.finished:
+            self._end(ExportStatus.FAILED, _("The download was interrupted."))
+
+    def _count(self, done: int) -> None:
+        self.written = done
+
+    def _end(self, status: str, error: str = "") -> None:
+        self.finished = True
+        _finish(self.job.record, status=status, rows=self.written, error=error)
+
+    def _generate(self) -> Iterator[bytes]:
+        job = self.job
+        try:
+            with translation.override(job.language), _streaming_read():
+                yield from _chunks(job, _rows(job.queryset, job.columns), self._count)
+        except GeneratorExit:
+            raise  # closed early: close() records it
+        except Exception as exc:
+            logger.exception("export #%s failed", job.record.pk)
+            self._end(ExportStatus.FAILED, str(exc) or exc.__class__.__name__)
+            raise
+        self._end(ExportStatus.DONE)
+
+
+def export_stream(*, job: ExportJob) -> ExportStream:
+    """The bytes of a CSV or JSON export, for a StreamingHttpResponse."""
+    return ExportStream(job)
 
 
 def _sheet_title() -> str:
@@ -190,7 +220,7 @@ def export_xlsx_file(*, job: ExportJob) -> IO[bytes]:
     """The workbook written into an anonymous temporary file (gone once closed), rewound."""
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it once sent
     try:
-        with _streaming_read():
+        with translation.override(job.language), _streaming_read():
             rows = xlsx_write(
                 handle,
                 _rows(job.queryset, job.columns),
@@ -235,6 +265,7 @@ def export_run(*, export_id: int) -> ExportRecord:
         record=record,
         queryset=export_selection(params=record.filters, user=record.user).queryset,
         columns=export_columns_from_names(record.columns),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
     )
     progress = _progress_writer(record)
     try:
@@ -250,7 +281,7 @@ def export_run(*, export_id: int) -> ExportRecord:
         raise
     now = timezone.now()
     expires_at = now + timedelta(hours=settings.EXPORT_RETENTION_HOURS)
-    _finish(record, status=ExportStatus.DONE, rows=rows, file=record.file.name, expires_at=expires_at)
+    _finish(record, status=ExportStatus.DONE, rows=rows, file=record.file.name, finished_at=now, expires_at=expires_at)
     logger.info("background export #%s done: %s rows", record.pk, rows)
     return record
 

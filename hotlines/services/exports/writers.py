@@ -145,11 +145,12 @@ def xlsx_write(
     *,
     tz: tzinfo,
     sheet_title: str,
-    rows_per_sheet: int = XLSX_ROWS_PER_SHEET,
+    rows_per_sheet: int | None = None,
     progress: Progress | None = None,
 ) -> int:
     """Write an .xlsx row by row (constant memory); text stays text, dates are dates, no formula
     cell is ever written. Rows beyond a sheet's capacity continue on a new sheet. Returns the row count."""
+    rows_per_sheet = rows_per_sheet or XLSX_ROWS_PER_SHEET
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
     header_format = workbook.add_format({"bold": True, "bg_color": "#F0F2F5", "bottom": 1})
     date_format = workbook.add_format({"num_format": XLSX_DATETIME})

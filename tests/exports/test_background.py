@@ -1,0 +1,184 @@
+"""Exports over EXPORT_MAX_SYNC_ROWS: queued, written by the task with progress, downloadable by the
+person who asked only, for a limited time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection as db_connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from hotlines.models import AuditAction, AuditEntry, ExportRecord, ExportStatus, Hotline
+from hotlines.services.exports import export_cleanup, export_run, runs, writers
+from tests.conftest import make_user
+
+from .conftest import api_object, body, read_csv, read_json, read_xlsx, spreadsheet_cell
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("hotlines:list")
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+DUMMY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+
+
+@pytest.fixture
+def small_limit(settings):
+    settings.EXPORT_MAX_SYNC_ROWS = 100
+    settings.EXPORT_RETENTION_HOURS = 2
+    return settings
+
+
+@pytest.fixture
+def immediate(small_limit):
+    small_limit.TASKS = IMMEDIATE
+
+
+@pytest.fixture
+def queued(small_limit):
+    """Tasks are stored, not run: the test runs them (as the worker would) when it wants."""
+    small_limit.TASKS = DUMMY
+
+
+def ask(client, **query):
+    response = client.get(LIST, {"network": ["viettel", "mobifone", "vinaphone", "unknown", "other"], **query})
+    assert response.status_code == 302, response
+    record = ExportRecord.objects.latest("pk")
+    assert response.url == reverse("hotlines:export-detail", args=[record.pk])
+    return record
+
+
+def download(client, record) -> bytes:
+    response = client.get(reverse("hotlines:export-download", args=[record.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{record.filename}"'
+    return body(response)
+
+
+def expected_hotlines():
+    networks = ["viettel", "mobifone", "vinaphone", "unknown", "other"]
+    return Hotline.objects.filter(is_removed=False, network__in=networks).order_by("hotline", "id")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_a_large_export_runs_in_the_background_and_reads_back_exactly(exporter_client, synced, immediate, fmt):
+    record = ask(exporter_client, _export=fmt, sort="hotline")
+    record.refresh_from_db()
+    want = list(expected_hotlines())
+    assert len(want) > 100
+    assert record.background and record.status == ExportStatus.DONE, record.error
+    assert record.row_count == record.progress == len(want)
+    assert record.expires_at - record.finished_at == timedelta(hours=2)
+    assert AuditEntry.objects.get(action=AuditAction.EXPORT).details["background"] is True
+    data = download(exporter_client, record)
+    columns = ["hotline", "name", "network", "status", "is_free_charge", "owner_id", "created_at", "updated_at"]
+    if fmt == "csv":
+        rows = read_csv(data)[1:]
+        assert rows == [[spreadsheet_cell(c, h, dates_as_text=True) for c in columns] for h in want]
+    elif fmt == "xlsx":
+        [(_, rows)] = read_xlsx(data)
+        cells = [[spreadsheet_cell(c, h, dates_as_text=False) for c in columns] for h in want]
+        assert rows[1:] == [[None if cell == "" else cell for cell in row] for row in cells]
+    else:
+        assert read_json(data) == [api_object(h) for h in want]
+
+
+def test_the_progress_page_polls_until_the_file_is_ready(exporter_client, synced, queued, monkeypatch):
+    record = ask(exporter_client, _export="csv", sort="name")
+    assert record.status == ExportStatus.PENDING and record.task_id
+    page = exporter_client.get(reverse("hotlines:export-detail", args=[record.pk]))
+    assert page.status_code == 200
+    assert "htmx-2.min.js" in page.text and "<script>" not in page.text
+    progress = exporter_client.get(reverse("hotlines:export-progress", args=[record.pk]))
+    assert 'hx-trigger="every 2s"' in progress.text and "export-download" not in progress.text
+    # A download asked for before it is ready leads back to the progress page.
+    early = exporter_client.get(reverse("hotlines:export-download", args=[record.pk]))
+    assert early.status_code == 302 and early.url == reverse("hotlines:export-detail", args=[record.pk])
+
+    # The worker: progress is committed as it goes, batch after batch.
+    monkeypatch.setattr(writers, "BATCH_ROWS", 40)
+    monkeypatch.setattr(runs, "PROGRESS_EVERY", 0)
+    with CaptureQueriesContext(db_connection) as queries:
+        export_run(export_id=record.pk)
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "progress" in q["sql"]]
+    assert len(updates) >= 4
+
+    done = exporter_client.get(reverse("hotlines:export-progress", args=[record.pk]))
+    assert "hx-trigger" not in done.text and reverse("hotlines:export-download", args=[record.pk]) in done.text
+    record.refresh_from_db()
+    assert len(read_csv(download(exporter_client, record))) == record.row_count + 1
+
+
+def test_only_the_person_who_asked_can_see_or_download_it(exporter_client, synced, immediate, django_user_model):
+    record = ask(exporter_client, _export="json")
+    names = ("hotlines:export-detail", "hotlines:export-progress", "hotlines:export-download")
+    urls = [reverse(name, args=[record.pk]) for name in names]
+    other = make_user(django_user_model, "other", "hotlines.view_hotline", "hotlines.export_hotline")
+    root = django_user_model.objects.create_superuser(username="boss", password="pw", email="b@example.com")
+    for user in (other, root):
+        client = Client()
+        client.force_login(user)
+        for url in urls:
+            assert client.get(url).status_code == 404, (user, url)
+    anonymous = Client()
+    assert all(anonymous.get(url).status_code == 302 for url in urls)
+    assert exporter_client.get(urls[2]).status_code == 200
+
+
+def test_an_expired_file_is_gone_and_cleaned_up(exporter_client, synced, immediate, media):
+    record = ask(exporter_client, _export="csv")
+    record.refresh_from_db()
+    path = media / record.file.name
+    assert path.exists()
+    ExportRecord.objects.filter(pk=record.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    response = exporter_client.get(reverse("hotlines:export-download", args=[record.pk]))
+    assert response.status_code == 410 and "no longer kept" in response.text
+    call_command("cleanup_exports")
+    record.refresh_from_db()
+    assert not path.exists() and not record.file
+    assert record.status == ExportStatus.DONE  # the record stays, for the audit
+
+
+def test_cleanup_gives_up_on_exports_no_worker_finished(synced, exporter, queued):
+    stuck = ExportRecord.objects.create(user=exporter, format="csv", status=ExportStatus.RUNNING, background=True)
+    fresh = ExportRecord.objects.create(user=exporter, format="csv", status=ExportStatus.PENDING, background=True)
+    ExportRecord.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(hours=3))
+    result = export_cleanup()
+    assert result.abandoned == 1
+    stuck.refresh_from_db(), fresh.refresh_from_db()
+    assert stuck.status == ExportStatus.FAILED and fresh.status == ExportStatus.PENDING
+
+
+def test_asking_twice_while_it_is_written_reuses_the_first(exporter_client, synced, queued):
+    first = ask(exporter_client, _export="xlsx", sort="name")
+    second = ask(exporter_client, _export="xlsx", sort="name")
+    assert first.pk == second.pk and ExportRecord.objects.count() == 1
+    other_format = ask(exporter_client, _export="csv", sort="name")
+    assert other_format.pk != first.pk
+
+
+def test_a_task_delivered_twice_writes_once(exporter_client, synced, queued):
+    record = ask(exporter_client, _export="csv")
+    export_run(export_id=record.pk)
+    name = ExportRecord.objects.get(pk=record.pk).file.name
+    export_run(export_id=record.pk)
+    assert ExportRecord.objects.get(pk=record.pk).file.name == name
+
+
+def test_a_user_who_lost_the_permission_gets_no_file(exporter_client, exporter, synced, queued):
+    record = ask(exporter_client, _export="csv")
+    exporter.user_permissions.clear()
+    export_run(export_id=record.pk)
+    record.refresh_from_db()
+    assert record.status == ExportStatus.FAILED and not record.file
+
+
+def test_small_exports_stay_immediate(exporter_client, synced, small_limit):
+    response = exporter_client.get(LIST, {"_export": "csv", "network": "viettel"})
+    assert response.status_code == 200 and response.streaming
+    body(response)
+    assert not ExportRecord.objects.get().background
