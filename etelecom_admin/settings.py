@@ -192,6 +192,12 @@ ETELECOM_MAX_PAGES = env.int("ETELECOM_MAX_PAGES", default=100_000)
 HOTLINES_STALE_AFTER = env.int("HOTLINES_STALE_AFTER", default=3600)
 # A running sync whose heartbeat is older than this is taken as dead.
 SYNC_HEARTBEAT_TIMEOUT = env.int("SYNC_HEARTBEAT_TIMEOUT", default=300)
+# A sync queued by the Sync now button that no worker started within this many seconds is failed.
+SYNC_QUEUE_TIMEOUT = env.int("SYNC_QUEUE_TIMEOUT", default=3600)
+# How the eTelecom client retries 429, 5xx and network errors (exponential backoff with jitter).
+ETELECOM_RETRIES = env.int("ETELECOM_RETRIES", default=3)
+ETELECOM_BACKOFF = env.float("ETELECOM_BACKOFF", default=0.5)
+ETELECOM_BACKOFF_MAX = env.float("ETELECOM_BACKOFF_MAX", default=30.0)
 
 # Exports: larger ones are written by the background worker; their files are kept this long.
 EXPORT_MAX_SYNC_ROWS = env.int("EXPORT_MAX_SYNC_ROWS", default=200_000)

@@ -31,6 +31,10 @@ class SyncStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# A queued or running sync: at most one per connection (single flight).
+ACTIVE_SYNC_STATUSES = (SyncStatus.QUEUED, SyncStatus.RUNNING)
+
+
 class ChangeKind(models.TextChoices):
     APPEARED = "appeared", _("Appeared")
     CHANGED = "changed", _("Changed")

@@ -15,3 +15,14 @@ def export_hotlines(*, export_id: int, language: str = "") -> dict:
     with translation.override(language or settings.LANGUAGE_CODE):
         record = export_run(export_id=export_id)
     return {"export_id": record.pk, "status": record.status, "rows": record.row_count}
+
+
+@task()
+def sync_hotlines(*, run_id: int) -> dict:
+    """Run a sync queued by the Sync now button (the run was recorded when the button was pressed)."""
+    from .services.sync import hotlines_sync_queued
+
+    run = hotlines_sync_queued(run_id=run_id)
+    if run is None:
+        return {"sync_run_id": run_id, "status": "skipped"}
+    return {"sync_run_id": run.pk, "status": run.status, "error": run.error}

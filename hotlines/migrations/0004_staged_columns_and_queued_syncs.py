@@ -1,11 +1,24 @@
 """Staging with typed columns (so a sync applies with set-based SQL) and a queued sync state.
 
-Staged rows only live while a sync runs, so the staging table is simply recreated. A sync
+Staged rows only live while a sync runs, so the staging table is simply recreated (unlogged
+on PostgreSQL). A sync
 waiting in the task queue now counts as active for single flight, like a running one.
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
+
+
+def staging_unlogged(apps, schema_editor):
+    # Staged rows are worth nothing after a crash (the run is failed as dead), so on PostgreSQL
+    # they skip the write-ahead log: staging a million hotlines writes far less.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ALTER TABLE hotlines_stagedhotline SET UNLOGGED")
+
+
+def staging_logged(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("ALTER TABLE hotlines_stagedhotline SET LOGGED")
 
 
 class Migration(migrations.Migration):
@@ -57,6 +70,7 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.RunPython(staging_unlogged, staging_logged),
         migrations.AlterField(
             model_name="syncrun",
             name="status",

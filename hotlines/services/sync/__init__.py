@@ -1,0 +1,190 @@
+"""Mirror a connection's eTelecom hotlines into the local database, all or nothing.
+
+A sync runs in two phases:
+
+1. **Fetch and stage** (`stage.py`): every page is fetched and validated, compared with the
+   current snapshot and staged in `StagedHotline`. Nothing readers see changes, memory holds one
+   page at a time, and the next page is fetched in a background thread while this one is staged.
+2. **Apply** (`apply.py`): only once every page arrived, one transaction writes the history,
+   marks removed, upserts the changed rows (only those) and marks the run succeeded, with
+   set-based SQL (`sql.py`). Readers see the old snapshot or the new one, never a mix.
+
+Any failure leaves the snapshot exactly as it was and records a message a person understands.
+Single flight, the task queue and dead runs live in `runs.py`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.utils import timezone
+
+from ...choices import SyncStatus, SyncTrigger
+from ...etelecom import types
+from ...etelecom.client import EtelecomClient
+from ...etelecom.exceptions import EtelecomError
+from ...models import Connection, SyncRun
+from ..connections import connection_client, connection_ensure_from_settings
+from . import sql
+from .apply import SyncStopped, snapshot_apply
+from .runs import (
+    SyncAlreadyRunning,
+    sync_request,
+    sync_run_begin_queued,
+    sync_run_cancel,
+    sync_run_dead_reason,
+    sync_run_fail_if_dead,
+    sync_run_start,
+    sync_runs_fail_dead,
+)
+from .stage import Stager
+
+__all__ = [
+    "SyncAlreadyRunning",
+    "SyncStopped",
+    "hotlines_sync",
+    "hotlines_sync_all",
+    "hotlines_sync_queued",
+    "sync_request",
+    "sync_run_begin_queued",
+    "sync_run_cancel",
+    "sync_run_dead_reason",
+    "sync_run_fail_if_dead",
+    "sync_run_start",
+    "sync_runs_fail_dead",
+]
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_EVERY = 1.0  # seconds between progress writes to the run row (what the Syncs page shows)
+
+Progress = Callable[[SyncRun], None]
+
+
+def hotlines_sync_all(
+    *, trigger: str = SyncTrigger.COMMAND, user=None, progress: Progress | None = None
+) -> list[SyncRun]:
+    """Sync every active connection, one after the other; returns their runs."""
+    connection_ensure_from_settings()
+    return [
+        hotlines_sync(connection=connection, trigger=trigger, user=user, progress=progress)
+        for connection in Connection.objects.filter(is_active=True)
+    ]
+
+
+def hotlines_sync_queued(*, run_id: int) -> SyncRun | None:
+    """Run a sync queued by the Sync now button (the background task calls this)."""
+    run = sync_run_begin_queued(run_id=run_id)
+    if run is None:
+        logger.info("sync %s was cancelled or failed before a worker took it", run_id)
+        return None
+    return hotlines_sync(connection=run.connection, run=run)
+
+
+def hotlines_sync(
+    *,
+    connection: Connection,
+    trigger: str = SyncTrigger.COMMAND,
+    user=None,
+    client: EtelecomClient | None = None,
+    progress: Progress | None = None,
+    run: SyncRun | None = None,
+) -> SyncRun:
+    """Fetch every page of the connection's hotlines and, only if all arrived, apply them.
+
+    Raises SyncAlreadyRunning if another sync of the connection is active. Any other failure
+    is recorded on the returned run (status failed, `error` says why).
+    """
+    run = run or sync_run_start(connection=connection, trigger=trigger, user=user)
+    own_client = client is None
+    client = client or connection_client(connection)
+    try:
+        with sql.relaxed_durability():
+            stager = _fetch_and_stage(run=run, client=client, progress=progress)
+        snapshot_apply(run=run, counts=stager.counts)
+    except SyncStopped as stopped:
+        run = stopped.run  # cancelled or failed from elsewhere: keep what was recorded
+    except EtelecomError as exc:
+        _fail(run, exc.message)
+    except BaseException as exc:
+        logger.exception("sync %s of %s failed unexpectedly", run.pk, connection)
+        _fail(run, _unexpected(exc))
+        if not isinstance(exc, Exception):
+            raise  # KeyboardInterrupt, SystemExit: recorded, then let through
+    finally:
+        if own_client:
+            client.close()
+        sql.unstage(run_id=run.pk)
+    if progress:
+        progress(run)
+    logger.info(
+        "sync %s of %s %s: pages=%s fetched=%s created=%s updated=%s removed=%s unchanged=%s%s",
+        run.pk, connection, run.status, run.pages, run.fetched, run.created, run.updated,
+        run.removed, run.unchanged, f" error={run.error}" if run.error else "",
+    )  # fmt: skip
+    return run
+
+
+def _unexpected(exc: BaseException) -> str:
+    if isinstance(exc, KeyboardInterrupt):
+        return "The sync was interrupted before it finished; the previous data is unchanged."
+    return f"The sync stopped on an unexpected error ({type(exc).__name__}); the previous data is unchanged."
+
+
+def _fail(run: SyncRun, message: str) -> None:
+    """Record the failure, unless the run was already ended from elsewhere (cancel, dead sweep)."""
+    now = timezone.now()
+    updated = SyncRun.objects.filter(pk=run.pk, status=SyncStatus.RUNNING).update(
+        status=SyncStatus.FAILED, error=message, finished_at=now, heartbeat_at=now,
+        pages=run.pages, fetched=run.fetched, duplicates=run.duplicates,
+    )  # fmt: skip
+    if updated:
+        run.status, run.error, run.finished_at, run.heartbeat_at = SyncStatus.FAILED, message, now, now
+    else:
+        run.refresh_from_db()
+
+
+def _prefetched(pages: Iterator[types.HotlinePage]) -> Iterator[types.HotlinePage]:
+    """Yield pages while the next one is already being fetched (and parsed) in a worker thread."""
+    sentinel = object()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="etelecom-fetch") as pool:
+        future = pool.submit(next, pages, sentinel)
+        while True:
+            page = future.result()
+            if page is sentinel:
+                return
+            future = pool.submit(next, pages, sentinel)
+            yield page
+
+
+def _fetch_and_stage(*, run: SyncRun, client: EtelecomClient, progress: Progress | None) -> Stager:
+    stager = Stager(run)
+    pages = client.iter_hotline_pages(limit=run.connection.page_size, max_pages=settings.ETELECOM_MAX_PAGES)
+    last_beat = time.monotonic()
+    for page in _prefetched(pages):
+        stager.stage(page.hotlines)
+        run.pages += 1
+        run.fetched += len(page.hotlines)
+        run.duplicates = stager.counts.duplicates
+        now = time.monotonic()
+        if now - last_beat >= HEARTBEAT_EVERY:
+            last_beat = now
+            _heartbeat(run)
+        if progress:
+            progress(run)
+    _heartbeat(run)
+    return stager
+
+
+def _heartbeat(run: SyncRun) -> None:
+    """Publish progress and prove we are alive; stop if the run was cancelled or failed meanwhile."""
+    run.heartbeat_at = timezone.now()
+    alive = SyncRun.objects.filter(pk=run.pk, status=SyncStatus.RUNNING).update(
+        pages=run.pages, fetched=run.fetched, duplicates=run.duplicates, heartbeat_at=run.heartbeat_at
+    )
+    if not alive:
+        raise SyncStopped(SyncRun.objects.get(pk=run.pk))

@@ -1,0 +1,167 @@
+"""Sync runs: single flight, the task queue, dead runs and cancelling.
+
+The database decides who runs: a partial unique index allows one queued or running run per
+connection, across processes and machines. A run whose process died (its heartbeat stopped) or
+whose queued task will never start is failed the next time someone asks, so it never blocks the
+next sync for ever.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.tasks import TaskResultStatus
+from django.tasks.exceptions import TaskResultDoesNotExist
+from django.utils import timezone
+
+from ...choices import ACTIVE_SYNC_STATUSES, SyncStatus, SyncTrigger
+from ...models import AuditAction, Connection, SyncRun
+from ..audit import audit_record
+from . import sql
+
+logger = logging.getLogger(__name__)
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class SyncAlreadyRunning(Exception):
+    """Another sync of this connection is queued or running; it carries that run."""
+
+    def __init__(self, run: SyncRun) -> None:
+        self.run = run
+        state = "queued" if run.status == SyncStatus.QUEUED else "running"
+        super().__init__(
+            f"A sync of '{run.connection}' is already {state} since {_when(run.started_at)} (run #{run.pk})."
+        )
+
+
+def sync_run_start(*, connection: Connection, trigger: str, user=None, queued: bool = False) -> SyncRun:
+    """Record a running (or queued) sync, or raise SyncAlreadyRunning.
+
+    The insert itself is the test: the unique index on active runs refuses a second one. A
+    blocking run that turns out to be dead is failed, and the insert tried again.
+    """
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return SyncRun.objects.create(
+                    connection=connection,
+                    trigger=trigger,
+                    requested_by=user,
+                    status=SyncStatus.QUEUED if queued else SyncStatus.RUNNING,
+                    heartbeat_at=None if queued else timezone.now(),
+                )
+        except IntegrityError:
+            active = _active_run(connection)
+            if active is not None and not sync_run_fail_if_dead(run=active):
+                raise SyncAlreadyRunning(active) from None
+    active = _active_run(connection)
+    if active is None:  # pragma: no cover - three lost races in a row
+        raise RuntimeError("could not record the sync run")
+    raise SyncAlreadyRunning(active)
+
+
+def _active_run(connection: Connection) -> SyncRun | None:
+    active = SyncRun.objects.select_related("connection").filter(status__in=ACTIVE_SYNC_STATUSES)
+    return active.filter(connection=connection).first()
+
+
+def sync_run_dead_reason(*, run: SyncRun) -> str:
+    """Why an active run will never finish, or '' while it is alive (or waiting its turn)."""
+    now = timezone.now()
+    if run.status == SyncStatus.RUNNING:
+        beat = run.heartbeat_at or run.started_at
+        if now - beat > timedelta(seconds=settings.SYNC_HEARTBEAT_TIMEOUT):
+            return f"The process running this sync stopped responding (no sign of life since {_when(beat)})."
+        return ""
+    if run.status != SyncStatus.QUEUED:
+        return ""
+    task_status = _task_status(run)
+    if task_status is None:
+        return "This sync was queued, but its background task is gone."
+    if task_status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED):
+        return "The background task for this sync ended without running it."
+    waited = now - run.started_at
+    if task_status == TaskResultStatus.RUNNING and waited > timedelta(seconds=settings.SYNC_HEARTBEAT_TIMEOUT):
+        return "The background worker took this sync but never started it (it probably stopped)."
+    if waited > timedelta(seconds=settings.SYNC_QUEUE_TIMEOUT):
+        minutes = round(settings.SYNC_QUEUE_TIMEOUT / 60)
+        return f"No background worker picked this sync up within {minutes} minutes (is `manage.py db_worker` running?)."
+    return ""
+
+
+def _task_status(run: SyncRun) -> TaskResultStatus | None:
+    from ...tasks import sync_hotlines as sync_task
+
+    if not run.task_id:
+        return None
+    try:
+        return sync_task.get_result(run.task_id).status
+    except TaskResultDoesNotExist:
+        return None
+
+
+def sync_run_fail_if_dead(*, run: SyncRun) -> bool:
+    """Fail an active run that will never finish. True if it was (so it no longer blocks)."""
+    reason = sync_run_dead_reason(run=run)
+    if not reason:
+        return False
+    # Only if nothing moved since we looked: a run that just sent a heartbeat stays alive.
+    failed = SyncRun.objects.filter(pk=run.pk, status=run.status, heartbeat_at=run.heartbeat_at).update(
+        status=SyncStatus.FAILED, finished_at=timezone.now(), error=reason
+    )
+    if failed:
+        logger.warning("sync %s of %s marked failed: %s", run.pk, run.connection_id, reason)
+        sql.unstage(run_id=run.pk)
+    return bool(failed)
+
+
+def sync_runs_fail_dead() -> int:
+    """Fail every active run that will never finish; returns how many."""
+    return sum(sync_run_fail_if_dead(run=run) for run in SyncRun.objects.filter(status__in=ACTIVE_SYNC_STATUSES))
+
+
+def sync_request(*, connection: Connection, user, request=None) -> SyncRun:
+    """Queue a sync for the background worker (the Sync now button): the run is recorded at once,
+    so a second request is refused at once. Raises SyncAlreadyRunning."""
+    from ...tasks import sync_hotlines as sync_task
+
+    with transaction.atomic():
+        run = sync_run_start(connection=connection, trigger=SyncTrigger.BUTTON, user=user, queued=True)
+        # The task row is written in this same transaction: both exist, or neither.
+        result = sync_task.enqueue(run_id=run.pk)
+        run.task_id = str(result.id)
+        run.save(update_fields=["task_id"])
+    audit_record(
+        action=AuditAction.SYNC_REQUESTED,
+        request=request,
+        actor=user,
+        target=f"connection {connection.name}",
+        details={"connection_id": connection.pk, "sync_run_id": run.pk},
+    )
+    return run
+
+
+def sync_run_begin_queued(*, run_id: int) -> SyncRun | None:
+    """The worker takes a queued run: it becomes running now. None if it was cancelled or failed meanwhile."""
+    now = timezone.now()
+    taken = SyncRun.objects.filter(pk=run_id, status=SyncStatus.QUEUED).update(
+        status=SyncStatus.RUNNING, started_at=now, heartbeat_at=now
+    )
+    if not taken:
+        return None
+    return SyncRun.objects.select_related("connection").get(pk=run_id)
+
+
+def sync_run_cancel(*, run: SyncRun, user) -> bool:
+    """Stop a queued or running sync; the snapshot stays as it was. False if it had already ended."""
+    who = f" by {user.get_username()}" if user is not None else ""
+    cancelled = SyncRun.objects.filter(pk=run.pk, status__in=ACTIVE_SYNC_STATUSES).update(
+        status=SyncStatus.FAILED, finished_at=timezone.now(), error=f"Cancelled{who}; the previous data is unchanged."
+    )
+    return bool(cancelled)
