@@ -1,33 +1,260 @@
-"""The list's filters (django-filter)."""
+"""The list's filters and quick search (django-filter), and the chips that show the active ones.
+
+The filterset is lenient: a value it cannot use (an unknown status, a malformed date) is left out
+and reported through `problems()`, while the valid filters still apply. Removed hotlines are left
+out unless `include_removed` is set, whatever queryset the filterset is given.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
 import django_filters
 from django import forms
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import HotlineStatus, Network, label_for
-from .models import Hotline
-from .selectors import hotline_values
+from .models import Connection, Hotline
+from .search import Search, search_parse
+from .selectors import data_version, hotline_values
+
+# Dates outside this range are typos (and would overflow some databases' date arithmetic).
+DATE_MIN = date(1990, 1, 1)
+DATE_MAX = date(2199, 12, 31)
+# Filters whose values are listed with counts beside them (facets).
+FACETS = ("status", "network")
 
 
-def _choices(enum, field: str) -> list[tuple[str, str]]:
+def _choices(enum, field: str, version: str | None = None) -> list[tuple[str, str]]:
     """The documented values first, then any other value found in the data, shown as received."""
     known = [(value, str(label)) for value, label in enum.choices]
-    extra = [(value, label_for(enum, value)) for value in hotline_values(field) if value not in enum.values]
-    return known + extra
+    values = hotline_values(field, version=version)
+    return known + [(value, label_for(enum, value)) for value in values if value not in enum.values]
+
+
+def _method_choices(version: str | None = None) -> list[tuple[str, str]]:
+    return [(value, value) for value in hotline_values("connection_method", version=version)]
+
+
+class SafeDateField(forms.DateField):
+    """An ISO date within a sensible range (a year 1 or 9999 would overflow time zone arithmetic)."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
+        super().__init__(*args, **kwargs)
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and not DATE_MIN <= value <= DATE_MAX:
+            raise forms.ValidationError(
+                gettext("Enter a date between %(min)s and %(max)s.") % {"min": DATE_MIN, "max": DATE_MAX}
+            )
+
+
+class SafeDateFilter(django_filters.DateFilter):
+    """A day in the dashboard's time zone, compared with a datetime field: `on_or_after` the start
+    of that day, or `before` the end of it."""
+
+    field_class = SafeDateField
+
+    def __init__(self, *args, bound: str = "after", **kwargs) -> None:
+        self.bound = bound
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet, value: date | None) -> QuerySet:
+        if not value:
+            return qs
+        start = timezone.make_aware(datetime.combine(value, time.min))
+        if self.bound == "after":
+            return qs.filter(**{f"{self.field_name}__gte": start})
+        return qs.filter(**{f"{self.field_name}__lt": start + timedelta(days=1)})
+
+
+class InFilter(django_filters.MultipleChoiceFilter):
+    """Any of the chosen values, as one `IN` (django-filter's OR of Qs adds a costly DISTINCT)."""
+
+    def filter(self, qs: QuerySet, value: list[str]) -> QuerySet:
+        return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
 
 
 class HotlineFilterSet(django_filters.FilterSet):
-    """Filters for the hotline list; each is repeatable in the query string."""
+    """Filters and quick search for the hotline list; multi-value filters repeat in the query string."""
 
-    status = django_filters.MultipleChoiceFilter(
-        label=_("Status"), choices=lambda: _choices(HotlineStatus, "status"), widget=forms.CheckboxSelectMultiple
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_q",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
     )
-    network = django_filters.MultipleChoiceFilter(
-        label=_("Network"), choices=lambda: _choices(Network, "network"), widget=forms.CheckboxSelectMultiple
+    status = InFilter(
+        label=_("Status"),
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,  # set per data version in __init__
+    )
+    network = InFilter(label=_("Network"), choices=[], widget=forms.CheckboxSelectMultiple)
+    free = django_filters.ChoiceFilter(
+        label=_("Free of charge"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        empty_label=_("Any"),
+        method="filter_free",
+    )
+    method = InFilter(
+        field_name="connection_method",
+        label=_("Connection method"),
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    owner = django_filters.CharFilter(
+        field_name="owner_id",
+        label=_("Owner ID"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    connection = django_filters.ModelMultipleChoiceFilter(
+        label=_("eTelecom account"), queryset=Connection.objects.order_by("name"), distinct=False
+    )
+    created_after = SafeDateFilter(field_name="created_at", label=_("Created from"), bound="after")
+    created_before = SafeDateFilter(field_name="created_at", label=_("Created until"), bound="before")
+    updated_after = SafeDateFilter(field_name="updated_at", label=_("Updated from"), bound="after")
+    updated_before = SafeDateFilter(field_name="updated_at", label=_("Updated until"), bound="before")
+    changed_since = SafeDateFilter(field_name="last_changed_at", label=_("Changed since"), bound="after")
+    include_removed = django_filters.ChoiceFilter(
+        label=_("Removed hotlines"),
+        choices=[("on", _("Included")), ("only", _("Only them"))],
+        empty_label=_("Hidden"),
+        method="filter_removed",
     )
 
     class Meta:
         model = Hotline
-        fields = ["status", "network"]
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, version: str | None = None) -> None:
+        # Always bound, so that the defaults (removed hotlines hidden) apply to an empty query too.
+        super().__init__(data if data is not None else QueryDict(), queryset, request=request, prefix=prefix)
+        self.version = version or data_version()
+        # The values found in the data, read once for this data version (not once per field).
+        self.filters["status"].extra["choices"] = _choices(HotlineStatus, "status", self.version)
+        self.filters["network"].extra["choices"] = _choices(Network, "network", self.version)
+        self.filters["method"].extra["choices"] = _method_choices(self.version)
+
+    # --- filtering -----------------------------------------------------------------------
+
+    @property
+    def search(self) -> Search:
+        if not hasattr(self, "_search"):
+            self._search = search_parse(self.data.get("q", "") if self.is_bound else "")
+        return self._search
+
+    def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(self.search.q()) if not self.search.is_empty else qs
+
+    def filter_free(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.filter(is_free_charge=value == "yes") if value in ("yes", "no") else qs
+
+    def filter_removed(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs  # applied in filter_queryset, where its absence matters as much as its presence
+
+    def filter_queryset(self, queryset: QuerySet, *, without: str | None = None) -> QuerySet:
+        """Every valid filter but `without` (used for facet counts); removed rows unless asked."""
+        cleaned = self.form.cleaned_data
+        for name, value in cleaned.items():
+            if name != without:
+                queryset = self.filters[name].filter(queryset, value)
+        removed = cleaned.get("include_removed")
+        if removed == "only":
+            queryset = queryset.filter(is_removed=True)
+        elif removed != "on":
+            queryset = queryset.filter(is_removed=False)
+        return queryset
+
+    def qs_without(self, name: str) -> QuerySet:
+        """The rows under every active filter except `name`."""
+        self.errors  # noqa: B018 - validates the form
+        return self.filter_queryset(self.queryset.all(), without=name)
+
+    # --- describing ----------------------------------------------------------------------
+
+    def state_key(self, *, without: str | None = None) -> str:
+        """A short stable key of the valid filters in force (for caching counts)."""
+        self.errors  # noqa: B018 - validates the form
+        parts = []
+        for name, value in sorted(self.form.cleaned_data.items()):
+            if name == without or value in (None, "", [], False):
+                continue
+            if name == "q":
+                value = (self.search.number, self.search.words)
+            elif isinstance(value, QuerySet):
+                value = sorted(obj.pk for obj in value)
+            elif isinstance(value, list | tuple):
+                value = sorted(value)
+            parts.append(f"{name}={value!r}")
+        return hashlib.sha256("&".join(parts).encode()).hexdigest()[:32]
+
+    def problems(self) -> list[str]:
+        """What in the query was left out, in words a person understands."""
+        self.errors  # noqa: B018 - validates the form
+        notes = []
+        for name, errors in self.form.errors.items():
+            field = self.form.fields.get(name)
+            label = field.label if field else name
+            reason = " ".join(errors)
+            notes.append(gettext("“%(filter)s” was ignored: %(reason)s") % {"filter": label, "reason": reason})
+        if self.search.truncated:
+            notes.append(gettext("The search was shortened to its first words and characters."))
+        return notes
+
+    def chips(self, query: QueryDict) -> list[Chip]:
+        """One removable chip per active value, in the order of the form."""
+        self.errors  # noqa: B018 - validates the form
+        cleaned = self.form.cleaned_data
+        chips: list[Chip] = []
+        for name, field in self.form.fields.items():
+            value = cleaned.get(name)
+            if value in (None, "", [], False) or (name == "q" and self.search.is_empty):
+                continue
+            if name == "q":
+                chips.append(Chip(field.label, f"“{self.search.text}”", _without(query, name)))
+            elif isinstance(field, forms.ModelMultipleChoiceField):
+                for obj in value:
+                    chips.append(Chip(field.label, str(obj), _without(query, name, str(obj.pk))))
+            elif isinstance(field, forms.MultipleChoiceField):
+                labels = dict(field.choices)
+                for item in value:
+                    chips.append(Chip(field.label, str(labels.get(item, item)), _without(query, name, item)))
+            elif isinstance(field, forms.ChoiceField):
+                chips.append(Chip(field.label, str(dict(field.choices).get(value, value)), _without(query, name)))
+            elif isinstance(value, date):
+                chips.append(Chip(field.label, date_format(value, "SHORT_DATE_FORMAT"), _without(query, name)))
+            else:
+                chips.append(Chip(field.label, str(value), _without(query, name)))
+        return chips
+
+
+@dataclass(frozen=True, slots=True)
+class Chip:
+    """An active filter value shown above the results, with the list's URL query without it."""
+
+    label: str
+    value: str
+    remove_query: str
+
+
+def _without(query: QueryDict, name: str, value: str | None = None) -> str:
+    """The query string without `name` (or only its `value`), back on the first page."""
+    pairs = [
+        (key, item)
+        for key, items in query.lists()
+        for item in items
+        if key != "page" and not (key == name and (value is None or item == value))
+    ]
+    return urlencode(pairs)

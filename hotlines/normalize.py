@@ -9,6 +9,7 @@ import phonenumbers
 
 _NON_DIGITS = re.compile(r"\D+")
 _SPACES = re.compile(r"\s+")
+_NUMBER_LIKE = re.compile(r"[\d\s+().\-/]+")
 
 
 def fold(text: str) -> str:
@@ -22,23 +23,35 @@ def fold(text: str) -> str:
 def number_digits(text: str) -> str:
     """The national digits of a number typed any way: '+84 90 123 4567' -> '0901234567'.
 
-    Full numbers go through phonenumbers (region VN); partial ones keep their digits, with a
-    leading 84 country code turned back into the trunk 0 where that is what was meant.
+    Numbers typed nationally are kept digit for digit (that is how eTelecom stores them, and a
+    partial number must stay partial). A country code (+84, 0084, or a bare 84 in front of a
+    full-length number) is turned back into the trunk 0, except for 1800/1900 service numbers.
     """
     raw = text.strip()
     digits = _NON_DIGITS.sub("", raw)
     if not digits:
         return ""
+    if raw.startswith("+"):
+        international_form = "+" + digits
+    elif digits.startswith("0084"):
+        international_form = "+" + digits[2:]
+    elif digits.startswith("84") and len(digits) in (11, 12):
+        international_form = "+" + digits
+    else:
+        return digits
     try:
-        parsed = phonenumbers.parse(raw, "VN")
+        parsed = phonenumbers.parse(international_form, "VN")
     except phonenumbers.NumberParseException:
-        parsed = None
-    if parsed is not None and parsed.country_code == 84 and phonenumbers.is_possible_number(parsed):
-        national = phonenumbers.national_significant_number(parsed)
-        return national if national.startswith(("1800", "1900")) else "0" + national
-    if raw.startswith("+84") or (digits.startswith("84") and len(digits) >= 10):
-        return "0" + digits[2:]
-    return digits
+        return digits
+    if parsed.country_code != 84:
+        return digits
+    national = phonenumbers.national_significant_number(parsed)
+    return national if national.startswith(("1800", "1900")) else "0" + national
+
+
+def looks_like_number(text: str) -> bool:
+    """True when the text is only a phone number as people type it: digits, spaces, + . - ( ) /."""
+    return bool(_NUMBER_LIKE.fullmatch(text.strip())) and any(ch.isdigit() for ch in text)
 
 
 def international(number: str) -> str:

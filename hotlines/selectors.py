@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db import connection as db_connection
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from .choices import SyncStatus
-from .models import AuditEntry, Connection, Hotline, SyncRun
+from .models import AuditEntry, Connection, Hotline, HotlineChange, SyncRun, UserPreference
 
 LIST_FIELDS = (
     "id",
@@ -28,9 +31,12 @@ LIST_FIELDS = (
 )
 
 
-def hotline_list(*, include_removed: bool = False) -> QuerySet[Hotline]:
+def hotline_list(*, include_removed: bool = False, fields: Iterable[str] | None = None) -> QuerySet[Hotline]:
     """Hotlines for the list: only the columns it shows; removed ones only when asked."""
-    qs = Hotline.objects.only(*LIST_FIELDS)
+    fields = tuple(fields or LIST_FIELDS)
+    qs = Hotline.objects.only(*fields)
+    if any("__" in field for field in fields):
+        qs = qs.select_related("connection")
     if not include_removed:
         qs = qs.filter(is_removed=False)
     return qs
@@ -75,19 +81,28 @@ def freshness() -> Freshness:
 
 
 def data_version() -> str:
-    """Changes whenever a sync lands: a cache key part for figures derived from the data."""
-    last = (
-        SyncRun.objects.filter(status=SyncStatus.SUCCEEDED)
-        .order_by("-finished_at")
-        .values_list("pk", "finished_at")
-        .first()
-    )
-    return f"{last[0]}-{last[1].timestamp()}" if last else "empty"
+    """Changes whenever the hotlines change: a cache key part for figures derived from the data.
+
+    Every write of a sync moves the highest hotline ID (new rows) or the latest `last_changed_at`
+    (changed, removed, reappeared rows); the last successful run is there for good measure. Three
+    index-only lookups in one round trip.
+    """
+    hotline, run = Hotline._meta.db_table, SyncRun._meta.db_table
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT MAX(id) FROM {hotline}), (SELECT MAX(last_changed_at) FROM {hotline}),"  # noqa: S608
+            f" (SELECT MAX(id) FROM {run} WHERE status = %s)",
+            [SyncStatus.SUCCEEDED],
+        )
+        top_id, changed, last_run = cursor.fetchone()
+    if not top_id:
+        return "empty"
+    return hashlib.sha256(f"{top_id}|{changed}|{last_run}".encode()).hexdigest()[:20]
 
 
-def hotline_values(field: str) -> list[str]:
+def hotline_values(field: str, *, version: str | None = None) -> list[str]:
     """Distinct values of an enum-like field in the data (to offer values eTelecom adds later)."""
-    key = f"hotline-values:{field}:{data_version()}"
+    key = f"hotline-values:{field}:{version or data_version()}"
     values = cache.get(key)
     if values is None:
         values = sorted(v for v in Hotline.objects.order_by().values_list(field, flat=True).distinct() if v)
@@ -162,3 +177,148 @@ def user_locked_usernames() -> set[str]:
     if cool_off:
         attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
     return set(attempts.exclude(username=None).values_list("username", flat=True))
+
+
+# --- browsing: the list's counts and facets, the home page's figures, the detail's neighbours --
+
+COUNTS_TTL = 24 * 3600  # counts are keyed by the data version; the TTL only bounds memory
+
+
+def hotline_count(*, queryset: QuerySet[Hotline], key: str, version: str) -> int:
+    """How many rows a filtered list holds, counted once per data version and filter state."""
+    cache_key = f"hotline-count:{version}:{key}"
+    count = cache.get(cache_key)
+    if count is None:
+        count = queryset.order_by().count()
+        cache.set(cache_key, count, COUNTS_TTL)
+    return count
+
+
+def hotline_facets(*, queryset: QuerySet[Hotline], field: str, key: str, version: str) -> dict[str, int]:
+    """How many rows hold each value of `field` (one GROUP BY), once per data version and filter state."""
+    cache_key = f"hotline-facets:{field}:{version}:{key}"
+    counts = cache.get(cache_key)
+    if counts is None:
+        rows = queryset.order_by().values_list(field).annotate(n=Count("pk")).values_list(field, "n")
+        counts = dict(rows)
+        cache.set(cache_key, counts, COUNTS_TTL)
+    return counts
+
+
+@dataclass(frozen=True, slots=True)
+class HotlineTotals:
+    """Live hotlines by network and status (and how many were removed upstream), for the home page."""
+
+    by_pair: dict[tuple[str, str], int]  # (network, status) -> count
+    removed: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_pair.values())
+
+    def by(self, position: int) -> dict[str, int]:
+        """Totals by network (position 0) or status (position 1)."""
+        out: dict[str, int] = {}
+        for pair, count in self.by_pair.items():
+            out[pair[position]] = out.get(pair[position], 0) + count
+        return out
+
+
+def hotline_totals(*, version: str) -> HotlineTotals:
+    """Live hotlines per (network, status) and the removed count: one GROUP BY per data version."""
+    cache_key = f"hotline-totals:{version}"
+    totals = cache.get(cache_key)
+    if totals is None:
+        rows = (
+            Hotline.objects.order_by()
+            .values_list("is_removed", "network", "status")
+            .annotate(n=Count("pk"))
+            .values_list("is_removed", "network", "status", "n")
+        )
+        by_pair: dict[tuple[str, str], int] = {}
+        removed = 0
+        for is_removed, network, status, n in rows:
+            if is_removed:
+                removed += n
+            else:
+                by_pair[(network, status)] = by_pair.get((network, status), 0) + n
+        totals = HotlineTotals(by_pair=by_pair, removed=removed)
+        cache.set(cache_key, totals, COUNTS_TTL)
+    return totals
+
+
+def hotline_change_latest(*, limit: int = 10) -> list[HotlineChange]:
+    """The latest recorded changes with their hotline (newest first; IDs grow with time, and the
+    primary key serves the order without a sort)."""
+    return list(
+        HotlineChange.objects.select_related("hotline")
+        .only("kind", "field", "old_value", "new_value", "changed_at", "sync_run_id", "hotline__hotline",
+              "hotline__name", "hotline__is_removed")
+        .order_by("-id")[:limit]
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class StatusPeriod:
+    """A stretch of time a hotline spent in one status (`until` None: it still is)."""
+
+    status: str
+    since: datetime | None
+    until: datetime | None
+
+
+def hotline_status_history(*, hotline: Hotline) -> list[StatusPeriod]:
+    """The hotline's statuses over time, newest first, from the recorded status changes."""
+    changes = list(
+        hotline.changes.filter(field="status").order_by("-changed_at", "-id").values_list("changed_at", "old_value")
+    )
+    periods: list[StatusPeriod] = []
+    status, until = hotline.status, None
+    for changed_at, old_value in changes:
+        periods.append(StatusPeriod(status=status, since=changed_at, until=until))
+        status, until = old_value, changed_at
+    periods.append(StatusPeriod(status=status, since=hotline.first_seen_at, until=until))
+    return periods
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbours:
+    """The rows before and after one in an ordered list, and the pages each sits on."""
+
+    previous: int | None
+    next: int | None
+    position: int  # 1-based, in the whole list
+    page: int
+    previous_page: int
+    next_page: int
+
+
+def hotline_neighbours(*, queryset: QuerySet[Hotline], pk: int, page: int, per_page: int) -> Neighbours | None:
+    """Where `pk` sits on `page` of the ordered list, and its neighbours: one query of a page and
+    a row either side. None when it is not there (the data or the filters changed since)."""
+    start = max((page - 1) * per_page - 1, 0)
+    ids = list(queryset.values_list("pk", flat=True)[start : page * per_page + 1])
+    if pk not in ids:
+        return None
+    index = ids.index(pk)
+    at = start + index  # 0-based position in the whole list
+    return Neighbours(
+        previous=ids[index - 1] if index > 0 else None,
+        next=ids[index + 1] if index + 1 < len(ids) else None,
+        position=at + 1,
+        page=at // per_page + 1,
+        previous_page=(at - 1) // per_page + 1,
+        next_page=(at + 1) // per_page + 1,
+    )
+
+
+def user_preference_get(*, user) -> UserPreference | None:
+    """A user's saved list and language choices, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return UserPreference.objects.filter(user=user).first()
+
+
+def connection_count() -> int:
+    """How many eTelecom accounts exist (the list offers to filter by account only when several do)."""
+    return Connection.objects.count()

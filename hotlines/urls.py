@@ -1,16 +1,17 @@
 from django.urls import path
-from django.views.generic import RedirectView
 
-from .views import audit, connections, health, hotlines, syncs, users
+from .views import audit, connections, health, home, hotlines, preferences, syncs, users
 
 app_name = "hotlines"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
-    path("", RedirectView.as_view(pattern_name="hotlines:list", query_string=True), name="home"),
+    path("", home.HomeView.as_view(), name="home"),
     path("hotlines/", hotlines.HotlineListView.as_view(), name="list"),
     path("hotlines/<int:pk>/", hotlines.HotlineDetailView.as_view(), name="detail"),
+    path("preferences/list/", preferences.ListPreferencesView.as_view(), name="list-preferences"),
+    path("preferences/language/", preferences.LanguageView.as_view(), name="language"),
     path("syncs/", syncs.SyncRunListView.as_view(), name="sync-list"),
     path("syncs/<int:pk>/", syncs.SyncRunDetailView.as_view(), name="sync-detail"),
     # Administrators: connections, users and roles, the audit log.

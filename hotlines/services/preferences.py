@@ -1,0 +1,33 @@
+"""Writes of a user's own choices: rows per page, list columns, language."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from ..models import UserPreference
+from ..tables import columns_resolve
+
+UNSET = object()
+
+
+def user_preference_update(*, user, per_page=UNSET, columns=UNSET, language=UNSET) -> UserPreference:
+    """Save the given choices (others untouched); None or an empty list brings a choice back to its default."""
+    preference, _created = UserPreference.objects.get_or_create(user=user)
+    changed = []
+    if per_page is not UNSET:
+        preference.per_page = per_page
+        changed.append("per_page")
+    if columns is not UNSET:
+        preference.columns = columns_resolve(columns) if columns else []
+        changed.append("columns")
+    if language is not UNSET:
+        preference.language = language if language in dict(settings.LANGUAGES) else ""
+        changed.append("language")
+    if changed:
+        preference.save(update_fields=[*changed, "updated_at"])
+    return preference
+
+
+def user_preference_reset_list(*, user) -> None:
+    """Forget the list choices (page size and columns), keeping the language."""
+    UserPreference.objects.filter(user=user).update(per_page=None, columns=[])

@@ -1,0 +1,38 @@
+"""The home page: how many hotlines, in which state and network, the last sync, the latest changes."""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.views.generic import TemplateView
+
+from .. import charts, selectors
+
+
+class HomeView(PermissionRequiredMixin, TemplateView):
+    """Totals as charts whose bars link into the filtered list; everything cached per data version."""
+
+    permission_required = "hotlines.view_hotline"
+    template_name = "hotlines/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        totals = selectors.hotline_totals(version=selectors.data_version())
+        by_status = totals.by(1)
+        context.update(
+            totals=totals,
+            status_bars=charts.status_bars(totals),
+            network_bars=charts.network_bars(totals),
+            legend=charts.status_legend(totals),
+            enabled=by_status.get("P", 0),
+            disabled=by_status.get("N", 0),
+            new=by_status.get("Z", 0),
+            urls={
+                "all": charts.list_url(),
+                "enabled": charts.list_url(status="P"),
+                "disabled": charts.list_url(status="N"),
+                "new": charts.list_url(status="Z"),
+                "removed": charts.list_url(include_removed="only"),
+            },
+            changes=selectors.hotline_change_latest(limit=10),
+        )
+        return context
