@@ -42,6 +42,8 @@ class ConnectionForm(forms.ModelForm):
         help_text=_("How long to wait for each answer from eTelecom."),
     )
 
+    field_order = ["name", "base_url", "api_key", "page_size", "timeout", "is_active"]
+
     class Meta:
         model = Connection
         fields = ["name", "base_url", "page_size", "timeout"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from axes.helpers import get_failure_limit
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_migrate
@@ -50,16 +51,18 @@ def audit_sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
 
 @receiver(user_locked_out, dispatch_uid="hotlines.audit_locked_out")
 def audit_locked_out(sender, request, username, ip_address, **kwargs) -> None:
-    # axes sends this when the limit is reached, and again on each attempt while locked: only the
-    # first counts (axes has counted the failures then); later ones are failed sign-ins, locked_out=True.
-    if getattr(request, "axes_failures_since_start", None) is None:
+    # axes sends this when the limit is reached and again on each attempt while locked (each one
+    # extends the lock): only the attempt that reached the limit is a lock-out; the later ones are
+    # recorded as failed sign-ins with locked_out=True.
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures is None or failures != get_failure_limit(request, {"username": username}):
         return
     audit_record(
         action=AuditAction.SIGN_IN_LOCKED,
         request=request,
         username=str(username or "")[:150],
         target=f"user {username or ''}",
-        details={"failures": request.axes_failures_since_start},
+        details={"failures": failures},
     )
 
 

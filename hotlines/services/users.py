@@ -27,8 +27,6 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     EXPORTER: ("hotlines.view_hotline", "hotlines.export_hotline"),
     OPERATOR: ("hotlines.view_hotline", "hotlines.export_hotline", "hotlines.run_sync", "hotlines.view_syncrun"),
 }
-# Administrator: every permission of these apps (connections, users, roles, audit log, lock-outs).
-ADMINISTRATOR_APPS = ("hotlines", "auth", "axes")
 ROLES = (VIEWER, EXPORTER, OPERATOR, ADMINISTRATOR)
 ROLE_LABELS = {
     VIEWER: gettext_lazy("Viewer"),
@@ -63,8 +61,10 @@ def roles_ensure() -> None:
     for role, perms in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
         group.permissions.add(*_permissions(perms))
+    # Administrator: every permission there is (connections, users and roles, audit log, lock-outs,
+    # background tasks, and whatever later releases add).
     admin, _created = Group.objects.get_or_create(name=ADMINISTRATOR)
-    admin.permissions.add(*Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS))
+    admin.permissions.add(*Permission.objects.all())
 
 
 def _user_target(user) -> str:

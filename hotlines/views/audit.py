@@ -42,12 +42,43 @@ class AuditEntryFilterSet(django_filters.FilterSet):
         return queryset.filter(Q(target__icontains=value) | Q(actor_username__icontains=value))
 
 
+# How the details' keys read; ids are left out (the target names the object), empty values too.
+DETAIL_LABELS = {
+    "fields": _("fields"),
+    "outcome": _("outcome"),
+    "count": _("hotlines"),
+    "ms": _("time (ms)"),
+    "error": _("error"),
+    "reason": _("reason"),
+    "added": _("added"),
+    "removed": _("removed"),
+    "roles": _("roles"),
+    "is_active": _("active"),
+    "locked_out": _("while locked out"),
+    "failures": _("failures"),
+    "unlocked": _("lock-outs lifted"),
+    "deleted": _("deleted"),
+    "rotated": _("re-encrypted"),
+    "were_old": _("under an older key"),
+    "older_than_days": _("older than (days)"),
+    "via": _("via"),
+}
+HIDDEN_DETAILS = {"connection_id", "user_id", "before"}
+
+
 def _humanize(value) -> str:
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "—"
+        return ", ".join(str(v).replace("_", " ") for v in value) or "—"
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     return str(value)
+
+
+def _details(value: dict):
+    for key, item in value.items():
+        if key in HIDDEN_DETAILS or item in ("", None, []):
+            continue
+        yield DETAIL_LABELS.get(key, key.replace("_", " ")), _humanize(item)
 
 
 class AuditEntryTable(tables.Table):
@@ -73,12 +104,10 @@ class AuditEntryTable(tables.Table):
         return format_html('<span class="badge {}">{}</span>', css, record.get_action_display())
 
     def render_details(self, value: dict) -> str:
-        if not value:
+        shown = list(_details(value or {}))
+        if not shown:
             return "—"
-        return format_html(
-            '<dl class="details">{}</dl>',
-            format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((k, _humanize(v)) for k, v in value.items())),
-        )
+        return format_html('<dl class="details">{}</dl>', format_html_join("", "<dt>{}</dt><dd>{}</dd>", shown))
 
 
 class AuditLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):

@@ -1,0 +1,201 @@
+"""Hardening: sign-in throttling, session lifetimes, security headers and cookies, deploy checks."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axes.models import AccessAttempt
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from hotlines.middleware import SEEN_KEY, SEEN_RESOLUTION, STARTED_KEY
+from hotlines.models import AuditAction, AuditEntry
+
+ROOT = Path(__file__).resolve().parents[2]
+LOGIN = "/accounts/login/"
+
+
+def _sign_in(client, username: str, password: str):
+    return client.post(LOGIN, {"username": username, "password": password})
+
+
+# --- django-axes -------------------------------------------------------------------------------------
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(client, role_users):
+    password = "pw-viewer-Long-enough-1"
+    for _attempt in range(4):
+        assert _sign_in(client, "viewer", "wrong").status_code == 200  # the form again, with an error
+    locked = _sign_in(client, "viewer", "wrong")  # the 5th failure locks
+    assert locked.status_code == 429
+    again = _sign_in(client, "viewer", password)
+    assert again.status_code == 429
+    html = again.content.decode()
+    assert "Sign-in locked" in html and "Try again in 15 minutes" in html
+    assert "_auth_user_id" not in client.session
+    actions = list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
+    assert actions.count(AuditAction.SIGN_IN_FAILED) == 6  # 5 failures + the attempt while locked
+    assert actions.count(AuditAction.SIGN_IN_LOCKED) == 1
+    assert AuditAction.SIGN_IN not in actions
+    lock = AuditEntry.objects.get(action=AuditAction.SIGN_IN_LOCKED)
+    assert lock.actor_username == "viewer" and lock.ip_address == "127.0.0.1" and lock.details["failures"] == 5
+
+
+def test_the_lock_ends_after_the_cool_off(client, role_users):
+    for _attempt in range(5):
+        _sign_in(client, "viewer", "wrong")
+    assert _sign_in(client, "viewer", "pw-viewer-Long-enough-1").status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    response = _sign_in(client, "viewer", "pw-viewer-Long-enough-1")
+    assert response.status_code == 302 and client.session["_auth_user_id"] == str(role_users["viewer"].pk)
+
+
+def test_an_administrator_can_lift_a_lock(client, role_users):
+    for _attempt in range(5):
+        _sign_in(client, "viewer", "wrong")
+    admin = client.__class__()
+    admin.force_login(role_users["administrator"])
+    page = admin.get(reverse("hotlines:user-list")).content.decode()
+    assert "locked out" in page
+    assert admin.post(reverse("hotlines:user-unlock", args=[role_users["viewer"].pk])).status_code == 302
+    assert _sign_in(client, "viewer", "pw-viewer-Long-enough-1").status_code == 302
+    unlock = AuditEntry.objects.get(action=AuditAction.USER_CHANGED, target="user viewer")
+    assert unlock.actor_username == "administrator" and unlock.details["unlocked"] >= 1
+
+
+def test_sign_in_and_sign_out_are_audited(client, role_users):
+    assert _sign_in(client, "viewer", "pw-viewer-Long-enough-1").status_code == 302
+    assert client.post(reverse("logout")).status_code == 302
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert [e.action for e in entries] == [AuditAction.SIGN_IN, AuditAction.SIGN_OUT]
+    assert entries[0].actor == role_users["viewer"] and entries[0].ip_address == "127.0.0.1"
+    assert entries[1].details == {"reason": "user"}
+
+
+def test_a_failed_sign_in_records_the_name_tried_never_the_password(client, db):
+    _sign_in(client, "nobody", "hunter2-Secret")
+    entry = AuditEntry.objects.get(action=AuditAction.SIGN_IN_FAILED)
+    assert entry.actor is None and entry.actor_username == "nobody"
+    assert "hunter2" not in str(entry.details) and "hunter2" not in entry.target
+
+
+# --- session lifetimes -------------------------------------------------------------------------------
+
+
+def _age_session(client, **marks) -> None:
+    session = client.session
+    for key, seconds_ago in marks.items():
+        session[key] = int(time.time()) - seconds_ago
+    session.save()
+
+
+@pytest.fixture
+def signed_in(client, role_users):
+    client.force_login(role_users["viewer"])
+    assert client.get(reverse("hotlines:list")).status_code == 200  # starts the clocks
+    return client
+
+
+@override_settings(SESSION_IDLE_TIMEOUT=600)
+def test_an_idle_session_is_signed_out_with_a_message(signed_in):
+    _age_session(signed_in, **{SEEN_KEY: 601})
+    response = signed_in.get(reverse("hotlines:list"), follow=True)
+    assert response.redirect_chain[0][0].startswith(f"{LOGIN}?next=")
+    assert "signed out after 10 minutes without activity" in response.content.decode()
+    assert AuditEntry.objects.get(action=AuditAction.SIGN_OUT).details == {"reason": "idle"}
+
+
+@override_settings(SESSION_IDLE_TIMEOUT=600, SESSION_ABSOLUTE_TIMEOUT=3600)
+def test_a_session_ends_at_its_absolute_lifetime_even_when_busy(signed_in):
+    _age_session(signed_in, **{STARTED_KEY: 3601, SEEN_KEY: 5})
+    response = signed_in.get(reverse("hotlines:list"))
+    assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+    assert AuditEntry.objects.get(action=AuditAction.SIGN_OUT).details == {"reason": "absolute"}
+
+
+@override_settings(SESSION_IDLE_TIMEOUT=600)
+def test_activity_keeps_a_session_alive_without_writing_it_on_every_request(signed_in):
+    first_seen = signed_in.session[SEEN_KEY]
+    signed_in.get(reverse("hotlines:list"))
+    assert signed_in.session[SEEN_KEY] == first_seen  # within SEEN_RESOLUTION: not rewritten
+    _age_session(signed_in, **{SEEN_KEY: 599})
+    assert signed_in.get(reverse("hotlines:list")).status_code == 200
+    assert time.time() - signed_in.session[SEEN_KEY] < SEEN_RESOLUTION
+
+
+# --- 403, not a redirect loop ---------------------------------------------------------------------------
+
+
+def test_signed_in_users_without_the_permission_get_a_403_page(client, role_users):
+    client.force_login(role_users["viewer"])
+    response = client.get(reverse("hotlines:connection-list"))
+    assert response.status_code == 403
+    assert "You are not allowed to see this page" in response.content.decode()
+    assert client.get(LOGIN).status_code == 302  # signed in: the sign-in page sends them on, no loop
+
+
+# --- headers and cookies -------------------------------------------------------------------------------
+
+
+def test_security_headers(client, db):
+    response = client.get(LOGIN, secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    csp = dict(d.strip().split(" ", 1) for d in response["Content-Security-Policy"].split(";") if d.strip())
+    assert csp["script-src"] == "'self'" and csp["frame-ancestors"] == "'none'" and csp["object-src"] == "'none'"
+    assert "unsafe" not in response["Content-Security-Policy"]
+
+
+def test_cookies_are_secure_httponly_and_same_site(client, role_users):
+    client.get(LOGIN)
+    response = _sign_in(client, "viewer", "pw-viewer-Long-enough-1")
+    session = response.cookies["sessionid"]
+    assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+    csrf = client.cookies["csrftoken"]
+    assert csrf["secure"] and csrf["httponly"]
+
+
+# --- manage.py check --deploy ------------------------------------------------------------------------
+
+
+def _deploy_check(tmp_path, **extra) -> subprocess.CompletedProcess:
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "DJANGO_SETTINGS_MODULE": "etelecom_admin.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "hotlines.example.com",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        **extra,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    result = _deploy_check(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_check_deploy_fails_when_hardening_is_switched_off(tmp_path):
+    result = _deploy_check(tmp_path, SESSION_COOKIE_SECURE="0", SECURE_HSTS_SECONDS="0")
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr and "security.W012" in result.stderr
