@@ -5,6 +5,7 @@ import logging
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from etelecom_admin.logs import ContextFilter, JsonFormatter
 from hotlines.choices import SyncStatus
@@ -24,7 +25,9 @@ def test_readyz_reports_database_migrations_and_sync(client, connection):
     body = client.get("/readyz").json()
     assert body["status"] == "ok" and body["database"] == "ok" and body["migrations"] == "ok"
     assert body["last_sync"] == {"succeeded_at": None, "age_seconds": None, "last_outcome": None, "stale": True}
-    SyncRun.objects.create(connection=connection, trigger="command", status=SyncStatus.FAILED, error="x")
+    SyncRun.objects.create(
+        connection=connection, trigger="command", status=SyncStatus.FAILED, error="x", finished_at=timezone.now()
+    )
     body = client.get("/readyz").json()
     assert body["last_sync"]["last_outcome"] == "failed"
 
