@@ -14,6 +14,10 @@ urlpatterns = [
     path("preferences/language/", preferences.LanguageView.as_view(), name="language"),
     path("syncs/", syncs.SyncRunListView.as_view(), name="sync-list"),
     path("syncs/<int:pk>/", syncs.SyncRunDetailView.as_view(), name="sync-detail"),
+    path("syncs/<int:pk>/progress/", syncs.SyncRunProgressView.as_view(), name="sync-progress"),
+    path("syncs/<int:pk>/cancel/", syncs.SyncCancelView.as_view(), name="sync-cancel"),
+    path("syncs/start/", syncs.SyncStartView.as_view(), name="sync-start"),
+    path("freshness/", syncs.FreshnessView.as_view(), name="freshness"),
     # Administrators: connections, users and roles, the audit log.
     path("connections/", connections.ConnectionListView.as_view(), name="connection-list"),
     path("connections/add/", connections.ConnectionCreateView.as_view(), name="connection-add"),

@@ -92,7 +92,10 @@ class EtelecomClient:
         if limit:
             paging["limit"] = limit
         payload = self._request("GetPartnerHotlineList", {"paging": paging}, context=f"page {page}")
-        result = HotlinePage.from_payload(payload, number=page)
+        try:
+            result = HotlinePage.from_payload(payload, number=page)
+        except exc.BadPayload as e:
+            raise exc.BadPayload(f"eTelecom sent an unexpected answer on page {page} ({e})") from e
         if limit and len(result.hotlines) > limit * OVERSIZE_FACTOR:
             raise exc.BadPayload(
                 f"eTelecom returned {len(result.hotlines):,} hotlines on page {page}, "

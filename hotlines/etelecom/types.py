@@ -124,15 +124,15 @@ class Paging:
     limit: int | None
 
     @classmethod
-    def from_payload(cls, value: Any, *, where: str) -> Paging:
+    def from_payload(cls, value: Any) -> Paging:
         if value is None:
             return cls(next="", prev="", limit=None)
         if not isinstance(value, dict):
-            raise BadPayload(f"{where}: 'paging' is not an object")
+            raise BadPayload("its 'paging' is not an object")
         nxt = value.get("next") or ""
         prev = value.get("prev") or ""
         if not isinstance(nxt, str) or not isinstance(prev, str):
-            raise BadPayload(f"{where}: 'paging.next' should be text")
+            raise BadPayload("its 'paging.next' should be text")
         limit = value.get("limit")
         return cls(next=nxt, prev=prev, limit=limit if isinstance(limit, int) else None)
 
@@ -147,17 +147,14 @@ class HotlinePage:
 
     @classmethod
     def from_payload(cls, payload: Any, *, number: int) -> HotlinePage:
-        where = f"page {number}"
         if not isinstance(payload, dict):
-            raise BadPayload(f"{where}: the answer is not a JSON object")
+            raise BadPayload("it is not a JSON object")
         if "hotlines" not in payload:
-            raise BadPayload(f"{where}: the answer has no 'hotlines' list")
+            raise BadPayload("it has no 'hotlines' list")
         items = payload["hotlines"]
         if items is None:
             items = []
         if not isinstance(items, list):
-            raise BadPayload(f"{where}: 'hotlines' is not a list")
-        hotlines = tuple(
-            Hotline.from_payload(item, where=f"{where}, hotline {index + 1}") for index, item in enumerate(items)
-        )
-        return cls(number=number, hotlines=hotlines, paging=Paging.from_payload(payload.get("paging"), where=where))
+            raise BadPayload("its 'hotlines' is not a list")
+        hotlines = tuple(Hotline.from_payload(item, where=f"hotline {index + 1}") for index, item in enumerate(items))
+        return cls(number=number, hotlines=hotlines, paging=Paging.from_payload(payload.get("paging")))

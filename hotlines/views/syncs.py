@@ -1,26 +1,313 @@
-"""The Syncs pages: every run with its figures and outcome."""
+"""The Syncs pages: every run with its figures and outcome, live progress, Sync now and Cancel."""
 
 from __future__ import annotations
 
+import django_filters
+import django_tables2 as tables
+from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.views.generic import DetailView, ListView
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+from django_tables2.views import SingleTableMixin
 
 from .. import selectors
+from ..choices import ACTIVE_SYNC_STATUSES, ChangeKind, SyncStatus, SyncTrigger
+from ..models import Connection, HotlineChange, SyncRun
+from ..services.sync import SyncAlreadyRunning, sync_request, sync_run_cancel, sync_run_dead_reason
+
+VIEW_PERMISSION = "hotlines.view_syncrun"
+RUN_PERMISSION = "hotlines.run_sync"
 
 
-class SyncRunListView(PermissionRequiredMixin, ListView):
-    permission_required = "hotlines.view_syncrun"
+# --- the list ---------------------------------------------------------------------------------
+
+
+class SyncRunFilterSet(django_filters.FilterSet):
+    connection = django_filters.ModelChoiceFilter(
+        queryset=Connection.objects.order_by("name"), label=_("Connection"), empty_label=_("All connections")
+    )
+    status = django_filters.ChoiceFilter(choices=SyncStatus.choices, label=_("Status"), empty_label=_("Any status"))
+    trigger = django_filters.ChoiceFilter(choices=SyncTrigger.choices, label=_("Trigger"), empty_label=_("Any trigger"))
+
+    class Meta:
+        model = SyncRun
+        fields = ["connection", "status", "trigger"]
+
+
+def _when(value) -> str:
+    if value is None:
+        return "—"
+    return format_html(
+        '<time datetime="{}">{}</time>', value.isoformat(), date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    )
+
+
+def duration_text(run: SyncRun) -> str:
+    """How long a run took (or has been going), e.g. '12.3 s' or '4 min 05 s'."""
+    if run.status == SyncStatus.QUEUED:
+        return "—"
+    end = run.finished_at or timezone.now()
+    seconds = max((end - run.started_at).total_seconds(), 0.0)
+    if seconds < 60:
+        return _t("%(seconds).1f s") % {"seconds": seconds}
+    minutes, rest = divmod(int(seconds), 60)
+    if minutes < 60:
+        return _t("%(minutes)d min %(seconds)02d s") % {"minutes": minutes, "seconds": rest}
+    return _t("%(hours)d h %(minutes)02d min") % {"hours": minutes // 60, "minutes": minutes % 60}
+
+
+NUMBER = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+
+class SyncRunTable(tables.Table):
+    label = _("Sync runs")
+    id = tables.Column(verbose_name="#", linkify=True, attrs={"td": {"class": "nowrap"}})
+    connection = tables.Column(verbose_name=_("Connection"), accessor="connection__name")
+    trigger = tables.Column(verbose_name=_("Trigger · who"), orderable=False, empty_values=())
+    started_at = tables.Column(verbose_name=_("Started"))
+    duration = tables.Column(verbose_name=_("Duration"), orderable=False, empty_values=(), attrs=NUMBER)
+    status = tables.Column(verbose_name=_("Status"))
+    fetched = tables.Column(verbose_name=_("Fetched"), attrs=NUMBER)
+    created = tables.Column(verbose_name=_("Created"), attrs=NUMBER)
+    updated = tables.Column(verbose_name=_("Updated"), attrs=NUMBER)
+    removed = tables.Column(verbose_name=_("Removed"), attrs=NUMBER)
+    error = tables.Column(verbose_name=_("Error"), orderable=False, attrs={"td": {"class": "col-error"}})
+
+    class Meta:
+        model = SyncRun
+        fields = ("id", "connection", "trigger", "started_at", "duration", "status")
+        sequence = (*fields, "fetched", "created", "updated", "removed", "error")
+        order_by = ("-started_at",)
+        attrs = {"class": "table"}
+        empty_text = _("No sync has run yet.")
+        template_name = "hotlines/includes/sync_table.html"
+
+    def render_id(self, value) -> str:
+        return f"#{value}"
+
+    def render_trigger(self, record: SyncRun) -> str:
+        who = record.requested_by.get_username() if record.requested_by else ""
+        return f"{record.get_trigger_display()} · {who}" if who else record.get_trigger_display()
+
+    def render_started_at(self, value) -> str:
+        return _when(value)
+
+    def render_duration(self, record: SyncRun) -> str:
+        return duration_text(record)
+
+    def render_status(self, record: SyncRun) -> str:
+        return format_html('<span class="badge badge-run-{}">{}</span>', record.status, record.get_status_display())
+
+    def render_error(self, value: str) -> str:
+        return format_html('<span title="{}">{}</span>', value, value if len(value) <= 90 else value[:88] + "…")
+
+    def _figure(self, value: int) -> str:
+        return f"{value:,}"
+
+    render_fetched = render_created = render_updated = render_removed = _figure
+
+
+class SyncRunListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+    """Every sync run, newest first, filterable; the ones under way show live progress."""
+
+    permission_required = VIEW_PERMISSION
     template_name = "hotlines/syncrun_list.html"
-    paginate_by = 50
+    table_class = SyncRunTable
+    filterset_class = SyncRunFilterSet
+    table_pagination = {"per_page": 50}
 
     def get_queryset(self):
         return selectors.sync_run_list()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        active = selectors.sync_run_list().filter(status__in=ACTIVE_SYNC_STATUSES)
+        context["active_runs"] = [_progress_context(run) for run in active]
+        context["sync_connections"] = Connection.objects.filter(is_active=True).order_by("name")
+        return context
 
-class SyncRunDetailView(PermissionRequiredMixin, DetailView):
-    permission_required = "hotlines.view_syncrun"
+
+# --- one run ----------------------------------------------------------------------------------
+
+
+def _progress_context(run: SyncRun) -> dict:
+    """What the progress fragment shows about a run."""
+    running = run.status == SyncStatus.RUNNING
+    expected = selectors.sync_expected_total(connection_id=run.connection_id) if running else None
+    percent = min(int(run.fetched * 100 / expected), 99) if expected else None
+    return {
+        "run": run,
+        "active": run.status in ACTIVE_SYNC_STATUSES,
+        "expected": expected,
+        "percent": percent,
+        "duration": duration_text(run),
+        "dead_reason": sync_run_dead_reason(run=run) if run.status in ACTIVE_SYNC_STATUSES else "",
+    }
+
+
+class HotlineChangeTable(tables.Table):
+    label = _("Changes")
+    hotline = tables.Column(verbose_name=_("Hotline"), linkify=True, orderable=False, attrs={"td": {"class": "mono"}})
+    name = tables.Column(verbose_name=_("Name"), accessor="hotline__name", orderable=False)
+    kind = tables.Column(verbose_name=_("Change"), orderable=False)
+    what = tables.TemplateColumn(
+        template_name="hotlines/includes/sync_change_cell.html", verbose_name=_("What"), orderable=False
+    )
+
+    class Meta:
+        model = HotlineChange
+        fields = ("hotline", "name", "kind")
+        attrs = {"class": "table"}
+        empty_text = _("This sync changed nothing.")
+        template_name = "hotlines/includes/sync_table.html"
+
+    def render_hotline(self, record: HotlineChange) -> str:
+        return record.hotline.hotline
+
+
+class SyncRunDetailView(PermissionRequiredMixin, SingleTableMixin, DetailView):
+    """One run: its figures and outcome (live while it runs) and what it changed, paginated."""
+
+    permission_required = VIEW_PERMISSION
     template_name = "hotlines/syncrun_detail.html"
     context_object_name = "run"
+    table_class = HotlineChangeTable
+    table_pagination = {"per_page": 50}
 
     def get_queryset(self):
         return selectors.sync_run_list()
+
+    def kind(self) -> str:
+        kind = self.request.GET.get("kind", "")
+        return kind if kind in ChangeKind.values else ""
+
+    def get_table_data(self):
+        return selectors.sync_run_changes(run=self.object, kind=self.kind())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counts = dict(
+            HotlineChange.objects.filter(sync_run=self.object).values_list("kind").annotate(n=Count("id")).order_by()
+        )
+        context.update(_progress_context(self.object))
+        context["kind"] = self.kind()
+        context["kind_counts"] = [(kind, label, counts.get(kind, 0)) for kind, label in ChangeKind.choices]
+        context["change_total"] = sum(counts.values())
+        return context
+
+
+class SyncRunProgressView(PermissionRequiredMixin, View):
+    """The live fragment htmx polls while a run is under way. When it has just ended, the whole
+    page reloads once (HX-Refresh), so figures, lists and the changes all show the outcome."""
+
+    permission_required = VIEW_PERMISSION
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run = get_object_or_404(selectors.sync_run_list(), pk=pk)
+        context = {**_progress_context(run), "detail_page": request.GET.get("detail") == "1"}
+        response = render(request, "hotlines/includes/sync_progress.html", context)
+        if getattr(request, "htmx", False) and run.status not in ACTIVE_SYNC_STATUSES:
+            response["HX-Refresh"] = "true"
+        return response
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return None
+
+
+def already_running_message(run: SyncRun) -> str:
+    since = date_format(timezone.localtime(run.started_at), "DATETIME_FORMAT")
+    if run.status == SyncStatus.QUEUED:
+        return _t("A sync of “%(connection)s” is already waiting to start (queued since %(since)s).") % {
+            "connection": run.connection.name,
+            "since": since,
+        }
+    return _t("A sync of “%(connection)s” is already running since %(since)s.") % {
+        "connection": run.connection.name,
+        "since": since,
+    }
+
+
+class SyncStartView(PermissionRequiredMixin, View):
+    """Sync now: queue a sync of one connection (or of every active one) for the background worker."""
+
+    permission_required = RUN_PERMISSION
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        connections = Connection.objects.filter(is_active=True).order_by("name")
+        chosen = request.POST.get("connection", "")
+        if chosen:
+            connections = connections.filter(pk=int(chosen) if chosen.isdigit() else 0)
+        connections = list(connections)
+        if not connections:
+            messages.error(request, _t("There is no active eTelecom connection to sync."))
+            return redirect(_safe_next(request) or reverse("hotlines:sync-list"))
+        queued, busy = [], []
+        for connection in connections:
+            try:
+                queued.append(sync_request(connection=connection, user=request.user, request=request))
+            except SyncAlreadyRunning as exc:
+                busy.append(exc.run)
+        for run in busy:
+            messages.warning(request, already_running_message(run))
+        for run in queued:
+            messages.success(
+                request,
+                _t("Sync of “%(connection)s” queued: it starts as soon as a worker is free.")
+                % {"connection": run.connection.name},
+            )
+        watched = queued or busy
+        if len(watched) == 1 and request.user.has_perm(VIEW_PERMISSION):
+            return redirect(watched[0])
+        return redirect(_safe_next(request) or reverse("hotlines:sync-list"))
+
+
+class SyncCancelView(PermissionRequiredMixin, View):
+    """Stop a queued or running sync; the data stays as it was."""
+
+    permission_required = RUN_PERMISSION
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        run = get_object_or_404(SyncRun, pk=pk)
+        if sync_run_cancel(run=run, user=request.user):
+            messages.success(request, _t("Sync #%(id)s was cancelled; the data is unchanged.") % {"id": run.pk})
+        else:
+            messages.info(request, _t("Sync #%(id)s had already finished.") % {"id": run.pk})
+        return HttpResponseRedirect(run.get_absolute_url())
+
+
+# --- the freshness bar ------------------------------------------------------------------------
+
+
+class FreshnessView(PermissionRequiredMixin, View):
+    """The freshness bar alone, polled by htmx while a sync is under way."""
+
+    permission_required = "hotlines.view_hotline"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        fresh = selectors.freshness()
+        context = {
+            "freshness": fresh,
+            # The bar was showing a sync under way and now it has ended: the page shows old data.
+            "just_finished": request.GET.get("watching") == "1" and not fresh.running,
+        }
+        return render(request, "includes/freshness.html", context)

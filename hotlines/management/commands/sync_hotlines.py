@@ -1,9 +1,20 @@
+"""`manage.py sync_hotlines`: mirror the hotlines of every active connection (cron, systemd, by hand)."""
+
+from __future__ import annotations
+
+import time
+
 from django.core.management.base import BaseCommand, CommandError
 
 from hotlines.choices import SyncStatus, SyncTrigger
 from hotlines.models import Connection, SyncRun
+from hotlines.selectors import sync_expected_total
 from hotlines.services.connections import connection_ensure_from_settings
 from hotlines.services.sync import SyncAlreadyRunning, hotlines_sync
+
+BAR_WIDTH = 30
+TTY_EVERY = 0.1  # seconds between redraws of the progress bar
+PLAIN_EVERY = 10.0  # seconds between progress lines when the output is not a terminal
 
 
 class Command(BaseCommand):
@@ -15,7 +26,7 @@ class Command(BaseCommand):
             "--trigger", choices=[SyncTrigger.COMMAND, SyncTrigger.SCHEDULE], default=SyncTrigger.COMMAND,
             help="Recorded on the run: 'schedule' for cron or systemd timers.",
         )  # fmt: skip
-        parser.add_argument("--no-progress", action="store_true", help="Plain lines even on a terminal.")
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar, even on a terminal.")
 
     def handle(self, *args, connection=None, trigger=SyncTrigger.COMMAND, no_progress=False, **options):
         connection_ensure_from_settings()
@@ -31,41 +42,72 @@ class Command(BaseCommand):
         tty = self.stdout.isatty() and not no_progress
         failed = []
         for conn in connections:
+            reporter = Progress(self.stdout, conn, tty=tty, quiet=no_progress)
             try:
-                run = hotlines_sync(connection=conn, trigger=trigger, progress=self._progress(conn, tty))
+                run = hotlines_sync(connection=conn, trigger=trigger, progress=reporter)
             except SyncAlreadyRunning as exc:
                 failed.append(f"{conn.name}: {exc}")
                 self.stderr.write(f"{conn.name}: skipped. {exc}")
                 continue
-            if tty:
-                self.stdout.write("\r\033[K", ending="")
-            self.stdout.write(self._summary(run))
+            reporter.clear()
+            self.stdout.write(summary(run))
             if run.status != SyncStatus.SUCCEEDED:
                 failed.append(f"{conn.name}: {run.error}")
         if failed:
             raise CommandError("Sync failed. " + " | ".join(failed))
 
-    def _progress(self, connection: Connection, tty: bool):
-        def report(run: SyncRun) -> None:
-            if run.status != SyncStatus.RUNNING:
-                return
-            text = f"{connection.name}: page {run.pages:,}, {run.fetched:,} hotlines fetched"
-            if tty:
-                spinner = "|/-\\"[run.pages % 4]
-                self.stdout.write(f"\r\033[K{spinner} {text}", ending="")
-                self.stdout.flush()
-            else:
-                self.stdout.write(text)
 
-        return report
+class Progress:
+    """Reports a running sync: a redrawn bar on a terminal, a plain line every few seconds otherwise."""
 
-    @staticmethod
-    def _summary(run: SyncRun) -> str:
-        seconds = run.duration.total_seconds() if run.duration else 0.0
-        figures = (
-            f"pages={run.pages} created={run.created} updated={run.updated} removed={run.removed} "
-            f"unchanged={run.unchanged} seconds={seconds:.1f}"
-        )
-        if run.status == SyncStatus.SUCCEEDED:
-            return f"{run.connection.name}: ok {figures}"
-        return f"{run.connection.name}: FAILED after pages={run.pages} fetched={run.fetched}: {run.error}"
+    def __init__(self, out, connection: Connection, *, tty: bool, quiet: bool = False) -> None:
+        self.out, self.name, self.tty, self.quiet = out, connection.name, tty, quiet
+        self.expected = sync_expected_total(connection_id=connection.pk)  # from the last successful run
+        self.started = time.monotonic()
+        self.last = 0.0
+        self.drawn = False
+
+    def __call__(self, run: SyncRun) -> None:
+        if self.quiet or run.status != SyncStatus.RUNNING:
+            return
+        now = time.monotonic()
+        if now - self.last < (TTY_EVERY if self.tty else PLAIN_EVERY):
+            return
+        self.last = now
+        if self.tty:
+            self.out.write("\r\033[K" + self.line(run, now), ending="")
+            self.out.flush()
+            self.drawn = True
+        else:
+            self.out.write(self.line(run, now))
+
+    def line(self, run: SyncRun, now: float) -> str:
+        seconds = now - self.started
+        if self.expected:
+            share = min(run.fetched / self.expected, 0.99)
+            filled = int(share * BAR_WIDTH)
+            bar = (
+                "#" * filled + "-" * (BAR_WIDTH - filled) if not self.tty else "█" * filled + "░" * (BAR_WIDTH - filled)
+            )
+            return (
+                f"{self.name}: [{bar}] {share:4.0%}  page {run.pages:,}, "
+                f"{run.fetched:,} of ~{self.expected:,} hotlines, {seconds:.0f} s"
+            )
+        spinner = "|/-\\"[run.pages % 4] + " " if self.tty else ""
+        return f"{spinner}{self.name}: page {run.pages:,}, {run.fetched:,} hotlines fetched, {seconds:.0f} s"
+
+    def clear(self) -> None:
+        if self.drawn:
+            self.out.write("\r\033[K", ending="")
+
+
+def summary(run: SyncRun) -> str:
+    """The one line a run ends with."""
+    seconds = run.duration.total_seconds() if run.duration else 0.0
+    figures = (
+        f"pages={run.pages} created={run.created} updated={run.updated} removed={run.removed} "
+        f"unchanged={run.unchanged} seconds={seconds:.1f}"
+    )
+    if run.status == SyncStatus.SUCCEEDED:
+        return f"{run.connection.name}: ok {figures}"
+    return f"{run.connection.name}: FAILED after pages={run.pages} fetched={run.fetched}: {run.error}"

@@ -1,0 +1,42 @@
+"""Helpers of the sync tests: a full picture of what a sync may change, and upstream comparisons."""
+
+from __future__ import annotations
+
+from hotlines.models import Hotline, HotlineChange, StagedHotline, SyncRun
+
+
+def snapshot() -> dict:
+    """Everything a sync may change, row by row: hotlines (every column) and the change history."""
+    hotlines = {
+        h["etelecom_id"]: h
+        for h in Hotline.objects.values(
+            "etelecom_id", "hotline", "name", "description", "network", "status", "is_free_charge",
+            "upstream_connection_id", "connection_method", "owner_id", "created_at", "updated_at", "raw",
+            "content_hash", "search_text", "is_removed", "removed_at", "last_changed_at", "first_seen_at",
+        )
+    }  # fmt: skip
+    changes = sorted(HotlineChange.objects.values_list("hotline__etelecom_id", "sync_run_id", "kind", "field"))
+    return {"hotlines": hotlines, "changes": changes}
+
+
+def upstream(sandbox) -> dict[str, dict]:
+    return {item["id"]: item for item in sandbox.dataset.all()}
+
+
+def assert_mirrors(sandbox) -> None:
+    """The live hotlines are exactly the sandbox's, field for field."""
+    live = {h.etelecom_id: h for h in Hotline.objects.filter(is_removed=False)}
+    items = upstream(sandbox)
+    assert live.keys() == items.keys()
+    for etelecom_id, item in items.items():
+        hotline = live[etelecom_id]
+        assert hotline.raw == item
+        assert (hotline.hotline, hotline.name, hotline.status, hotline.network) == (
+            item["hotline"], item["name"], item["status"], item["network"],
+        )  # fmt: skip
+
+
+def assert_no_leftovers(run: SyncRun) -> None:
+    """A finished run leaves nothing staged and nothing running."""
+    assert not StagedHotline.objects.filter(sync_run=run).exists()
+    assert not SyncRun.objects.filter(status__in=["queued", "running"]).exists()

@@ -1,0 +1,226 @@
+"""The fault matrix, over real HTTP against the sandbox: every fault leaves the last good snapshot
+exactly as it was (and says why in words), or is recovered from and the snapshot correctly updated.
+
+The sandbox serves 230 hotlines, 50 a page: five pages, page 3 is a middle one. Each test first
+syncs successfully, then changes the upstream data (so a sync that wrongly applied would show).
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from hotlines.choices import SyncStatus
+from hotlines.models import Hotline, SyncRun
+from hotlines.selectors import freshness
+from hotlines.services.sync import hotlines_sync
+
+from .helpers import assert_mirrors, assert_no_leftovers, snapshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fails_keeping_snapshot(connection, message: str) -> SyncRun:
+    """Sync, expecting a failure with exactly this message and not a byte of the snapshot changed."""
+    before = snapshot()
+    run = hotlines_sync(connection=connection)
+    assert run.status == SyncStatus.FAILED
+    assert run.error == message
+    assert run.finished_at is not None
+    assert snapshot() == before
+    assert_no_leftovers(run)
+    stored = SyncRun.objects.get(pk=run.pk)
+    assert (stored.status, stored.error) == (SyncStatus.FAILED, message)
+    fresh = freshness()
+    assert fresh.last_failed and fresh.last_run.pk == run.pk
+    return run
+
+
+def succeeds_mirroring(connection, sandbox) -> SyncRun:
+    run = hotlines_sync(connection=connection)
+    assert run.status == SyncStatus.SUCCEEDED, run.error
+    assert run.error == ""
+    assert_mirrors(sandbox)
+    assert_no_leftovers(run)
+    return run
+
+
+# --- faults that fail the sync ------------------------------------------------------------------
+
+
+def test_401_rejected_key(connection, pending_change):
+    connection.api_key = "not-the-key"
+    connection.save()
+    fails_keeping_snapshot(connection, "eTelecom rejected the API key (401 unauthenticated): invalid token")
+
+
+def test_403_on_a_middle_page(connection, sandbox, pending_change):
+    sandbox.faults.add("status", page=3, status=403, code="permission_denied", msg="partner suspended")
+    run = fails_keeping_snapshot(
+        connection, "eTelecom refused access with this API key (403 permission_denied): partner suspended"
+    )
+    assert run.pages == 2  # the two good pages were fetched (and thrown away)
+
+
+def test_persistent_500_on_a_middle_page(connection, sandbox, pending_change):
+    fault = sandbox.faults.add("status", page=3, status=500, code="internal", msg="database unavailable")
+    fails_keeping_snapshot(
+        connection, "eTelecom had a server error on page 3 after 2 retries (500 internal): database unavailable"
+    )
+    assert fault.hits == 3  # the first try and two retries
+
+
+def test_read_timeout(connection, sandbox, pending_change):
+    connection.timeout = 0.3
+    connection.save()
+    fault = sandbox.faults.add("delay", page=2, seconds=1.0)
+    fails_keeping_snapshot(connection, "eTelecom timed out on page 2 after 2 retries")
+    assert fault.hits == 3
+
+
+def test_connection_refused(connection, pending_change):
+    port = closed_port()
+    connection.base_url = f"http://127.0.0.1:{port}"
+    connection.save()
+    fails_keeping_snapshot(
+        connection, f"eTelecom could not be reached at http://127.0.0.1:{port} on page 1 after 2 retries"
+    )
+
+
+def test_connection_dropped_without_an_answer(connection, sandbox, pending_change):
+    sandbox.faults.add("drop", page=4)
+    fails_keeping_snapshot(connection, "eTelecom closed the connection on page 4 after 2 retries")
+
+
+def test_malformed_json(connection, sandbox, pending_change):
+    sandbox.faults.add("malformed", page=3)
+    fails_keeping_snapshot(connection, "eTelecom sent malformed JSON on page 3")
+
+
+def test_wrong_json_shape(connection, sandbox, pending_change):
+    sandbox.faults.add("shape", page=2)
+    fails_keeping_snapshot(connection, "eTelecom sent an unexpected answer on page 2 (it has no 'hotlines' list)")
+
+
+def test_missing_required_field(connection, sandbox, pending_change):
+    sandbox.faults.add("missing_id", page=3)
+    fails_keeping_snapshot(
+        connection, "eTelecom sent an unexpected answer on page 3 (hotline 1: field 'id' is missing)"
+    )
+
+
+def test_repeating_cursor(connection, sandbox, pending_change):
+    sandbox.faults.add("repeat_cursor", page=3)
+    fails_keeping_snapshot(connection, "eTelecom sent the same paging cursor twice (page 3); the list would never end")
+
+
+def test_empty_pages_that_keep_pointing_to_a_next_one(connection, sandbox, pending_change):
+    sandbox.faults.add("empty_with_next")  # every page from now on
+    fails_keeping_snapshot(connection, "eTelecom sent 3 empty pages in a row that still point to a next page (page 3)")
+
+
+def test_page_far_larger_than_asked(connection, sandbox, db):
+    sandbox.dataset.reset(size=1200)  # enough for a page 20 times the 50 asked for
+    assert hotlines_sync(connection=connection).status == SyncStatus.SUCCEEDED
+    sandbox.dataset.patch(sandbox.dataset.all()[0]["id"], name="changed")
+    sandbox.faults.add("oversize", page=2)
+    fails_keeping_snapshot(connection, "eTelecom returned 1,000 hotlines on page 2, far more than the 50 asked for")
+
+
+def test_page_cap(connection, settings, pending_change):
+    settings.ETELECOM_MAX_PAGES = 3
+    fails_keeping_snapshot(connection, "eTelecom kept sending pages past the limit of 3 pages")
+
+
+def test_first_sync_failing_leaves_the_list_empty(connection, sandbox):
+    sandbox.faults.add("status", page=5, status=502, code="unavailable", msg="bad gateway")
+    run = fails_keeping_snapshot(
+        connection, "eTelecom had a server error on page 5 after 2 retries (502 unavailable): bad gateway"
+    )
+    assert not Hotline.objects.exists()
+    assert run.pages == 4 and run.fetched == 200
+
+
+# --- faults that are recovered from -------------------------------------------------------------
+
+
+def test_429_with_retry_after_then_success(connection, sandbox, pending_change):
+    fault = sandbox.faults.add(
+        "status", page=2, times=1, status=429, code="resource_exhausted", msg="slow down", retry_after="1"
+    )
+    started = time.monotonic()
+    run = succeeds_mirroring(connection, sandbox)
+    assert fault.hits == 1
+    assert time.monotonic() - started >= 1.0  # waited as eTelecom asked, not the tiny test backoff
+    assert (run.created, run.updated, run.removed) == (1, 1, 1)
+
+
+def test_503_then_success(connection, sandbox, pending_change):
+    fault = sandbox.faults.add("status", page=3, times=2, status=503, code="unavailable", msg="try later")
+    run = succeeds_mirroring(connection, sandbox)
+    assert fault.hits == 2
+    assert (run.created, run.updated, run.removed, run.unchanged) == (1, 1, 1, 228)
+
+
+def test_dropped_connection_once_then_success(connection, sandbox, pending_change):
+    sandbox.faults.add("drop", page=2, times=1)
+    succeeds_mirroring(connection, sandbox)
+
+
+def test_missing_and_null_optional_fields(connection, sandbox, synced):
+    sandbox.faults.add("nulls", page=2)
+    run = hotlines_sync(connection=connection)
+    assert run.status == SyncStatus.SUCCEEDED, run.error
+    page_two = sandbox.dataset.all()[50:100]
+    assert run.updated == 50  # their payloads changed: fields now null or missing
+    nulled = Hotline.objects.get(etelecom_id=page_two[0]["id"])  # null fields
+    missing = Hotline.objects.get(etelecom_id=page_two[1]["id"])  # missing fields
+    for hotline in (nulled, missing):
+        assert (hotline.name, hotline.description, hotline.network, hotline.status) == ("", "", "", "")
+        assert (hotline.is_free_charge, hotline.created_at, hotline.updated_at, hotline.owner_id) == (
+            None,
+            None,
+            None,
+            "",
+        )
+        assert hotline.hotline  # the number is still there
+    assert nulled.raw["name"] is None and "name" not in missing.raw  # kept exactly as received
+    assert Hotline.objects.filter(is_removed=False).count() == 230
+
+
+def test_unknown_enum_values_are_kept_as_received(connection, sandbox, synced):
+    sandbox.faults.add("unknown_enums", page=2)
+    run = hotlines_sync(connection=connection)
+    assert run.status == SyncStatus.SUCCEEDED, run.error
+    odd = Hotline.objects.get(etelecom_id=sandbox.dataset.all()[50]["id"])
+    assert (odd.network, odd.status) == ("itelecom", "X")
+    assert (odd.network_label, odd.status_label) == ("itelecom", "X")
+    assert run.updated == 1
+
+
+def test_same_id_on_two_pages(connection, sandbox, pending_change):
+    sandbox.faults.add("duplicate", page=3)  # page 3 repeats the last hotline of page 2
+    run = succeeds_mirroring(connection, sandbox)
+    assert run.duplicates == 1
+    assert run.fetched == 231  # 230 hotlines plus the repeat
+    assert run.created + run.updated + run.unchanged == 230
+    assert Hotline.objects.filter(is_removed=False).count() == 230
+
+
+def test_one_empty_page_with_a_next_one(connection, sandbox, pending_change):
+    sandbox.faults.add("empty_with_next", page=2, times=1)
+    run = succeeds_mirroring(connection, sandbox)
+    assert run.pages == 6
+
+
+def test_slow_page_within_the_timeout(connection, sandbox, pending_change):
+    sandbox.faults.add("delay", page=2, seconds=0.3)
+    succeeds_mirroring(connection, sandbox)
