@@ -1,0 +1,168 @@
+"""Two gunicorn processes and a worker on one database: browse through both while a sync runs.
+
+The test builds its own database (a SQLite file, or a fresh PostgreSQL database when the suite
+runs on PostgreSQL) because the processes it starts cannot see pytest's test database.
+Nothing may be lost or duplicated, and no request may fail or show a mix of snapshots.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from django.db import connection as django_connection
+
+from benchmarks.common import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+COUNT = re.compile(r"([\d.,\u202f\xa0]+)\s+hotlines?\s+match")
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A database of the suite's kind that other processes can reach; dropped afterwards."""
+    settings = django_connection.settings_dict
+    if settings["ENGINE"].endswith("sqlite3"):
+        yield f"sqlite:///{tmp_path / 'multiprocess.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"multiprocess_{uuid.uuid4().hex[:10]}"
+    params = {
+        "host": settings["HOST"] or "127.0.0.1",
+        "port": settings["PORT"] or 5432,
+        "user": settings["USER"] or "postgres",
+        "password": settings["PASSWORD"] or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    user = params["user"] + (f":{params['password']}" if params["password"] else "")
+    yield f"postgres://{user}@{params['host']}:{params['port']}/{name}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _wait_http(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not come up")
+
+
+def _count(html: str) -> int:
+    match = COUNT.search(html)
+    assert match, "the list states how many hotlines match"
+    return int(re.sub(r"\D", "", match.group(1)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_web_processes_and_a_worker_share_one_database(sandbox, database_url, tmp_path):
+    sandbox.dataset.reset(size=1500)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "etelecom_admin.test_settings",
+        "DATABASE_URL": database_url,
+        "ETELECOM_BASE_URL": sandbox.url,
+        "ETELECOM_API_KEY": "sandbox-key",
+        "ETELECOM_PAGE_SIZE": "50",
+        "AXES_ENABLED": "0",
+        "CSRF_COOKIE_SECURE": "0",  # plain HTTP on loopback
+        "SESSION_COOKIE_SECURE": "0",
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    run = lambda *args: subprocess.run([*manage, *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True)  # noqa: E731
+    run("migrate", "--no-input", "-v0")
+    run("sync_hotlines", "--no-progress")
+    session = (
+        run(
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model;"
+            "from django.contrib.sessions.backends.db import SessionStore;"
+            "u=get_user_model().objects.create_superuser('ops','ops@example.com','pw-ops-123');"
+            "s=SessionStore();s['_auth_user_id']=str(u.pk);"
+            "s['_auth_user_backend']='django.contrib.auth.backends.ModelBackend';"
+            "s['_auth_user_hash']=u.get_session_auth_hash();s.create();print(s.session_key)",
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+
+    # The next sync will remove 20 hotlines, add 10 and change 50: the new snapshot has 1,490.
+    items = sandbox.dataset.all()
+    for item in items[100:120]:
+        sandbox.dataset.remove(item["id"])
+    for item in items[200:250]:
+        sandbox.dataset.patch(item["id"], status="N" if item["status"] != "N" else "P")
+    for n in range(10):
+        sandbox.dataset.add({**items[0], "id": str(9_000_000_000_000_000_000 + n), "hotline": f"1900{n:04d}"})
+    expected_ids = {item["id"] for item in sandbox.dataset.all()}
+    sandbox.faults.add("delay", seconds=0.08)  # a slow upstream: the sync overlaps the browsing
+
+    ports = [free_port(), free_port()]
+    logs = [open(tmp_path / f"proc{n}.log", "w") for n in range(3)]  # noqa: SIM115 - closed below
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--workers", "2"]
+    procs = [
+        subprocess.Popen([*gunicorn, "--bind", f"127.0.0.1:{port}"], env=env, cwd=ROOT, stdout=log, stderr=log)
+        for port, log in zip(ports, logs, strict=False)
+    ]
+    worker = [*manage, "db_worker", "--no-reload", "--interval", "0.2"]
+    procs.append(subprocess.Popen(worker, env=env, cwd=ROOT, stdout=logs[2], stderr=logs[2]))
+    try:
+        bases = [f"http://127.0.0.1:{port}" for port in ports]
+        for base in bases:
+            _wait_http(f"{base}/healthz")
+        web = requests.Session()
+        web.cookies.set("sessionid", session)
+        assert _count(web.get(f"{bases[0]}/hotlines/", timeout=10).text) == 1500
+
+        token = web.get(f"{bases[0]}/syncs/", timeout=10).cookies.get("csrftoken") or web.cookies.get("csrftoken")
+        started = web.post(f"{bases[0]}/syncs/start/", headers={"X-CSRFToken": token}, timeout=10)
+        assert started.status_code == 200, started.text[:500]
+
+        seen, requests_made, deadline = set(), 0, time.monotonic() + 120
+        while time.monotonic() < deadline:
+            for n, base in enumerate(bases):
+                response = web.get(f"{base}/hotlines/", params={"status": ["P", "N", "Z"], "page": n + 1}, timeout=10)
+                requests_made += 1
+                assert response.status_code == 200, (base, response.status_code)
+                seen.add(_count(response.text))
+                assert seen <= {1500, 1490}, f"a mix of snapshots was shown: {sorted(seen)}"
+            ready = web.get(f"{bases[1]}/readyz", timeout=10).json()
+            if ready["last_sync"]["last_outcome"] == "succeeded" and 1490 in seen:
+                break
+            time.sleep(0.05)
+        assert seen == {1500, 1490}, f"the list never moved to the new snapshot: {seen}"
+        assert requests_made > 10
+
+        exported = web.get(f"{bases[1]}/hotlines/", params={"_export": "json", "per_page": 25}, timeout=60)
+        assert exported.status_code == 200
+        ids = [row["id"] for row in exported.json()]
+        assert len(ids) == len(set(ids)), "a hotline appears twice"
+        assert set(ids) == expected_ids, "hotlines lost or left behind"
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for log in logs:
+            log.close()
+    errors = [
+        line for n in range(3) for line in (tmp_path / f"proc{n}.log").read_text().splitlines() if " 500 " in line
+    ]
+    assert not errors, errors
