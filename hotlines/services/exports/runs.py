@@ -7,7 +7,7 @@ import logging
 import secrets
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO
@@ -16,14 +16,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import CharField, DateTimeField, F, Func, QuerySet, Value
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ...models import AuditAction, ExportFormat, ExportRecord, ExportStatus, Hotline
 from ..audit import audit_record
-from .columns import API_COLUMNS, ExportColumn, export_columns_for, export_columns_from_names
+from .columns import API_COLUMNS, DATETIME, ExportColumn, export_columns_for, export_columns_from_names
 from .selection import export_filename, export_params, export_selection
 from .writers import Row, csv_chunks, json_chunks, xlsx_write
 
@@ -144,9 +144,35 @@ def _finish(record: ExportRecord, *, status: str, rows: int | None, error: str =
         setattr(record, name, value)
 
 
-def _rows(queryset: QuerySet[Hotline], columns: list[ExportColumn]) -> Iterator[Row]:
+class _LocalTime(Func):
+    """PostgreSQL: a timestamp as the wall-clock time of a zone, as a naive timestamp or as text."""
+
+    def __init__(self, field: str, *, zone: str, as_text: bool) -> None:
+        if as_text:
+            self.template = "to_char(timezone(%(expressions)s), 'YYYY-MM-DD HH24:MI:SS')"
+        else:
+            self.template = "timezone(%(expressions)s)"
+        super().__init__(Value(zone), F(field), output_field=CharField() if as_text else DateTimeField())
+
+
+def _local_dates_in_database(job: ExportJob) -> bool:
+    # PostgreSQL converts and formats timestamps several times faster than Python does per value.
+    return connection.vendor == "postgresql" and job.record.format in (ExportFormat.CSV, ExportFormat.XLSX)
+
+
+def _rows(job: ExportJob) -> Iterator[Row]:
     """Plain tuples from a server-side cursor: no model instances, a bounded number in memory."""
-    return queryset.values_list(*(column.field for column in columns)).iterator(chunk_size=ITERATOR_CHUNK)
+    queryset, fields = job.queryset, [column.field for column in job.columns]
+    if _local_dates_in_database(job):
+        zone = timezone.get_default_timezone_name()
+        as_text = job.record.format == ExportFormat.CSV
+        annotations = {}
+        for index, column in enumerate(job.columns):
+            if column.kind == DATETIME:
+                fields[index] = f"export_{column.key}"
+                annotations[fields[index]] = _LocalTime(column.field, zone=zone, as_text=as_text)
+        queryset = queryset.annotate(**annotations)
+    return queryset.values_list(*fields).iterator(chunk_size=ITERATOR_CHUNK)
 
 
 def _streaming_read():
@@ -158,10 +184,28 @@ def _streaming_read():
     return contextlib.nullcontext()
 
 
-def _chunks(job: ExportJob, rows: Iterable[Row], progress) -> Iterator[bytes]:
+def _chunks(job: ExportJob, progress) -> Iterator[bytes]:
     if job.record.format == ExportFormat.JSON:
-        return json_chunks(rows, job.columns, progress=progress)
-    return csv_chunks(rows, job.columns, tz=timezone.get_default_timezone(), progress=progress)
+        return json_chunks(_rows(job), job.columns, progress=progress)
+    return csv_chunks(
+        _rows(job),
+        job.columns,
+        tz=timezone.get_default_timezone(),
+        local_dates=_local_dates_in_database(job),
+        progress=progress,
+    )
+
+
+def _xlsx(job: ExportJob, handle: IO[bytes], progress=None) -> int:
+    return xlsx_write(
+        handle,
+        _rows(job),
+        job.columns,
+        tz=timezone.get_default_timezone(),
+        local_dates=_local_dates_in_database(job),
+        sheet_title=_("Hotlines"),
+        progress=progress,
+    )
 
 
 class ExportStream:
@@ -197,7 +241,7 @@ class ExportStream:
         job = self.job
         try:
             with translation.override(job.language), _streaming_read():
-                yield from _chunks(job, _rows(job.queryset, job.columns), self._count)
+                yield from _chunks(job, self._count)
         except GeneratorExit:
             raise  # closed early: close() records it
         except Exception as exc:
@@ -212,22 +256,12 @@ def export_stream(*, job: ExportJob) -> ExportStream:
     return ExportStream(job)
 
 
-def _sheet_title() -> str:
-    return _("Hotlines")
-
-
 def export_xlsx_file(*, job: ExportJob) -> IO[bytes]:
     """The workbook written into an anonymous temporary file (gone once closed), rewound."""
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it once sent
     try:
         with translation.override(job.language), _streaming_read():
-            rows = xlsx_write(
-                handle,
-                _rows(job.queryset, job.columns),
-                job.columns,
-                tz=timezone.get_default_timezone(),
-                sheet_title=_sheet_title(),
-            )
+            rows = _xlsx(job, handle)
     except Exception as exc:
         handle.close()
         logger.exception("export #%s failed", job.record.pk)
@@ -287,11 +321,8 @@ def export_run(*, export_id: int) -> ExportRecord:
 
 
 def _write_file(job: ExportJob, handle: IO[bytes], progress) -> int:
-    rows = _rows(job.queryset, job.columns)
     if job.record.format == ExportFormat.XLSX:
-        return xlsx_write(
-            handle, rows, job.columns, tz=timezone.get_default_timezone(), sheet_title=_sheet_title(), progress=progress
-        )
+        return _xlsx(job, handle, progress)
     written = 0
 
     def count(done: int) -> None:
@@ -299,7 +330,7 @@ def _write_file(job: ExportJob, handle: IO[bytes], progress) -> int:
         written = done
         progress(done)
 
-    for chunk in _chunks(job, rows, count):
+    for chunk in _chunks(job, count):
         handle.write(chunk)
     return written
 

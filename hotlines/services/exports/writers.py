@@ -8,9 +8,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, tzinfo
 from itertools import batched
+from operator import methodcaller
 from typing import IO, Any
 
 import xlsxwriter
@@ -25,7 +26,6 @@ XLSX_ROWS_PER_SHEET = 1_048_575
 # OWASP "CSV injection": a spreadsheet may run a cell that starts with one of these.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 CSV_BOM = "\ufeff"
-CSV_DATETIME = "%Y-%m-%d %H:%M:%S"
 XLSX_DATETIME = "yyyy-mm-dd hh:mm:ss"
 
 Row = tuple[Any, ...]
@@ -43,44 +43,71 @@ def _text(value: Any) -> str:
     return "" if value is None else neutralise(str(value))
 
 
-def _labeller(labels: dict[str, str]) -> Callable[[Any], str]:
-    """Known values by their label in the active language; others as received (made safe)."""
-
-    def label(value: Any) -> str:
-        if value is None or value == "":
-            return ""
-        found = labels.get(value)
-        return found if found is not None else neutralise(str(value))
-
-    return label
+_formula_like = methodcaller("startswith", FORMULA_TRIGGERS)
+Column = Sequence[Any]
 
 
-def _cell_converters(columns: list[ExportColumn], *, tz: tzinfo, datetime_as: str) -> list[Callable[[Any], Any]]:
-    """One converter per column for spreadsheet cells: labels, Yes/No, local times, safe text."""
+def _safe_texts(values: Column) -> Column:
+    """A column of text made safe; untouched (no copy) in the usual case where nothing needs it."""
+    try:
+        if not any(map(_formula_like, values)):
+            return values
+    except AttributeError:  # a None among them
+        pass
+    return [_text(value) for value in values]
+
+
+def _batch_converter(
+    columns: list[ExportColumn], *, tz: tzinfo, datetime_as: str, local_dates: bool = False
+) -> Callable[[Sequence[Row]], Any]:
+    """Turn a batch of value tuples into spreadsheet rows: labels in the active language, Yes/No,
+    wall-clock times in the configured zone, safe text.
+
+    It works column by column with C-level `map`s rather than a Python call per cell: a batch's
+    column rarely holds a None or a formula-like text, and then no cell is touched one by one."""
     yes_no = {True: _("Yes"), False: _("No"), None: ""}
-    status = _labeller({value: str(label) for value, label in HotlineStatus.choices})
-    network = _labeller({value: str(label) for value, label in Network.choices})
+    labels = {
+        STATUS: {value: str(label) for value, label in HotlineStatus.choices},
+        NETWORK: {value: str(label) for value, label in Network.choices},
+    }
+    to_local = methodcaller("astimezone", tz)
+    # Excel has no time zones: the wall-clock time in the configured zone, as shown on screen.
+    naive = methodcaller("replace", tzinfo=None)
+    # isoformat is two to three times faster than strftime, for the same "YYYY-MM-DD HH:MM:SS".
+    as_text = methodcaller("isoformat", " ", "seconds")
 
-    def as_text(value: datetime | None) -> str:
-        return "" if value is None else value.astimezone(tz).strftime(CSV_DATETIME)
+    def dates(values: Column) -> Column:
+        if local_dates:  # the database already gave the wall-clock time, as text or as a naive datetime
+            return values
+        if None in values:
+            moments = [None if value is None else naive(to_local(value)) for value in values]
+            return moments if datetime_as == "excel" else ["" if m is None else as_text(m) for m in moments]
+        moments = map(naive, map(to_local, values))
+        return list(moments if datetime_as == "excel" else map(as_text, moments))
 
-    def as_excel(value: datetime | None) -> datetime | None:
-        # Excel has no time zones: the wall-clock time in the configured zone, as shown on screen.
-        return None if value is None else value.astimezone(tz).replace(tzinfo=None)
+    def labelled(table: dict[str, str]) -> Callable[[Column], Column]:
+        # Known values by their label; others as received, made safe.
+        return lambda values: _safe_texts(list(map(table.get, values, values)))
 
-    converters: list[Callable[[Any], Any]] = []
+    def booleans(values: Column) -> Column:
+        return list(map(yes_no.__getitem__, values))
+
+    converters: list[Callable[[Column], Column]] = []
     for column in columns:
-        if column.kind == STATUS:
-            converters.append(status)
-        elif column.kind == NETWORK:
-            converters.append(network)
+        if column.kind in labels:
+            converters.append(labelled(labels[column.kind]))
         elif column.kind == BOOL:
-            converters.append(yes_no.__getitem__)
+            converters.append(booleans)
         elif column.kind == DATETIME:
-            converters.append(as_excel if datetime_as == "excel" else as_text)
+            converters.append(dates)
         else:
-            converters.append(_text)
-    return converters
+            converters.append(_safe_texts)
+
+    def convert(batch: Sequence[Row]) -> Iterator[Row]:
+        values = zip(*batch, strict=True)
+        return zip(*(convert(column) for convert, column in zip(converters, values, strict=True)), strict=True)
+
+    return convert
 
 
 def _counted(rows: Iterable[Row], progress: Progress | None) -> Iterator[list[Row]]:
@@ -94,10 +121,16 @@ def _counted(rows: Iterable[Row], progress: Progress | None) -> Iterator[list[Ro
 
 
 def csv_chunks(
-    rows: Iterable[Row], columns: list[ExportColumn], *, tz: tzinfo, progress: Progress | None = None
+    rows: Iterable[Row],
+    columns: list[ExportColumn],
+    *,
+    tz: tzinfo,
+    local_dates: bool = False,
+    progress: Progress | None = None,
 ) -> Iterator[bytes]:
-    """CSV in UTF-8 with a BOM (so Excel reads Vietnamese right), human headers, one chunk per batch."""
-    converters = _cell_converters(columns, tz=tz, datetime_as="text")
+    """CSV in UTF-8 with a BOM (so Excel reads Vietnamese right), human headers, one chunk per batch.
+    With `local_dates`, date columns arrive already as "YYYY-MM-DD HH:MM:SS" in the zone."""
+    convert = _batch_converter(columns, tz=tz, datetime_as="text", local_dates=local_dates)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(CSV_BOM)
@@ -106,7 +139,7 @@ def csv_chunks(
     for batch in _counted(rows, progress):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows([convert(value) for convert, value in zip(converters, row, strict=True)] for row in batch)
+        writer.writerows(convert(batch))
         yield buffer.getvalue().encode()
 
 
@@ -146,15 +179,17 @@ def xlsx_write(
     tz: tzinfo,
     sheet_title: str,
     rows_per_sheet: int | None = None,
+    local_dates: bool = False,
     progress: Progress | None = None,
 ) -> int:
     """Write an .xlsx row by row (constant memory); text stays text, dates are dates, no formula
-    cell is ever written. Rows beyond a sheet's capacity continue on a new sheet. Returns the row count."""
+    cell is ever written. Rows beyond a sheet's capacity continue on a new sheet. With `local_dates`,
+    date columns arrive already as naive wall-clock times in the zone. Returns the row count."""
     rows_per_sheet = rows_per_sheet or XLSX_ROWS_PER_SHEET
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
     header_format = workbook.add_format({"bold": True, "bg_color": "#F0F2F5", "bottom": 1})
     date_format = workbook.add_format({"num_format": XLSX_DATETIME})
-    converters = _cell_converters(columns, tz=tz, datetime_as="excel")
+    convert = _batch_converter(columns, tz=tz, datetime_as="excel", local_dates=local_dates)
     is_date = [column.kind == DATETIME for column in columns]
     last_col = len(columns) - 1
     sheets = 0
@@ -181,15 +216,14 @@ def xlsx_write(
 
     try:
         for batch in _counted(rows, progress):
-            for row in batch:
+            for row in convert(batch):
                 if row_index >= rows_per_sheet:
                     if sheet is not None:
                         finish(sheet, row_index)
                     sheet = new_sheet()
                     row_index = 0
                 row_index += 1
-                for col, (convert, value) in enumerate(zip(converters, row, strict=True)):
-                    cell = convert(value)
+                for col, cell in enumerate(row):
                     if cell is None or cell == "":
                         continue
                     if is_date[col]:

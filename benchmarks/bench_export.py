@@ -1,0 +1,179 @@
+"""Exports: rows per second and peak memory of our CSV, JSON and Excel, beside django-tables2's
+`TableExport` (tablib) for the same rows in the same run.
+
+Ours go through the list view exactly as a browser's `?_export=…` does (filterset, table ordering,
+record, audit, streaming). TableExport renders the same table; it holds everything in memory, so at
+a million rows it is measured on the first PEER_ROWS rows (the case names say so) and ours is
+measured on both sizes: the full one, and the peer's, for a like-for-like ratio.
+
+Each case runs in a fresh Python process: the parent's heap (the sync that filled the database,
+earlier cases) would otherwise hide or inflate the memory a case needs.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+from .common import Context, Result, ensure_synced, fmt_rate, measure
+
+SUITE = "export"
+PEER_ROWS = 100_000
+FORMATS = {"csv": "CSV", "json": "JSON", "xlsx": "Excel"}
+CSV_TARGET = 100_000  # rows/s on PostgreSQL
+GROWTH_TARGET_MB = 100
+EXCEL_SPEED_TARGET = 5.0  # × TableExport's rows/s
+EXCEL_MEMORY_TARGET = 0.2  # × TableExport's peak memory
+
+
+def _setup_child() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "etelecom_admin.test_settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.EXPORT_MAX_SYNC_ROWS = 10**12  # measure the streamed path, never the background one
+
+
+def _ours(fmt: str, limit: int | None) -> tuple[float, float, int, int]:
+    """One export of ours; returns (seconds, peak MB, rows, bytes). The full size goes through the
+    list view as a browser's request does; the peer's subset (which no list filter expresses) goes
+    through the same service and writers with the same query cut to its first `limit` rows."""
+    _setup_child()
+    import dataclasses
+
+    from django.contrib.auth import get_user_model
+    from django.http import FileResponse, QueryDict, StreamingHttpResponse
+    from django.test import RequestFactory
+
+    from hotlines.models import ExportRecord
+    from hotlines.services import exports
+    from hotlines.views.hotlines import HotlineListView
+
+    user = get_user_model().objects.get(username="bench-exporter")
+
+    def through_view() -> int:
+        request = RequestFactory().get("/hotlines/", {"_export": fmt})
+        request.user = user
+        request.session = {}
+        response = HotlineListView.as_view()(request)
+        assert response.status_code == 200, response.status_code
+        size = sum(len(chunk) for chunk in response)
+        response.close()
+        return size
+
+    def through_service() -> int:
+        job = exports.export_start(user=user, query=QueryDict(), fmt=fmt, columns=exports.VISIBLE)
+        job = dataclasses.replace(job, queryset=_limited(job.queryset, limit))
+        if fmt == "xlsx":
+            response = FileResponse(exports.export_xlsx_file(job=job))
+        else:
+            response = StreamingHttpResponse(exports.export_stream(job=job))
+        size = sum(len(chunk) for chunk in response)
+        response.close()
+        return size
+
+    result = measure(through_service if limit else through_view)
+    record = ExportRecord.objects.latest("pk")
+    return result.seconds, result.peak_mb, record.row_count or 0, result.result
+
+
+def _pk_bound(limit: int) -> int:
+    from hotlines.models import Hotline
+
+    return Hotline.objects.filter(is_removed=False).order_by("pk").values_list("pk", flat=True)[limit - 1]
+
+
+def _limited(queryset, limit: int | None):
+    return queryset.filter(pk__lte=_pk_bound(limit)) if limit else queryset
+
+
+def _peer(fmt: str, limit: int) -> tuple[float, float, int, int]:
+    """django-tables2's TableExport of the same table (default columns, same order)."""
+    _setup_child()
+    from django.http import QueryDict
+    from django_tables2.export import TableExport
+
+    from hotlines import listing
+
+    def run() -> int:
+        table = listing.list_request(QueryDict()).table()
+        # Fair to the peer: whole rows with their connection in one query (no per-row lazy loads),
+        # and only the columns the list shows (TableExport would also write the hidden ones).
+        table.data.data = _limited(table.data.data.defer(None).select_related("connection"), limit)
+        hidden = [column.name for column in table.columns.iterall() if not column.visible]
+        data = TableExport(fmt, table, exclude_columns=hidden).export()
+        return len(data)
+
+    result = measure(run)
+    return result.seconds, result.peak_mb, limit, result.result
+
+
+def _isolated(func, *args):
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        return pool.apply(func, args)
+
+
+def run(ctx: Context) -> list[Result]:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    from hotlines.models import Hotline
+
+    ensure_synced(ctx)
+    user, _ = get_user_model().objects.get_or_create(username="bench-exporter")
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="hotlines", codename__in=["view_hotline", "export_hotline"])
+    )
+    rows = Hotline.objects.filter(is_removed=False).count()
+    peer_rows = min(rows, PEER_ROWS)
+    results = []
+    for fmt, label in FORMATS.items():
+        full = _isolated(_ours, fmt, None)
+        same = _isolated(_ours, fmt, peer_rows) if peer_rows < rows else full
+        peer = _isolated(_peer, fmt, peer_rows)
+        results += _report(ctx, fmt, label, rows=rows, full=full, same=same, peer=peer, peer_rows=peer_rows)
+    return results
+
+
+def _report(ctx, fmt, label, *, rows, full, same, peer, peer_rows) -> list[Result]:
+    seconds, peak, written, size = full
+    same_seconds, same_peak, same_written, _ = same
+    peer_seconds, peer_peak, _, peer_size = peer
+    assert written == rows, f"{label}: exported {written} rows of {rows}"
+    rate, same_rate, peer_rate = rows / seconds, same_written / same_seconds, peer_rows / peer_seconds
+    speed = same_rate / peer_rate if peer_rate else 0.0
+    memory = same_peak / peer_peak if peer_peak else 0.0
+    peer_name = f"TableExport {fmt} (tablib), {peer_rows:,} rows"
+    extra = {
+        "rows": rows, "seconds": round(seconds, 2), "peak_mb": round(peak, 1), "bytes": size,
+        "same_rows": same_written, "same_seconds": round(same_seconds, 2), "same_peak_mb": round(same_peak, 1),
+        "peer_seconds": round(peer_seconds, 2), "peer_peak_mb": round(peer_peak, 1), "peer_bytes": peer_size,
+    }  # fmt: skip
+    if fmt == "csv" and ctx.db == "postgresql":
+        target, ok = f"≥ {CSV_TARGET:,} rows/s", rate >= CSV_TARGET
+    elif fmt == "xlsx":
+        target = f"≥ {EXCEL_SPEED_TARGET:g}× peer's rows/s, ≤ {EXCEL_MEMORY_TARGET:g}× its memory"
+        ok = speed >= EXCEL_SPEED_TARGET and memory <= EXCEL_MEMORY_TARGET
+    else:
+        target, ok = "", None
+    out = [
+        Result(
+            suite=SUITE, case=f"{label}, {ctx.db}, {rows:,} rows: speed",
+            value=f"{fmt_rate(rows, seconds)} ({seconds:.1f} s, {size / 1e6:,.0f} MB file)",
+            peer=peer_name, peer_value=f"{fmt_rate(peer_rows, peer_seconds)} ({peer_seconds:.1f} s)",
+            ratio=f"{speed:.1f}× (ours on the same {same_written:,} rows: {fmt_rate(same_written, same_seconds)})",
+            target=target, ok=ok, extra=extra,
+        ),
+        Result(
+            suite=SUITE, case=f"{label}, {ctx.db}, {rows:,} rows: peak memory growth",
+            value=f"{peak:.0f} MB ({same_peak:.0f} MB for {same_written:,} rows)",
+            peer=peer_name, peer_value=f"{peer_peak:.0f} MB",
+            ratio=f"{memory:.2f}× (same rows)",
+            target=f"< {GROWTH_TARGET_MB} MB", ok=peak < GROWTH_TARGET_MB and same_peak < GROWTH_TARGET_MB,
+            extra=extra,
+        ),
+    ]  # fmt: skip
+    return out
