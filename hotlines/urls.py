@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, connections, health, home, hotlines, preferences, syncs, users
+from .views import audit, connections, exports, health, home, hotlines, preferences, syncs, users
 
 app_name = "hotlines"
 
@@ -18,6 +18,11 @@ urlpatterns = [
     path("syncs/<int:pk>/cancel/", syncs.SyncCancelView.as_view(), name="sync-cancel"),
     path("syncs/start/", syncs.SyncStartView.as_view(), name="sync-start"),
     path("freshness/", syncs.FreshnessView.as_view(), name="freshness"),
+    path("exports/", exports.ExportRecordListView.as_view(), name="export-list"),
+    path("exports/mine/", exports.MyExportListView.as_view(), name="export-mine"),
+    path("exports/<int:pk>/", exports.ExportDetailView.as_view(), name="export-detail"),
+    path("exports/<int:pk>/progress/", exports.ExportProgressView.as_view(), name="export-progress"),
+    path("exports/<int:pk>/download/", exports.ExportDownloadView.as_view(), name="export-download"),
     # Administrators: connections, users and roles, the audit log.
     path("connections/", connections.ConnectionListView.as_view(), name="connection-list"),
     path("connections/add/", connections.ConnectionCreateView.as_view(), name="connection-add"),
