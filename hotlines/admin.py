@@ -41,14 +41,34 @@ class ConnectionAdmin(admin.ModelAdmin):
 
 @admin.register(Hotline)
 class HotlineAdmin(admin.ModelAdmin):
-    # Equivalent of the dashboard list: used as the peer in `make bench`.
+    """The mirror, read-only. Its changelist has the dashboard list's columns, filters and search
+    (the peer `make bench` measures the list against), minus what the admin cannot express (the
+    number normalisation, accent-free search, facet counts cached per sync)."""
+
     list_display = ["hotline", "name", "network", "status", "is_free_charge", "owner_id", "created_at", "updated_at"]
-    list_filter = ["status", "network", "is_removed"]
+    list_filter = [
+        "status",
+        "network",
+        "is_free_charge",
+        "connection_method",
+        "connection",
+        "owner_id",
+        ("created_at", admin.DateFieldListFilter),
+        ("updated_at", admin.DateFieldListFilter),
+        ("last_changed_at", admin.DateFieldListFilter),
+        "is_removed",
+    ]
     search_fields = ["hotline", "name", "description"]
     readonly_fields = [f.name for f in Hotline._meta.fields]
     list_per_page = 50
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # synced data: eTelecom is the source of truth
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

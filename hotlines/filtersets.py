@@ -80,6 +80,23 @@ class SafeDateFilter(django_filters.DateFilter):
         return qs.filter(**{f"{self.field_name}__lt": start + timedelta(days=1)})
 
 
+class IdChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """Chosen rows by ID, refusing IDs no database integer holds before asking the database (SQLite
+    raises OverflowError on them rather than finding nothing)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not str(pk).isdigit() or len(str(pk)) > 18:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": str(pk)[:20]}
+                )
+        return super()._check_values(value)
+
+
+class IdChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdChoiceField
+
+
 class InFilter(django_filters.MultipleChoiceFilter):
     """Any of the chosen values, as one `IN` (django-filter's OR of Qs adds a costly DISTINCT)."""
 
@@ -119,7 +136,7 @@ class HotlineFilterSet(django_filters.FilterSet):
         max_length=32,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    connection = django_filters.ModelMultipleChoiceFilter(
+    connection = IdChoiceFilter(
         label=_("eTelecom account"), queryset=Connection.objects.order_by("name"), distinct=False
     )
     created_after = SafeDateFilter(field_name="created_at", label=_("Created from"), bound="after")
@@ -184,12 +201,31 @@ class HotlineFilterSet(django_filters.FilterSet):
 
     # --- describing ----------------------------------------------------------------------
 
+    def active(self) -> dict:
+        """The valid filters in force, by name (empty choices and unticked boxes left out)."""
+        self.errors  # noqa: B018 - validates the form
+        active = {name: value for name, value in self.form.cleaned_data.items() if not _empty(value)}
+        if self.search.is_empty:
+            active.pop("q", None)
+        return active
+
+    def status_network_only(self) -> tuple[set[str] | None, set[str] | None, set[bool]] | None:
+        """(statuses, networks, removal states) when no other filter is in force, else None: such
+        lists are counted from the per-(removed, network, status) totals, without a query."""
+        active = self.active()
+        if set(active) - {"status", "network", "include_removed"}:
+            return None
+        removed = {"on": {False, True}, "only": {True}}.get(active.get("include_removed"), {False})
+        statuses = set(active["status"]) if "status" in active else None
+        networks = set(active["network"]) if "network" in active else None
+        return statuses, networks, removed
+
     def state_key(self, *, without: str | None = None) -> str:
         """A short stable key of the valid filters in force (for caching counts)."""
         self.errors  # noqa: B018 - validates the form
         parts = []
-        for name, value in sorted(self.form.cleaned_data.items()):
-            if name == without or value in (None, "", [], False):
+        for name, value in sorted(self.active().items()):
+            if name == without:
                 continue
             if name == "q":
                 value = (self.search.number, self.search.words)
@@ -216,12 +252,12 @@ class HotlineFilterSet(django_filters.FilterSet):
     def chips(self, query: QueryDict) -> list[Chip]:
         """One removable chip per active value, in the order of the form."""
         self.errors  # noqa: B018 - validates the form
-        cleaned = self.form.cleaned_data
+        active = self.active()
         chips: list[Chip] = []
         for name, field in self.form.fields.items():
-            value = cleaned.get(name)
-            if value in (None, "", [], False) or (name == "q" and self.search.is_empty):
+            if name not in active:
                 continue
+            value = active[name]
             if name == "q":
                 chips.append(Chip(field.label, f"“{self.search.text}”", _without(query, name)))
             elif isinstance(field, forms.ModelMultipleChoiceField):
@@ -238,6 +274,12 @@ class HotlineFilterSet(django_filters.FilterSet):
             else:
                 chips.append(Chip(field.label, str(value), _without(query, name)))
         return chips
+
+
+def _empty(value) -> bool:
+    if value is None or value is False or value == "":
+        return True
+    return isinstance(value, list | tuple | QuerySet) and len(value) == 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from . import selectors
-from .filtersets import HotlineFilterSet
+from .filtersets import FACETS, HotlineFilterSet
 from .models import UserPreference
 from .tables import COLUMN_FIELDS, HotlineTable, columns_fields, columns_resolve
 
@@ -166,3 +166,28 @@ def page_number(query: QueryDict, *, count: int, per_page: int) -> tuple[int, li
             % {"asked": number_format(asked, force_grouping=True), "last": number_format(last, force_grouping=True)}
         ]
     return asked, []
+
+
+def list_counts(filterset: HotlineFilterSet, *, version: str) -> tuple[int, dict[str, dict[str, int]]]:
+    """How many rows the list holds, and the facet counts (per status and per network, each under
+    the other filters). Filtered by status, network and removal only, all come from the cached
+    totals; otherwise from one COUNT and one GROUP BY per facet, cached per data version."""
+    simple = filterset.status_network_only()
+    if simple is not None:
+        statuses, networks, removed = simple
+        totals = selectors.hotline_totals(version=version)
+        count = sum(totals.count(removed=removed, networks=networks, statuses=statuses).values())
+        facets: dict[str, dict[str, int]] = {"status": {}, "network": {}}
+        for (_network, status), n in totals.count(removed=removed, networks=networks).items():
+            facets["status"][status] = facets["status"].get(status, 0) + n
+        for (network, _status), n in totals.count(removed=removed, statuses=statuses).items():
+            facets["network"][network] = facets["network"].get(network, 0) + n
+        return count, facets
+    count = selectors.hotline_count(queryset=filterset.qs, key=filterset.state_key(), version=version)
+    facets = {
+        name: selectors.hotline_facets(
+            queryset=filterset.qs_without(name), field=name, key=filterset.state_key(without=name), version=version
+        )
+        for name in FACETS
+    }
+    return count, facets

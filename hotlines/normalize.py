@@ -9,7 +9,7 @@ import phonenumbers
 
 _NON_DIGITS = re.compile(r"\D+")
 _SPACES = re.compile(r"\s+")
-_NUMBER_LIKE = re.compile(r"[\d\s+().\-/]+")
+_NUMBER_LIKE = re.compile(r"[\d\s+().\-]+")
 
 
 def fold(text: str) -> str:
@@ -50,7 +50,7 @@ def number_digits(text: str) -> str:
 
 
 def looks_like_number(text: str) -> bool:
-    """True when the text is only a phone number as people type it: digits, spaces, + . - ( ) /."""
+    """True when the text is only a phone number as people type it: digits, spaces, + . - ( )."""
     return bool(_NUMBER_LIKE.fullmatch(text.strip())) and any(ch.isdigit() for ch in text)
 
 

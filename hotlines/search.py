@@ -1,6 +1,6 @@
 """The quick search `q`: what people type, turned into a query on the stored number and folded text.
 
-A query that is only a phone number (digits, spaces, + . - ( ) /) searches the number: any form
+A query that is only a phone number (digits, spaces, + . - ( )) searches the number: any form
 people type it in (`090 123 4567`, `+84 90 123 4567`, `84901234567`) is brought back to the
 national digits eTelecom stores, and partial numbers match anywhere in it. Anything else searches
 the name and description through `Hotline.search_text` (lowercase, without accents, written by the

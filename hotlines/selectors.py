@@ -246,25 +246,46 @@ def hotline_facets(*, queryset: QuerySet[Hotline], field: str, key: str, version
 
 @dataclass(frozen=True, slots=True)
 class HotlineTotals:
-    """Live hotlines by network and status (and how many were removed upstream), for the home page."""
+    """Hotlines per (removed, network, status): the home page's figures, and the list's counts and
+    facets whenever it is filtered by status, network and removal only (the usual case)."""
 
-    by_pair: dict[tuple[str, str], int]  # (network, status) -> count
-    removed: int
+    by_group: dict[tuple[bool, str, str], int]  # (is_removed, network, status) -> count
+
+    @property
+    def by_pair(self) -> dict[tuple[str, str], int]:
+        """Live hotlines per (network, status)."""
+        return {(network, status): n for (removed, network, status), n in self.by_group.items() if not removed}
 
     @property
     def total(self) -> int:
-        return sum(self.by_pair.values())
+        return sum(n for (removed, _network, _status), n in self.by_group.items() if not removed)
+
+    @property
+    def removed(self) -> int:
+        return sum(n for (removed, _network, _status), n in self.by_group.items() if removed)
 
     def by(self, position: int) -> dict[str, int]:
-        """Totals by network (position 0) or status (position 1)."""
+        """Live totals by network (position 0) or status (position 1)."""
         out: dict[str, int] = {}
         for pair, count in self.by_pair.items():
             out[pair[position]] = out.get(pair[position], 0) + count
         return out
 
+    def count(
+        self, *, removed: set[bool], networks: set[str] | None = None, statuses: set[str] | None = None
+    ) -> dict[tuple[str, str], int]:
+        """Counts per (network, status) among the given removal states, networks and statuses."""
+        out: dict[tuple[str, str], int] = {}
+        for (is_removed, network, status), n in self.by_group.items():
+            if is_removed in removed and (networks is None or network in networks) and (
+                statuses is None or status in statuses
+            ):
+                out[(network, status)] = out.get((network, status), 0) + n
+        return out
+
 
 def hotline_totals(*, version: str) -> HotlineTotals:
-    """Live hotlines per (network, status) and the removed count: one GROUP BY per data version."""
+    """Hotlines per (removed, network, status): one GROUP BY per data version."""
     cache_key = f"hotline-totals:{version}"
     totals = cache.get(cache_key)
     if totals is None:
@@ -274,14 +295,7 @@ def hotline_totals(*, version: str) -> HotlineTotals:
             .annotate(n=Count("pk"))
             .values_list("is_removed", "network", "status", "n")
         )
-        by_pair: dict[tuple[str, str], int] = {}
-        removed = 0
-        for is_removed, network, status, n in rows:
-            if is_removed:
-                removed += n
-            else:
-                by_pair[(network, status)] = by_pair.get((network, status), 0) + n
-        totals = HotlineTotals(by_pair=by_pair, removed=removed)
+        totals = HotlineTotals(by_group={(bool(r), nw, st): n for r, nw, st, n in rows})
         cache.set(cache_key, totals, COUNTS_TTL)
     return totals
 

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import django_tables2 as tables
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -23,6 +24,7 @@ STATUS_BADGES = {
 # Shown unless a person chose otherwise; `hotline` is always shown first (it links to the detail).
 DEFAULT_COLUMNS = ("hotline", "name", "network", "status", "is_free_charge", "owner_id", "created_at", "updated_at")
 FIXED_COLUMN = "hotline"
+ALWAYS_RENDERED = {"hotline", "status", "network"}  # their render shows something even for an empty value
 # The model fields each column needs (for `.only()`).
 COLUMN_FIELDS = {
     "hotline": ("hotline", "is_removed"),
@@ -44,11 +46,12 @@ COLUMN_FIELDS = {
 def _when(value: datetime | None) -> str:
     if value is None:
         return "—"
-    local = timezone.localtime(value)
+    # Django's `date_format` looks the format up on every call; the table asks hundreds of times.
+    fmt = get_format("SHORT_DATETIME_FORMAT")
     return format_html(
         '<time datetime="{}">{}</time>',
         value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        date_format(local, "SHORT_DATETIME_FORMAT"),
+        dateformat.format(timezone.localtime(value), fmt),
     )
 
 
@@ -101,6 +104,33 @@ class HotlineTable(tables.Table):
             if name not in visible:
                 self.columns.hide(name)
 
+    def rows_html(self) -> SafeString:
+        """The page's rows as HTML. Rendered here, with the same `render_*` methods, instead of cell
+        by cell through django-tables2's generic path, which costs ~0.1 ms a cell (most of the
+        page's server time at 200 rows); the header, sorting and paging stay django-tables2's."""
+        columns = []
+        for column in self.columns:
+            css = column.column.attrs.get("td", {}).get("class", "")
+            opening = format_html(
+                '<td{} data-label="{}">', format_html(' class="{}"', css) if css else "", column.header
+            )
+            render = getattr(self, f"render_{column.name}", None)
+            columns.append((column.name, opening, render))
+        rows = []
+        for record in self.page.object_list.data if hasattr(self, "page") else self.data:
+            cells = []
+            for name, opening, render in columns:
+                value = record.connection.name if name == "connection" else getattr(record, name)
+                if render is not None and (value not in (None, "") or name in ALWAYS_RENDERED):
+                    html = conditional_escape(render(value=value, record=record))
+                else:
+                    html = conditional_escape(value) if value not in (None, "") else "—"
+                cells.append(f"{opening}{html}</td>")
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+        if not rows:
+            rows.append(format_html('<tr><td colspan="{}" class="empty">{}</td></tr>', len(columns), self.empty_text))
+        return mark_safe("".join(rows))  # noqa: S308 - every piece above is escaped or built with format_html
+
     def render_hotline(self, value: str, record: Hotline) -> str:
         url = record.get_absolute_url()
         if self.back:
@@ -115,22 +145,22 @@ class HotlineTable(tables.Table):
         css = STATUS_BADGES.get(value, "badge-other")
         return format_html('<span class="badge {}">{}</span>', css, record.status_label)
 
-    def render_is_free_charge(self, value: bool | None) -> str:
+    def render_is_free_charge(self, value: bool | None, record: Hotline | None = None) -> str:
         if value is None:
             return "—"
         word = _("Yes") if value else _("No")
         return format_html('<span class="yes-no yes-no-{}">{}</span>', "yes" if value else "no", word)
 
-    def render_created_at(self, value: datetime | None) -> str:
+    def render_created_at(self, value: datetime | None, record: Hotline | None = None) -> str:
         return _when(value)
 
-    def render_updated_at(self, value: datetime | None) -> str:
+    def render_updated_at(self, value: datetime | None, record: Hotline | None = None) -> str:
         return _when(value)
 
-    def render_last_changed_at(self, value: datetime | None) -> str:
+    def render_last_changed_at(self, value: datetime | None, record: Hotline | None = None) -> str:
         return _when(value)
 
-    def render_description(self, value: str) -> str:
+    def render_description(self, value: str, record: Hotline | None = None) -> str:
         return value if len(value) <= 120 else value[:119] + "…"
 
 

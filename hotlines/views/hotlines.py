@@ -69,9 +69,7 @@ class HotlineListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, Fi
         asked = self.asked
         table = asked.table()
         table.request = self.request  # not as an argument: that would paginate it a first time
-        count = selectors.hotline_count(
-            queryset=asked.filterset.qs, key=asked.filterset.state_key(), version=self.version
-        )
+        count, self.facets = listing.list_counts(asked.filterset, version=self.version)
         page, notes = listing.page_number(asked.query, count=count, per_page=asked.per_page)
         asked.notes += notes
         table.paginate(paginator_class=listing.CountedPaginator, per_page=asked.per_page, page=page, count=count)
@@ -82,13 +80,7 @@ class HotlineListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, Fi
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         asked, filterset = self.asked, self.asked.filterset
-        facets = {
-            name: selectors.hotline_facets(
-                queryset=filterset.qs_without(name), field=name, key=filterset.state_key(without=name),
-                version=self.version,
-            )
-            for name in FACETS
-        }  # fmt: skip
+        facets = self.facets
         context.update(
             list_query=self.query,
             oob=self._htmx_target() == RESULTS_TARGET,

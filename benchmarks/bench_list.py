@@ -1,0 +1,110 @@
+"""The hotline list: server time of a page beside Django admin's changelist for the same model,
+filters and search, measured in the same run (Django test Client, signed in, median of runs).
+
+Both go through the whole stack (middleware, session, permissions, template). The admin's
+changelist has the list's filters as `list_filter` and its search as `search_fields`
+(hotlines/admin.py). Each case asks both for the same rows: removed hotlines left out (the list's
+default), the same status and network, the same number (typed with spaces on ours, as staff do;
+as digits for the admin, which cannot normalise), the same name words.
+
+Ours caches counts and facet counts per data version (the data only changes when a sync lands):
+the median is what staff see once a sync's figures are cached; the first, uncached request of each
+case is reported beside it ("cold").
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from urllib.parse import urlencode
+
+from .common import Context, Result, ensure_synced
+
+SUITE = "list"
+SPEEDUP_TARGET = 3.0  # × faster than the admin changelist, every case
+PAGE1_PG_TARGET_MS = 50.0  # median, PostgreSQL, 1,000,000 rows
+NAME_WORDS = "Bách khoa"
+
+
+def _cases(number: str, last_page: int) -> list[tuple[str, dict, dict]]:
+    spaced = f"{number[:3]} {number[3:6]} {number[6:]}"
+    live = {"is_removed__exact": "0"}
+    return [
+        ("page 1, no filter", {}, live),
+        ("status + network", {"status": "N", "network": "viettel"}, {**live, "status__exact": "N",
+                                                                    "network__exact": "viettel"}),
+        (f"number search “{spaced}”", {"q": spaced}, {**live, "q": number}),
+        (f"name search “{NAME_WORDS}”", {"q": NAME_WORDS}, {**live, "q": NAME_WORDS}),
+        (f"page {last_page}, no filter", {"page": last_page}, {**live, "p": last_page}),
+    ]  # fmt: skip
+
+
+def _timed(client, url: str, repeat: int) -> tuple[float, list[float], str]:
+    """(first request ms, the following requests' ms, the first response's text)."""
+    times = []
+    text = ""
+    for i in range(repeat + 1):
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        assert response.status_code == 200, (url, response.status_code)
+        if i == 0:
+            text = response.content.decode()
+        times.append(elapsed)
+    return times[0], times[1:], text
+
+
+def _count(text: str, pattern: str) -> int | None:
+    match = re.search(pattern, text)
+    return int(match.group(1).replace(",", "")) if match else None
+
+
+def run(ctx: Context) -> list[Result]:
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.test import Client
+
+    from hotlines.models import Hotline
+
+    ensure_synced(ctx)
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-lister", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    rows = Hotline.objects.filter(is_removed=False).count()
+    # A mobile number from the middle of the data: the search cannot stop early at the newest rows.
+    mobiles = Hotline.objects.filter(is_removed=False, hotline__regex=r"^0[3-9][0-9]{8}$").order_by("pk")
+    number = mobiles.values_list("hotline", flat=True)[mobiles.count() // 2]
+    repeat = 3 if ctx.quick else 7
+    results = []
+    page = min(200, rows // 50)  # page 200 (a quick run has fewer pages)
+    for case, ours_query, admin_query in _cases(number, page):
+        ours_url = "/hotlines/" + (f"?{urlencode(ours_query)}" if ours_query else "")
+        admin_url = f"/admin/hotlines/hotline/?{urlencode(admin_query)}"
+        cache.clear()  # the first request of each case computes its counts and facets
+        cold, ours_times, ours_text = _timed(client, ours_url, repeat)
+        admin_first, admin_times, admin_text = _timed(client, admin_url, repeat)
+        ours_ms, admin_ms = statistics.median(ours_times), statistics.median(admin_times)
+        ours_n = _count(ours_text, r"([\d,]+) hotlines? match")
+        admin_n = _count(admin_text, r"([\d,]+) results?\b") or _count(admin_text, r"([\d,]+) hotlines?\b")
+        assert ours_n == admin_n, f"{case}: ours shows {ours_n} rows, the admin {admin_n}"
+        speedup = admin_ms / ours_ms if ours_ms else 0.0
+        targets = [f"≥ {SPEEDUP_TARGET:g}× faster"]
+        ok = speedup >= SPEEDUP_TARGET
+        if case.startswith("page 1") and ctx.db == "postgresql":
+            targets.append(f"< {PAGE1_PG_TARGET_MS:g} ms")
+            ok = ok and (ours_ms < PAGE1_PG_TARGET_MS or ctx.size < 1_000_000)
+        results.append(
+            Result(
+                suite=SUITE, case=f"{case}, {ctx.db}, {rows:,} hotlines ({ours_n:,} match)",
+                value=f"{ours_ms:.1f} ms (cold {cold:.0f} ms)",
+                peer="Django admin changelist", peer_value=f"{admin_ms:.1f} ms",
+                ratio=f"{speedup:.1f}× faster", target=", ".join(targets), ok=ok,
+                extra={"ours_ms": [round(t, 1) for t in ours_times], "admin_ms": [round(t, 1) for t in admin_times],
+                       "cold_ms": round(cold, 1), "admin_first_ms": round(admin_first, 1), "matches": ours_n,
+                       "url": ours_url, "admin_url": admin_url},
+            )
+        )  # fmt: skip
+    return results

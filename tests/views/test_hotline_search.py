@@ -1,0 +1,149 @@
+"""Quick search: numbers in any form people type them, names and descriptions without accents."""
+
+import pytest
+from django.urls import reverse
+
+from hotlines.models import Hotline
+from hotlines.normalize import fold, international, looks_like_number, number_digits
+from hotlines.search import MAX_LENGTH, search_parse
+from hotlines.services.sync import hotlines_sync
+
+from .test_hotline_list import all_ids
+
+
+@pytest.mark.parametrize(
+    ("typed", "digits"),
+    [
+        ("0901234567", "0901234567"),
+        ("090 123 4567", "0901234567"),
+        ("090.123.4567", "0901234567"),
+        ("090-123-4567", "0901234567"),
+        ("+84 90 123 4567", "0901234567"),
+        ("+84 (0) 90 123 4567", "0901234567"),
+        ("84901234567", "0901234567"),
+        ("0084 90 123 4567", "0901234567"),
+        ("1900 6868", "19006868"),
+        ("+84 1900 6868", "19006868"),
+        ("(028) 3822 1234", "02838221234"),
+        ("123 4567", "1234567"),  # partial: kept as typed
+        ("+84 90", "090"),
+        ("8490", "8490"),  # too short to be a country code
+        ("+1 555 1234", "15551234"),  # not Vietnamese: digits as typed
+        ("", ""),
+    ],
+)
+def test_number_digits(typed, digits):
+    assert number_digits(typed) == digits
+
+
+def test_number_helpers():
+    assert looks_like_number("+84 (90) 123-4567") and looks_like_number("1900.6868")
+    assert not looks_like_number("tổng đài 1900") and not looks_like_number("+ - ()")
+    assert international("0901234567") == "+84 901 234 567"
+    assert international("19006868") == "+84 1900 6868"
+    assert international("abc") == ""
+    assert fold("  Tổng   ĐÀI  Đà Nẵng ") == "tong dai da nang"
+
+
+def test_search_parse_is_bounded_and_never_fails():
+    long = search_parse("tổng " * 2000)
+    assert long.truncated and len(long.text) <= MAX_LENGTH and long.words == ("tong",)
+    many = search_parse("a b c d e f g h i j k")
+    assert many.truncated and len(many.words) == 8
+    assert search_parse("\x00\x00").is_empty
+    assert search_parse("0901\x00234567").number == "0901234567"
+    assert search_parse("  ").is_empty and not search_parse("  ").truncated
+    assert search_parse("Tổng Đài").words == ("tong", "dai")
+
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def synced(connection, sandbox):
+    assert hotlines_sync(connection=connection).error == ""
+    return sandbox.dataset.all()
+
+
+def search(client, q: str) -> set[str]:
+    return set(all_ids(client, reverse("hotlines:list"), {"q": q}))
+
+
+def test_a_mobile_number_in_every_form(viewer_client, synced):
+    item = next(i for i in synced if i["hotline"].startswith("09") and len(i["hotline"]) == 10)
+    n = item["hotline"]
+    for typed in (n, f"{n[:3]} {n[3:6]} {n[6:]}", f"{n[:3]}.{n[3:6]}.{n[6:]}", f"+84 {n[1:3]} {n[3:6]} {n[6:]}",
+                  f"84{n[1:]}", f"(+84) {n[1:]}"):  # fmt: skip
+        assert item["id"] in search(viewer_client, typed), typed
+        assert len(search(viewer_client, typed)) == 1, typed
+
+
+def test_a_service_number_with_spaces(viewer_client, synced):
+    item = next(i for i in synced if i["hotline"].startswith("1900") and len(i["hotline"]) == 8)
+    n = item["hotline"]
+    assert item["id"] in search(viewer_client, f"{n[:4]} {n[4:]}")
+    assert item["id"] in search(viewer_client, f"+84 {n[:4]} {n[4:]}")
+
+
+def test_partial_numbers_match_anywhere(viewer_client, synced):
+    item = synced[3]
+    part = item["hotline"][-5:]
+    found = search(viewer_client, f"{part[:2]} {part[2:]}")
+    assert found == {i["id"] for i in synced if part in i["hotline"]}
+    assert item["id"] in found
+
+
+def test_a_number_stored_with_the_country_code_is_found_by_its_national_form(viewer_client, synced, connection,
+                                                                              sandbox):  # fmt: skip
+    sandbox.dataset.patch(synced[0]["id"], hotline="84912345678")
+    assert hotlines_sync(connection=connection).error == ""
+    assert synced[0]["id"] in search(viewer_client, "091 234 5678")
+    assert synced[0]["id"] in search(viewer_client, "+84912345678")
+
+
+def test_names_without_accents_or_case(viewer_client, synced):
+    expected = {i["id"] for i in synced if "tong dai" in fold(f"{i['name']} {i['description']}")}
+    assert expected
+    assert search(viewer_client, "tong dai") == expected
+    assert search(viewer_client, "TỔNG ĐÀI") == expected
+    assert search(viewer_client, "Tổng đài") == expected
+
+
+def test_every_word_must_match_name_or_description(viewer_client, synced):
+    expected = {
+        i["id"] for i in synced if all(w in fold(f"{i['name']} {i['description']}") for w in ("ho tro", "ha noi"))
+    }
+    assert search(viewer_client, "hỗ trợ  Hà Nội") == expected
+    described = {i["id"] for i in synced if "24/7" in i["description"]}
+    assert search(viewer_client, "24/7") == described
+
+
+def test_a_word_of_digits_also_matches_the_number(viewer_client, synced):
+    item = next(i for i in synced if i["hotline"].startswith("1900"))
+    words = f"{fold(item['name']).split()[0]} {item['hotline'][:6]}"
+    assert item["id"] in search(viewer_client, words)
+
+
+def test_search_combines_with_filters_and_shows_a_chip(viewer_client, synced):
+    response = viewer_client.get("/hotlines/", {"q": "tong dai", "status": "P"})
+    expected = {
+        i["id"] for i in synced if i["status"] == "P" and "tong dai" in fold(i["name"] + " " + i["description"])
+    }
+    assert response.context["table"].paginator.count == len(expected)
+    assert "“tong dai”" in response.text
+
+
+def test_wildcards_are_literal(viewer_client, synced):
+    assert search(viewer_client, "%") == set()
+    assert search(viewer_client, "_") == set()
+    assert len(search(viewer_client, "")) == len(synced)
+
+
+def test_removed_hotlines_are_not_found_unless_asked(viewer_client, synced, connection, sandbox):
+    gone = synced[0]
+    sandbox.dataset.remove(gone["id"])
+    hotlines_sync(connection=connection)
+    assert gone["id"] not in search(viewer_client, gone["hotline"])
+    found = all_ids(viewer_client, "/hotlines/", {"q": gone["hotline"], "include_removed": "on"})
+    assert gone["id"] in found
+    assert Hotline.objects.get(etelecom_id=gone["id"]).is_removed
