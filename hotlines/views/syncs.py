@@ -134,7 +134,7 @@ class SyncRunListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
         context = super().get_context_data(**kwargs)
         active = selectors.sync_run_list().filter(status__in=ACTIVE_SYNC_STATUSES)
         context["active_runs"] = [_progress_context(run) for run in active]
-        context["sync_connections"] = Connection.objects.filter(is_active=True).order_by("name")
+        context["sync_connections"] = list(Connection.objects.filter(is_active=True).order_by("name"))
         return context
 
 

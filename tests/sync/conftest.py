@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+from urllib.parse import quote
+
 import pytest
 
 from hotlines.services.sync import hotlines_sync
+
+from .helpers import ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -31,3 +42,31 @@ def pending_change(sandbox, synced):
     sandbox.dataset.remove(items[120]["id"])
     sandbox.dataset.add({**items[5], "id": "9100000000000000001", "hotline": "19009999"})
     return items
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated SQLite file, made once: copied for each test that needs a database shared by processes."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "etelecom_admin.test_settings", "DATABASE_URL": f"sqlite:///{path}"}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=120
+    )
+    with closing(sqlite3.connect(path)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def process_db(request, tmp_path) -> str:
+    """A database URL that other OS processes share with this test: the test database itself on
+    PostgreSQL; on SQLite (in memory for tests, so private to this process) a migrated file."""
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        path = tmp_path / "shared.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{quote(s['PASSWORD'], safe='')}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from hotlines.models import Hotline, HotlineChange, StagedHotline, SyncRun
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def snapshot() -> dict:
@@ -40,3 +48,25 @@ def assert_no_leftovers(run: SyncRun) -> None:
     """A finished run leaves nothing staged and nothing running."""
     assert not StagedHotline.objects.filter(sync_run=run).exists()
     assert not SyncRun.objects.filter(status__in=["queued", "running"]).exists()
+
+
+def process_env(db_url: str, **extra: str) -> dict[str, str]:
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "etelecom_admin.test_settings", "DATABASE_URL": db_url, **extra}
+
+
+def spawn(db_url: str, command: str, env: dict[str, str] | None = None, **kwargs) -> subprocess.Popen:
+    """Start `tests.sync.processes COMMAND` in its own OS process."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.sync.processes", command, json.dumps(kwargs)],
+        cwd=ROOT, env=process_env(db_url, **(env or {})), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def outcome(process: subprocess.Popen, timeout: float = 60) -> dict:
+    out, err = process.communicate(timeout=timeout)
+    assert process.returncode == 0, err[-3000:]
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def run_in_process(db_url: str, command: str, env: dict[str, str] | None = None, **kwargs) -> dict:
+    return outcome(spawn(db_url, command, env, **kwargs))

@@ -1,0 +1,160 @@
+"""Entry points the sync tests run in separate OS processes: `python -m tests.sync.processes CMD`.
+
+Each prints one JSON object on its last line. The database is the one DATABASE_URL names: the
+test database on PostgreSQL, a migrated SQLite file otherwise (an in-memory test database cannot
+be shared between processes).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "etelecom_admin.test_settings")
+    import django
+
+    django.setup()
+
+
+def setup(sandbox_url: str) -> dict:
+    """Point the connection `default` at the sandbox (page size 50)."""
+    from hotlines.etelecom.sandbox import DEFAULT_API_KEY
+    from hotlines.services.connections import connection_upsert
+
+    connection = connection_upsert(name="default", base_url=sandbox_url, api_key=DEFAULT_API_KEY, page_size=50)
+    return {"connection_id": connection.pk}
+
+
+def race(start_at: float) -> dict:
+    """Wait for the agreed moment, then try to start a sync of `default`."""
+    from django.db import connection as db
+
+    from hotlines.models import Connection
+    from hotlines.services.sync import SyncAlreadyRunning, sync_run_start
+
+    target = Connection.objects.get(name="default")
+    db.ensure_connection()
+    ready = time.time() < start_at
+    time.sleep(max(start_at - time.time(), 0))
+    try:
+        run = sync_run_start(connection=target, trigger="command")
+    except SyncAlreadyRunning as exc:
+        return {"started": False, "run": exc.run.pk, "ready": ready, "message": str(exc)}
+    return {"started": True, "run": run.pk, "ready": ready}
+
+
+def sync() -> dict:
+    """Sync `default` to the end (or until killed)."""
+    from hotlines.models import Connection
+    from hotlines.services.sync import SyncAlreadyRunning, hotlines_sync
+
+    try:
+        run = hotlines_sync(connection=Connection.objects.get(name="default"))
+    except SyncAlreadyRunning as exc:
+        return {"refused": str(exc)}
+    return {"run": run.pk, "status": run.status, "error": run.error, "created": run.created}
+
+
+def runs() -> dict:
+    """Every run, and how many rows are staged."""
+    from hotlines.models import StagedHotline, SyncRun
+
+    return {
+        "runs": list(SyncRun.objects.order_by("pk").values("pk", "status", "error", "pages")),
+        "staged": StagedHotline.objects.count(),
+    }
+
+
+def isolation() -> dict:
+    """Read the list over and over while a sync is applied (slowed down), and report what was seen."""
+    from django.db import connection as db
+    from django.db import transaction
+
+    from hotlines.etelecom.sandbox import DEFAULT_API_KEY, SandboxServer
+    from hotlines.models import Hotline
+    from hotlines.services.connections import connection_upsert
+    from hotlines.services.sync import apply, hotlines_sync
+
+    server = SandboxServer("127.0.0.1", 0, hotlines=300, seed=3).start()
+    try:
+        target = connection_upsert(name="isolation", base_url=server.url, api_key=DEFAULT_API_KEY, page_size=50)
+        assert hotlines_sync(connection=target).status == "succeeded"
+        table = Hotline._meta.db_table
+
+        def read() -> frozenset:
+            # One statement: what a reader of the list sees at one moment.
+            with db.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT etelecom_id, name, status FROM {table} WHERE connection_id = %s AND NOT is_removed",  # noqa: S608
+                    [target.pk],
+                )
+                return frozenset(cursor.fetchall())
+
+        old = read()
+        items = server.dataset.all()
+        for item in items[:40]:
+            server.dataset.patch(item["id"], name=item["name"] + " (mới)", status="N" if item["status"] != "N" else "P")
+        for item in items[100:115]:
+            server.dataset.remove(item["id"])
+        for n in range(10):
+            server.dataset.add({**items[n], "id": str(9_200_000_000_000_000_000 + n), "hotline": f"1900{n:04d}"})
+
+        # Moments (monotonic) around the apply: its transaction began, its COMMIT was sent, it returned.
+        marks: dict[str, float] = {}
+        stop = threading.Event()
+        seen: list[tuple[frozenset, float, float]] = []
+
+        def slow_step(name: str) -> None:
+            marks.setdefault("began", time.monotonic())
+            time.sleep(0.25)
+            if name == "done":
+                marks["commit_sent"] = time.monotonic()  # the next thing the apply does is COMMIT
+                transaction.on_commit(lambda: marks.setdefault("committed", time.monotonic()))
+
+        def reader() -> None:
+            try:
+                while not stop.is_set():
+                    started = time.monotonic()
+                    snap = read()
+                    seen.append((snap, started, time.monotonic()))
+                    time.sleep(0.01)
+            finally:
+                db.close()
+
+        thread = threading.Thread(target=reader)
+        thread.start()
+        time.sleep(0.2)
+        apply.on_step = slow_step
+        run = hotlines_sync(connection=target)
+        time.sleep(0.3)
+        stop.set()
+        thread.join()
+        new = read()
+    finally:
+        server.stop()
+    during = [snap for snap, start, end in seen if start >= marks["began"] and end <= marks["commit_sent"]]
+    after = [snap for snap, start, _end in seen if start >= marks["committed"]]
+    return {
+        "status": run.status,
+        "changed": old != new,
+        "observations": len(seen),
+        "during_apply": len(during),
+        "old_during_apply": sum(1 for snap in during if snap == old),
+        "after_commit": len(after),
+        "new_after_commit": sum(1 for snap in after if snap == new),
+        "mixed": sum(1 for snap, _, _ in seen if snap not in (old, new)),
+    }
+
+
+COMMANDS = {"setup": setup, "race": race, "sync": sync, "runs": runs, "isolation": isolation}
+
+if __name__ == "__main__":
+    _setup_django()
+    command, *args = sys.argv[1:]
+    kwargs = json.loads(args[0]) if args else {}
+    print(json.dumps(COMMANDS[command](**kwargs)), flush=True)
