@@ -23,6 +23,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from ..choices import HotlineStatus, Network, label_for
+from ..filtersets import HotlineFilterSet
 from ..models import ExportFormat, ExportRecord, ExportStatus
 from ..services import exports
 
@@ -80,17 +81,32 @@ class ExportMixin:
 
 
 def describe_filters(params: dict) -> str:
-    """A recorded query in words: `Status: Enabled, Disabled · Network: Viettel · sort: -name`."""
-    labels = {"status": (gettext_lazy("Status"), HotlineStatus), "network": (gettext_lazy("Network"), Network)}
+    """A recorded query in words, with the list's own labels: `Status: Enabled, Disabled · Network:
+    Viettel · Sorted by: Name (descending)`. Parameters it does not know are shown as received."""
+    enums = {"status": HotlineStatus, "network": Network}
     parts = []
     for key, values in params.items():
-        values = values if isinstance(values, list) else [values]
-        if key in labels:
-            title, enum = labels[key]
-            parts.append(f"{title}: {', '.join(label_for(enum, str(v)) for v in values)}")
-        else:
-            parts.append(f"{key}: {', '.join(str(v) for v in values)}")
+        values = [str(value) for value in (values if isinstance(values, list) else [values])]
+        if key == "sort":
+            parts.append(_("Sorted by: %(columns)s") % {"columns": ", ".join(_describe_sort(v) for v in values)})
+            continue
+        found = HotlineFilterSet.base_filters.get(key)
+        title = found.label if found is not None and found.label else key
+        shown = [label_for(enums[key], value) for value in values] if key in enums else values
+        parts.append(f"{title}: {', '.join(shown)}")
     return " · ".join(parts) or _("all hotlines")
+
+
+def _describe_sort(value: str) -> str:
+    name = value.removeprefix("-")
+    column = exports.COLUMNS.get(name)
+    title = column.title if column is not None else name
+    return _("%(column)s (descending)") % {"column": title} if value.startswith("-") else title
+
+
+def describe_columns(keys: list) -> str:
+    """Recorded column keys as the headers the file has."""
+    return ", ".join(exports.COLUMNS[key].title if key in exports.COLUMNS else str(key) for key in keys)
 
 
 # --- pages about exports ---------------------------------------------------------------------
@@ -143,7 +159,7 @@ class ExportRecordTable(tables.Table):
         return describe_filters(value)
 
     def render_columns(self, value: list) -> str:
-        return ", ".join(value)
+        return describe_columns(value)
 
     def render_status(self, value: str, record: ExportRecord) -> str:
         return format_html(
@@ -226,6 +242,7 @@ def _progress_context(record: ExportRecord) -> dict:
         "done_rows": done,
         "percent": int(done * 100 / total) if total else (100 if record.status == ExportStatus.DONE else 0),
         "filters_text": describe_filters(record.filters),
+        "columns_text": describe_columns(record.columns),
     }
 
 

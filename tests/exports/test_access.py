@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from hotlines.models import AuditAction, AuditEntry, ExportRecord, ExportStatus
+from hotlines.views.exports import describe_columns, describe_filters
 from hotlines.views.hotlines import HotlineListView
 from tests.conftest import make_user
 
@@ -123,3 +124,10 @@ def test_my_exports_shows_only_mine(exporter_client, django_user_model, synced):
     assert list(response.context["table"].data) == []
     mine = exporter_client.get(reverse("hotlines:export-mine"))
     assert len(mine.context["table"].data) == 1
+
+
+def test_recorded_queries_read_in_words():
+    text = describe_filters({"status": ["P", "Z"], "network": ["viettel"], "q": ["tổng"], "sort": ["-name"], "x": "1"})
+    assert text == "Status: Enabled, New · Network: Viettel · Search: tổng · Sorted by: Name (descending) · x: 1"
+    assert describe_filters({}) == "all hotlines"
+    assert describe_columns(["hotline", "upstream_connection_id", "gone"]) == "Hotline, Connection ID, gone"

@@ -6,7 +6,7 @@
 - `runs`: records, audit, streaming now or writing in the background, and cleanup.
 """
 
-from .columns import ALL, API_COLUMNS, COLUMN_CHOICES, VISIBLE, export_columns_for
+from .columns import ALL, API_COLUMNS, COLUMN_CHOICES, COLUMNS, VISIBLE, export_columns_for
 from .runs import (
     CONTENT_TYPES,
     CleanupResult,
@@ -24,6 +24,7 @@ from .writers import neutralise
 __all__ = [
     "ALL",
     "API_COLUMNS",
+    "COLUMNS",
     "COLUMNS_PARAM",
     "COLUMN_CHOICES",
     "CONTENT_TYPES",
