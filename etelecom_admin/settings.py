@@ -166,7 +166,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and SESSION_ABSOLUTE_TIMEOUT
 # seconds after sign-in whatever happens (hotlines.middleware.SessionTimeoutMiddleware).
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
-SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=env.int("SESSION_COOKIE_AGE", default=8 * 3600))
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=8 * 3600)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_SAVE_EVERY_REQUEST = False
 # HSTS preload is a commitment per domain (submitting it to the browsers' list), so it stays opt-in

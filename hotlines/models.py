@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -304,7 +305,11 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
-        indexes = [models.Index(fields=["action", "-at"], name="audit_action_at")]
+        indexes = [
+            models.Index(fields=["action", "-at"], name="audit_action_at"),
+            # The audit page's user filter (case-insensitive: UPPER(actor_username) = UPPER(...)).
+            models.Index(Upper("actor_username"), F("at").desc(), name="audit_actor_upper_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"

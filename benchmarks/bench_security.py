@@ -1,0 +1,159 @@
+"""The security area's costs: the audit log page over a year of entries (beside the Django admin's
+changelist for the same filters), decrypting an API key, and re-encrypting every stored key.
+
+The audit log grows with every sign-in, export and sync request; a year of a busy partner
+(50 people, ~20 entries each a working day) is ~365,000 entries, the default size here. The
+entries are bulk-created with timestamps spread over the retention period and removed afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import time
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from .common import Context, Result, median_ms
+
+SUITE = "security"
+AUDIT_PAGE_TARGET_MS = 150.0  # median, every case, a year of entries
+MARK = "bench:"  # the targets of the entries this suite creates (deleted at the end)
+
+
+def _entries(size: int) -> None:
+    from django.utils import timezone
+
+    from hotlines.models import AuditAction, AuditEntry
+
+    rng = random.Random(6)
+    actions = [a for a, _label in AuditAction.choices]
+    weights = [30 if a in ("sign_in", "sign_out") else 10 if a in ("export", "sync_requested") else 1 for a in actions]
+    users = [f"staff{i:02d}" for i in range(50)]
+    now = timezone.now()
+    batch = []
+    for i in range(size):
+        action = rng.choices(actions, weights)[0]
+        batch.append(
+            AuditEntry(
+                action=action,
+                actor_username=rng.choice(users),
+                target=f"{MARK} {action} #{i}",
+                details={"fields": ["page_size"], "count": i % 97} if "connection" in action else {},
+                ip_address=f"10.0.{i % 256}.{(i // 256) % 256}",
+            )
+        )
+        if len(batch) == 5000:
+            AuditEntry.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        AuditEntry.objects.bulk_create(batch)
+    # `at` is auto_now_add: spread the entries over the year afterwards, in one statement per day.
+    pks = list(AuditEntry.objects.filter(target__startswith=MARK).order_by("pk").values_list("pk", flat=True))
+    per_day = max(1, len(pks) // 365)
+    for day in range(0, len(pks), per_day):
+        chunk = pks[day : day + per_day]
+        AuditEntry.objects.filter(pk__gte=chunk[0], pk__lte=chunk[-1]).update(
+            at=now - timedelta(days=day // per_day, minutes=rng.randint(0, 600))
+        )
+
+
+def _timed(client, url: str, repeat: int) -> tuple[list[float], str]:
+    times, text = [], ""
+    for i in range(repeat + 1):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        if i == 0:
+            text = response.content.decode()
+    return times[1:], text
+
+
+def _audit_page(ctx: Context, size: int) -> list[Result]:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.utils import timezone
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-auditor", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    repeat = 3 if ctx.quick else 7
+    week_ago = (timezone.localdate() - timedelta(days=7)).isoformat()
+    cases = [
+        ("page 1, no filter", {}, {}),
+        ("action = export", {"action": "export"}, {"action__exact": "export"}),
+        ("user = staff07", {"user": "staff07"}, None),
+        ("last 7 days", {"at_after": week_ago}, None),
+        ("search “connection_changed”", {"q": "connection_changed"}, {"q": "connection_changed"}),
+        ("page 200, no filter", {"page": 200}, {"p": 199}),
+    ]
+    results = []
+    for case, ours, admin in cases:
+        ours_times, _text = _timed(client, "/audit/?" + urlencode(ours), repeat)
+        ours_ms = statistics.median(ours_times)
+        peer = peer_value = ratio = ""
+        if admin is not None:
+            admin_times, _text = _timed(client, "/admin/hotlines/auditentry/?" + urlencode(admin), repeat)
+            admin_ms = statistics.median(admin_times)
+            peer, peer_value = "Django admin changelist", f"{admin_ms:.1f} ms"
+            ratio = f"{admin_ms / ours_ms:.1f}× faster" if ours_ms else ""
+        results.append(
+            Result(
+                suite=SUITE, case=f"audit log: {case}, {ctx.db}, {size:,} entries",
+                value=f"{ours_ms:.1f} ms", peer=peer, peer_value=peer_value, ratio=ratio,
+                target=f"< {AUDIT_PAGE_TARGET_MS:g} ms", ok=ours_ms < AUDIT_PAGE_TARGET_MS,
+                extra={"ours_ms": [round(t, 1) for t in ours_times]},
+            )
+        )  # fmt: skip
+    return results
+
+
+def _keys(ctx: Context) -> list[Result]:
+    from cryptography.fernet import Fernet
+    from django.test import override_settings
+
+    from hotlines.fields import decrypt, encrypt
+    from hotlines.models import Connection
+    from hotlines.services.encryption import encryption_keys_rotate
+
+    token = encrypt("sk-bench-" + "x" * 40)
+    per_call = median_ms(lambda: [decrypt(token) for _ in range(1000)]) / 1000
+    results = [
+        Result(suite=SUITE, case="decrypt one API key (Fernet)", value=f"{per_call * 1000:.0f} µs", target="< 1 ms",
+               ok=per_call < 1.0)
+    ]  # fmt: skip
+    count = 200 if ctx.quick else 1000
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    with override_settings(FIELD_ENCRYPTION_KEY=[old]):
+        Connection.objects.bulk_create(
+            Connection(name=f"{MARK}{i}", base_url="https://api.example.com", api_key=f"sk-{i:06d}-bench")
+            for i in range(count)
+        )
+    with override_settings(FIELD_ENCRYPTION_KEY=[new, old]):
+        started = time.perf_counter()
+        result = encryption_keys_rotate()
+        seconds = time.perf_counter() - started
+        Connection.objects.filter(name__startswith=MARK).delete()
+    results.append(
+        Result(suite=SUITE, case=f"rotate_encryption_keys, {ctx.db}, {result.rotated:,} stored keys",
+               value=f"{seconds * 1000:.0f} ms", target="< 10 s", ok=seconds < 10)
+    )  # fmt: skip
+    return results
+
+
+def run(ctx: Context) -> list[Result]:
+    from hotlines.models import AuditEntry
+
+    size = int(os.environ.get("BENCH_AUDIT_SIZE", 20_000 if ctx.quick else 365_000))
+    started = time.perf_counter()
+    _entries(size)
+    built = time.perf_counter() - started
+    print(f"   (built {size:,} audit entries in {built:.0f} s)", flush=True)
+    try:
+        return _audit_page(ctx, size) + _keys(ctx)
+    finally:
+        AuditEntry.objects.filter(target__startswith=MARK).delete()
