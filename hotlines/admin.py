@@ -104,7 +104,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_display = ["at", "actor_username", "action", "target", "ip_address"]
     list_filter = ["action"]
     search_fields = ["actor_username", "target"]
-    date_hierarchy = "at"
 
     def has_add_permission(self, request):
         return False

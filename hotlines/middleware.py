@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 STARTED_KEY = "_session_started_at"
 SEEN_KEY = "_session_seen_at"
 # Write the "last seen" mark at most this often: a session write on every request costs a query.
 SEEN_RESOLUTION = 60
+# What a page asks by itself (htmx polling) is not a person's activity: it must not keep an
+# unattended session alive.
+PASSIVE_URL_NAMES = {"hotlines:freshness", "hotlines:sync-progress", "hotlines:export-progress"}
 
 
 class SessionTimeoutMiddleware:
@@ -20,6 +28,8 @@ class SessionTimeoutMiddleware:
 
     It sits after the authentication and message middlewares and acts before any view (so
     LoginRequiredMiddleware then sends the person to the sign-in page, with a message saying why).
+    An htmx request sent to sign in gets an HX-Redirect, so the whole page goes to the sign-in
+    page instead of the sign-in form landing inside a fragment.
     """
 
     def __init__(self, get_response) -> None:
@@ -39,7 +49,21 @@ class SessionTimeoutMiddleware:
                     if reason == "idle"
                     else _("Your session reached its maximum length; please sign in again."),
                 )
-        return self.get_response(request)
+        response = self.get_response(request)
+        if getattr(request, "htmx", False) and self._to_login(response):
+            page = urlsplit(request.headers.get("HX-Current-URL", ""))
+            # Back to the page (not the fragment) after signing in; only its path and query.
+            current = (page.path or "/") + (f"?{page.query}" if page.query else "")
+            login = redirect_to_login(current, resolve_url(settings.LOGIN_URL))
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = login["Location"]
+        return response
+
+    @staticmethod
+    def _to_login(response) -> bool:
+        if response.status_code not in (301, 302, 303):
+            return False
+        return urlsplit(response.get("Location", "")).path == resolve_url(settings.LOGIN_URL)
 
     @staticmethod
     def _expired(request) -> str:
@@ -56,6 +80,13 @@ class SessionTimeoutMiddleware:
             return "idle"
         if settings.SESSION_ABSOLUTE_TIMEOUT and now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
             return "absolute"
-        if now - seen >= SEEN_RESOLUTION:
+        if now - seen >= SEEN_RESOLUTION and not _is_passive(request):
             session[SEEN_KEY] = now
         return ""
+
+
+def _is_passive(request) -> bool:
+    try:
+        return resolve(request.path_info).view_name in PASSIVE_URL_NAMES
+    except Resolver404:
+        return False

@@ -131,6 +131,26 @@ def test_activity_keeps_a_session_alive_without_writing_it_on_every_request(sign
     assert time.time() - signed_in.session[SEEN_KEY] < SEEN_RESOLUTION
 
 
+@override_settings(SESSION_IDLE_TIMEOUT=600)
+def test_polling_by_an_open_page_does_not_count_as_activity(signed_in):
+    _age_session(signed_in, **{SEEN_KEY: 599})
+    aged = signed_in.session[SEEN_KEY]
+    assert signed_in.get(reverse("hotlines:freshness"), headers={"HX-Request": "true"}).status_code == 200
+    assert signed_in.session[SEEN_KEY] == aged  # the poll answered, but the clock was not reset
+    _age_session(signed_in, **{SEEN_KEY: 601})
+    response = signed_in.get(reverse("hotlines:freshness"), headers={"HX-Request": "true"})
+    assert response.status_code == 204 and "_auth_user_id" not in signed_in.session
+
+
+@override_settings(SESSION_IDLE_TIMEOUT=600)
+def test_an_expired_htmx_request_sends_the_whole_page_to_sign_in(signed_in):
+    _age_session(signed_in, **{SEEN_KEY: 601})
+    headers = {"HX-Request": "true", "HX-Current-URL": "http://testserver/hotlines/?status=P"}
+    response = signed_in.get(reverse("hotlines:list"), {"status": "P"}, headers=headers)
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"{LOGIN}?next=/hotlines/%3Fstatus%3DP"
+
+
 # --- 403, not a redirect loop ---------------------------------------------------------------------------
 
 
