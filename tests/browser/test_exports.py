@@ -12,8 +12,9 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from hotlines.models import ExportRecord, ExportStatus, Hotline
-from tests.browser.conftest import browser, page, screenshot, sign_in  # noqa: F401 - fixtures
+from tests.browser.conftest import sign_in
 from tests.conftest import make_user
+from tests.exports.conftest import media, synced  # noqa: F401 - the export tests' fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
