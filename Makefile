@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench venv clean
+.PHONY: run test lint format bench venv clean messages
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed" >&2; exit 1; }
@@ -30,8 +30,17 @@ format: $(STAMP)
 
 test: $(STAMP) lint
 	./scripts/ensure-chromium.sh
+	./scripts/ensure-gettext.sh
 	DJANGO_SETTINGS_MODULE=etelecom_admin.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Extract every translatable string into locale/vi/LC_MESSAGES/django.po, then compile it (the
+# compiled .mo is committed, so `make run` works without gettext). Translate new entries in between.
+messages: $(STAMP)
+	./scripts/ensure-gettext.sh
+	DJANGO_SETTINGS_MODULE=etelecom_admin.test_settings $(BIN)/python manage.py makemessages -l vi --no-obsolete \
+		--ignore=.venv --ignore=artifacts --ignore=staticfiles --ignore=media
+	DJANGO_SETTINGS_MODULE=etelecom_admin.test_settings $(BIN)/python manage.py compilemessages -l vi --ignore=.venv
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)

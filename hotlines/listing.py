@@ -67,6 +67,7 @@ class ListRequest:
     per_page: int
     sort: str
     per_page_chosen: bool = False  # the query asked for a valid page size (worth remembering)
+    preferred_per_page: int = PER_PAGE_DEFAULT  # the user's saved size (links need not repeat it)
     notes: list[str] = field(default_factory=list)
 
     def canonical(self) -> QueryDict:
@@ -79,7 +80,7 @@ class ListRequest:
                 clean.setlist(key, kept)
         if self.sort:
             clean["sort"] = self.sort
-        if self.per_page_chosen:
+        if self.per_page_chosen and self.per_page != self.preferred_per_page:
             clean["per_page"] = str(self.per_page)
         return clean
 
@@ -119,7 +120,7 @@ def list_request(
         notes.append(gettext("Ignored unknown parameters: %(names)s.") % {"names": ", ".join(unknown[:5])[:200]})
     return ListRequest(
         query=query, filterset=filterset, columns=columns, per_page=per_page, sort=sort, per_page_chosen=chosen,
-        notes=notes,
+        preferred_per_page=_per_page(QueryDict(), preference)[0], notes=notes,
     )  # fmt: skip
 
 

@@ -1,0 +1,56 @@
+"""axe-core finds no serious or critical violation on home, list, detail and sign-in, in light and
+dark, and the list can be driven with the keyboard alone."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from hotlines.models import Hotline
+from hotlines.services.sync import hotlines_sync
+from tests.browser.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = Axe()
+BLOCKING = {"serious", "critical"}
+
+
+def violations(page) -> list[str]:
+    results = AXE.run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+def test_axe_on_every_browsing_page_and_the_keyboard(page, live_server, connection, superuser):
+    assert hotlines_sync(connection=connection).error == ""
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert violations(page) == []
+    sign_in(page, live_server, "root", "pw-root")
+    detail = Hotline.objects.order_by("pk").first().get_absolute_url()
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for url in ("/", "/hotlines/", "/hotlines/?status=P&network=viettel&q=tong", detail):
+            page.goto(f"{live_server.url}{url}")
+            found = violations(page)
+            assert found == [], (scheme, url, found)
+        page.goto(f"{live_server.url}{detail}")
+        page.get_by_text("Payload as received").click()  # open the collapsed payload too
+        assert violations(page) == [], scheme
+
+    # Keyboard only: "/" jumps to the search, typing filters, Tab reaches a result and Enter opens it.
+    page.emulate_media(color_scheme="light")
+    page.goto(f"{live_server.url}/hotlines/")
+    page.keyboard.press("/")
+    expect(page.locator("#id_q")).to_be_focused()
+    number = Hotline.objects.order_by("pk").first().hotline
+    page.keyboard.type(number)
+    expect(page).to_have_url(re.compile(rf"q={number}(&|$)"))  # the last keystroke's results are in
+    expect(page.locator("#result-count")).to_contain_text("1 hotline matches")
+    page.locator("#hotline-table tbody a").first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#hotline-number")).to_have_text(number)
