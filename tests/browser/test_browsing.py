@@ -147,6 +147,16 @@ def test_preferences_language_and_dark_scheme(page, live_server, synced, superus
     screenshot(page, "list-vi-dark")
     page.emulate_media(color_scheme="light")
 
+    # A phone: nothing wider than the screen, rows stacked with their labels.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for url in ("/hotlines/", "/"):
+        page.goto(f"{live_server.url}{url}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+    page.goto(f"{live_server.url}/hotlines/")
+    expect(page.locator("#hotline-table thead")).to_be_hidden()
+    screenshot(page, "list-vi-phone")
+    page.set_viewport_size({"width": 1366, "height": 900})
+
     # Signed out, the sign-in page keeps the language (cookie); it can be switched back there.
     page.locator(".userbox").get_by_role("button").last.click()
     page.wait_for_url(re.compile(r"/accounts/login/"))
