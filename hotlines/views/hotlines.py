@@ -83,7 +83,8 @@ class HotlineListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, Fi
         facets = self.facets
         context.update(
             list_query=self.query,
-            oob=self._htmx_target() == RESULTS_TARGET,
+            oob=self._htmx_target() == RESULTS_TARGET,  # facet counts change beside the swapped results
+            partial=self._htmx_target() in (RESULTS_TARGET, FORM_TARGET),  # the export menu follows too
             facet_groups=[_facet_group(filterset, name, facets[name]) for name in FACETS],
             show_methods=bool(filterset.filters["method"].extra["choices"]),
             show_connections=selectors.connection_count() > 1,

@@ -40,7 +40,9 @@ def screenshot():
 
     def take(page, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # caret="initial": hiding the caret would put style="" on the page's inputs, which htmx then
+        # carries into its history snapshots (and the CSP refuses when they are restored).
+        page.screenshot(path=str(path), full_page=True, caret="initial")
         return path
 
     return take

@@ -31,6 +31,9 @@ def expect_count(page, n: int) -> None:
 
 def test_home_search_filters_sort_page_and_detail(page, live_server, synced, superuser, screenshot):
     viettel_disabled = [i for i in synced if i["network"] == "viettel" and i["status"] == "N"]
+    errors: list[str] = []  # console errors, Content-Security-Policy refusals among them
+    page.on("console", lambda message: message.type == "error" and errors.append(f"{page.url}: {message.text}"))
+    page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, live_server, "root", "pw-root")
 
     # Home: totals and charts whose bars lead into the filtered list.
@@ -103,6 +106,7 @@ def test_home_search_filters_sort_page_and_detail(page, live_server, synced, sup
     page.get_by_role("link", name="Back to the list").click()
     assert "page=2" in page.url and "sort=name" in page.url
     expect(page.locator(".pagination .current")).to_have_text("2")
+    assert errors == []
 
 
 def test_preferences_language_and_dark_scheme(page, live_server, synced, superuser, screenshot):

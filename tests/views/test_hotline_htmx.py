@@ -22,6 +22,7 @@ def test_results_only_with_out_of_band_facets(viewer_client, synced):
     text = response.text
     assert text.lstrip().startswith('<section id="results"') and "<html" not in text
     assert 'id="facet-network-0" hx-swap-oob="true"' in text and 'id="facet-status-all" hx-swap-oob="true"' in text
+    assert 'hx-swap-oob="innerHTML:#export-menu-slot"' in text
     # The address pushed is the canonical one: no empty values, the sort kept.
     assert response["HX-Push-Url"] == "/hotlines/?status=P&sort=name"
     assert "HX-Request" in response["Vary"]
@@ -33,7 +34,8 @@ def test_chips_swap_the_whole_form(viewer_client, synced):
     response = viewer_client.get("/hotlines/?network=viettel", HTTP_HX_TARGET="filter-form", **HX)
     assert response.text.lstrip().startswith("<form") and 'id="filter-form"' in response.text
     assert 'name="network" value="viettel" id="id_network_0" checked' in response.text
-    assert "hx-swap-oob" not in response.text
+    assert 'id="facet-network-0" hx-swap-oob' not in response.text  # the counts come with the form
+    assert 'hx-swap-oob="innerHTML:#export-menu-slot"' in response.text  # the export menu follows
 
 
 def test_history_restore_gets_the_whole_page(viewer_client, synced):

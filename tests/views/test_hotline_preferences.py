@@ -126,6 +126,14 @@ def test_vietnamese_formats_numbers_and_dates(client, viewer, synced):
     from django.utils import timezone
 
     assert timezone.localtime(first.created_at).strftime("%d/%m/%Y %H:%M") in response.text
+    assert "230 hotline phù hợp" in response.text
+    note = client.get("/hotlines/?page=12345").context["notes"][0]
+    assert note == "Không có trang 12.345; đang hiển thị trang cuối (5)."  # Vietnamese digit grouping
+    client.post("/preferences/language/", {"language": "en"})
+    assert "Page 12,345 does not exist" in client.get("/hotlines/?page=12345").text
+    assert first.created_at.astimezone(timezone.get_default_timezone()).strftime("%-d %b %Y %H:%M") in (
+        client.get("/hotlines/").text
+    )
 
 
 def test_user_without_permission_rows_for_language(client, django_user_model, db):
