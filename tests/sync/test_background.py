@@ -3,10 +3,12 @@ queued runs that never start, cancelling a run while it works."""
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection as db_connection
 from django.tasks import TaskResultStatus
 from django.urls import reverse
 from django.utils import timezone
@@ -79,7 +81,16 @@ def test_cancel_while_running_stops_before_anything_is_applied(superuser, connec
 
     def cancel_after_two_pages(run: SyncRun) -> None:
         if run.pages == 2 and not cancelled:
+            # Someone presses Cancel in the web process: another thread, its own connection.
+            thread = threading.Thread(target=cancel, args=(run,))
+            thread.start()
+            thread.join()
+
+    def cancel(run: SyncRun) -> None:
+        try:
             cancelled.append(sync_run_cancel(run=run, user=superuser))
+        finally:
+            db_connection.close()
 
     run = hotlines_sync(connection=connection, progress=cancel_after_two_pages)
     assert cancelled == [True]

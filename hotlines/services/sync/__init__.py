@@ -2,12 +2,17 @@
 
 A sync runs in two phases:
 
-1. **Fetch and stage** (`stage.py`): every page is fetched and validated, compared with the
-   current snapshot and staged in `StagedHotline`. Nothing readers see changes, memory holds one
-   page at a time, and the next page is fetched in a background thread while this one is staged.
-2. **Apply** (`apply.py`): only once every page arrived, one transaction writes the history,
-   marks removed, upserts the changed rows (only those) and marks the run succeeded, with
-   set-based SQL (`sql.py`). Readers see the old snapshot or the new one, never a mix.
+1. **Fetch and compare** (`stage.py`): every page is fetched and validated, and each hotline
+   compared (by a fingerprint of its payload) with the current snapshot. Memory holds one page
+   at a time; the next page is fetched in a background thread while this one is written.
+2. **Publish**: only once every page arrived do the new snapshot and the run's outcome become
+   visible, together. Readers see the old snapshot or the new one, never a mix.
+
+How the pages are written in between depends on the database. SQLite stages them in
+`StagedHotline` and applies them at the end in one short transaction (`apply.py`); PostgreSQL
+writes them straight into the snapshot inside one transaction that spans the sync and commits at
+the end (`direct.py`, which says why). Both write only new and changed rows, with set-based SQL
+(`sql.py`).
 
 Any failure leaves the snapshot exactly as it was and records a message a person understands.
 Single flight, the task queue and dead runs live in `runs.py`.
@@ -19,6 +24,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 
 from django.conf import settings
 from django.utils import timezone
@@ -31,6 +37,7 @@ from ...models import Connection, SyncRun
 from ..connections import connection_client, connection_ensure_from_settings
 from . import sql
 from .apply import SyncStopped, snapshot_apply
+from .direct import sync_direct
 from .runs import (
     SyncAlreadyRunning,
     sync_request,
@@ -102,10 +109,16 @@ def hotlines_sync(
     run = run or sync_run_start(connection=connection, trigger=trigger, user=user)
     own_client = client is None
     client = client or connection_client(connection)
+    direct = sql.is_postgresql()
+    pages = _prefetched(client.iter_hotline_pages(limit=connection.page_size, max_pages=settings.ETELECOM_MAX_PAGES))
     try:
-        with sql.relaxed_durability():
-            stager = _fetch_and_stage(run=run, client=client, progress=progress)
-        snapshot_apply(run=run, counts=stager.counts)
+        with closing(pages):
+            if direct:
+                sync_direct(run=run, pages=pages, heartbeat_due=_Every(HEARTBEAT_EVERY), progress=progress)
+            else:
+                with sql.relaxed_durability():
+                    stager = _fetch_and_stage(run=run, pages=pages, progress=progress)
+                snapshot_apply(run=run, counts=stager.counts)
     except SyncStopped as stopped:
         run = stopped.run  # cancelled or failed from elsewhere: keep what was recorded
     except EtelecomError as exc:
@@ -118,7 +131,8 @@ def hotlines_sync(
     finally:
         if own_client:
             client.close()
-        sql.unstage(run_id=run.pk)
+        if not direct:
+            sql.unstage(run_id=run.pk)
     if progress:
         progress(run)
     logger.info(
@@ -161,18 +175,29 @@ def _prefetched(pages: Iterator[types.HotlinePage]) -> Iterator[types.HotlinePag
             yield page
 
 
-def _fetch_and_stage(*, run: SyncRun, client: EtelecomClient, progress: Progress | None) -> Stager:
+class _Every:
+    """True once every `seconds` (the first time after `seconds`)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds, self.last = seconds, time.monotonic()
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if now - self.last < self.seconds:
+            return False
+        self.last = now
+        return True
+
+
+def _fetch_and_stage(*, run: SyncRun, pages: Iterator[types.HotlinePage], progress: Progress | None) -> Stager:
     stager = Stager(run)
-    pages = client.iter_hotline_pages(limit=run.connection.page_size, max_pages=settings.ETELECOM_MAX_PAGES)
-    last_beat = time.monotonic()
-    for page in _prefetched(pages):
+    heartbeat_due = _Every(HEARTBEAT_EVERY)
+    for page in pages:
         stager.stage(page.hotlines)
         run.pages += 1
         run.fetched += len(page.hotlines)
         run.duplicates = stager.counts.duplicates
-        now = time.monotonic()
-        if now - last_beat >= HEARTBEAT_EVERY:
-            last_beat = now
+        if heartbeat_due():
             _heartbeat(run)
         if progress:
             progress(run)

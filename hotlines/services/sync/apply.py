@@ -31,7 +31,8 @@ class SyncStopped(Exception):
         super().__init__(run.error or "This sync was stopped before it finished.")
 
 
-def _step(name: str) -> None:
+def step(name: str) -> None:
+    """Tell the test hook (if any) that the apply reached this point."""
     if on_step is not None:
         on_step(name)
 
@@ -49,20 +50,20 @@ def snapshot_apply(*, run: SyncRun, counts: StageCounts) -> None:
         if locked.status != SyncStatus.RUNNING:
             raise SyncStopped(locked)
         now = timezone.now()
-        _step("locked")
+        step("locked")
         if counts.changed or counts.reappeared:
             states = (StagedState.CHANGED, StagedState.REAPPEARED)
             sql.record_field_changes(run_id=run_id, connection_id=connection_id, states=states, now=now)
-            _step("field history")
+            step("field history")
         if counts.reappeared:
             _record(run_id, connection_id, StagedState.REAPPEARED, ChangeKind.REAPPEARED, now)
         removed = 0
         if sql.live_count(connection_id=connection_id) != counts.same + counts.changed:
             removed = sql.mark_removed(run_id=run_id, connection_id=connection_id, now=now)
-            _step("removed")
+            step("removed")
         if counts.new or counts.changed or counts.reappeared:
             sql.upsert(run_id=run_id, connection_id=connection_id, now=now)
-            _step("upserted")
+            step("upserted")
         if counts.new:
             _record(run_id, connection_id, StagedState.NEW, ChangeKind.APPEARED, now)
         run.created, run.updated = counts.new, counts.changed + counts.reappeared
@@ -71,9 +72,9 @@ def snapshot_apply(*, run: SyncRun, counts: StageCounts) -> None:
         run.finished_at = run.heartbeat_at = timezone.now()
         run.error = ""
         run.save()
-        _step("done")
+        step("done")
 
 
 def _record(run_id: int, connection_id: int, state: int, kind: str, now: datetime) -> None:
     sql.record_kind(run_id=run_id, connection_id=connection_id, state=state, kind=kind, now=now)
-    _step(f"{kind} history")
+    step(f"{kind} history")

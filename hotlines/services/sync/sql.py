@@ -6,6 +6,8 @@ sent to the database as one JSON parameter and unpacked there (`json_each` on SQ
 Table and column names come from the models; values always travel as parameters.
 """
 
+# ruff: noqa: S608 - SQL built from the models' table and column names; values always go as parameters.
+
 from __future__ import annotations
 
 import json
@@ -116,7 +118,7 @@ def execute(sql: str, params: Sequence) -> int:
 def current_hashes(*, connection_id: int, ids: Sequence[str]) -> dict[str, tuple[str, bool]]:
     """{etelecom_id: (content_hash, is_removed)} of the given IDs already in the snapshot."""
     sql = (
-        f"SELECT etelecom_id, content_hash, is_removed FROM {HOTLINE} "  # noqa: S608 - names from models
+        f"SELECT etelecom_id, content_hash, is_removed FROM {HOTLINE} "
         f"WHERE connection_id = %s AND etelecom_id IN ({_ids_source()})"
     )
     with connection.cursor() as cursor:
@@ -128,7 +130,7 @@ def stage_ids(*, run_id: int, ids: Sequence[str], state: int) -> int:
     """Stage hotlines identical to the snapshot by ID only; returns how many were new to the run."""
     source = "json_array_elements_text(%s::json) AS x(value)" if is_postgresql() else "json_each(%s) AS x"
     sql = (
-        f"INSERT INTO {STAGED} (sync_run_id, etelecom_id, state) "  # noqa: S608 - names from models
+        f"INSERT INTO {STAGED} (sync_run_id, etelecom_id, state) "
         f"SELECT %s, x.value, %s FROM {source} WHERE true "
         "ON CONFLICT (sync_run_id, etelecom_id) DO NOTHING"
     )
@@ -140,7 +142,7 @@ def stage_rows(*, run_id: int, rows: str) -> list[int]:
     those new to the run (an ID staged by an earlier page is kept as it was)."""
     source, values = _rows_source(STAGED_COLUMNS)
     sql = (
-        f"INSERT INTO {STAGED} (sync_run_id, {', '.join(STAGED_COLUMNS)}) "  # noqa: S608
+        f"INSERT INTO {STAGED} (sync_run_id, {', '.join(STAGED_COLUMNS)}) "
         f"SELECT %s, {', '.join(values)} FROM {source} WHERE true "
         "ON CONFLICT (sync_run_id, etelecom_id) DO NOTHING RETURNING state"
     )
@@ -157,7 +159,7 @@ def _distinct(left: str, right: str) -> str:
     return f"{left} IS DISTINCT FROM {right}" if is_postgresql() else f"{left} IS NOT {right}"
 
 
-def _display(column: str) -> str:
+def display(column: str) -> str:
     """A column's value as the history shows it: text as is, booleans as true/false, NULL as ''."""
     if column.endswith("is_free_charge"):
         return f"CASE WHEN {column} IS NULL THEN '' WHEN {column} THEN 'true' ELSE 'false' END"
@@ -165,7 +167,7 @@ def _display(column: str) -> str:
 
 
 _JOIN = f"FROM {STAGED} s JOIN {HOTLINE} h ON h.connection_id = %s AND h.etelecom_id = s.etelecom_id"
-_CHANGE_INSERT = f"INSERT INTO {CHANGE} (hotline_id, sync_run_id, kind, field, old_value, new_value, changed_at) "
+CHANGE_INSERT = f"INSERT INTO {CHANGE} (hotline_id, sync_run_id, kind, field, old_value, new_value, changed_at) "
 
 
 def record_field_changes(*, run_id: int, connection_id: int, states: Sequence[int], now: datetime) -> int:
@@ -175,30 +177,30 @@ def record_field_changes(*, run_id: int, connection_id: int, states: Sequence[in
     selects, params = [], []
     for field in HISTORY_FIELDS:
         selects.append(
-            f"SELECT h.id, %s, 'changed', %s, {_display('h.' + field)}, {_display('s.' + field)}, %s "
+            f"SELECT h.id, %s, 'changed', %s, {display('h.' + field)}, {display('s.' + field)}, %s "
             f"{_JOIN} WHERE s.sync_run_id = %s AND s.state IN ({placeholders}) "
             f"AND {_distinct('h.' + field, 's.' + field)}"
         )
         params += [run_id, field, now, connection_id, run_id, *states]
-    return execute(_CHANGE_INSERT + " UNION ALL ".join(selects), params)
+    return execute(CHANGE_INSERT + " UNION ALL ".join(selects), params)
 
 
 def record_kind(*, run_id: int, connection_id: int, state: int, kind: str, now: datetime) -> int:
     """A history row of `kind` for every staged row in `state` (matched to the snapshot by ID)."""
     now = db_param(now)
-    sql = f"{_CHANGE_INSERT}SELECT h.id, %s, %s, '', '', '', %s {_JOIN} WHERE s.sync_run_id = %s AND s.state = %s"
+    sql = f"{CHANGE_INSERT}SELECT h.id, %s, %s, '', '', '', %s {_JOIN} WHERE s.sync_run_id = %s AND s.state = %s"
     return execute(sql, [run_id, kind, now, connection_id, run_id, state])
 
 
 def live_count(*, connection_id: int) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {HOTLINE} WHERE connection_id = %s AND NOT is_removed", [connection_id])  # noqa: S608
+        cursor.execute(f"SELECT COUNT(*) FROM {HOTLINE} WHERE connection_id = %s AND NOT is_removed", [connection_id])
         return cursor.fetchone()[0]
 
 
 # The live hotlines of a connection that a run did not stage.
 _GONE = (
-    "h.connection_id = %s AND NOT h.is_removed AND NOT EXISTS "  # noqa: S608
+    "h.connection_id = %s AND NOT h.is_removed AND NOT EXISTS "
     f"(SELECT 1 FROM {STAGED} s WHERE s.sync_run_id = %s AND s.etelecom_id = h.etelecom_id)"
 )
 
@@ -207,11 +209,11 @@ def mark_removed(*, run_id: int, connection_id: int, now: datetime) -> int:
     """Record and mark removed the live hotlines this run did not see; returns how many."""
     now = db_param(now)
     execute(
-        f"{_CHANGE_INSERT}SELECT h.id, %s, 'removed', '', '', '', %s FROM {HOTLINE} h WHERE {_GONE}",  # noqa: S608
+        f"{CHANGE_INSERT}SELECT h.id, %s, 'removed', '', '', '', %s FROM {HOTLINE} h WHERE {_GONE}",
         [run_id, now, connection_id, run_id],
     )
     return execute(
-        f"UPDATE {HOTLINE} SET is_removed = %s, removed_at = %s, last_changed_at = %s "  # noqa: S608
+        f"UPDATE {HOTLINE} SET is_removed = %s, removed_at = %s, last_changed_at = %s "
         f"WHERE id IN (SELECT h.id FROM {HOTLINE} h WHERE {_GONE})",
         [True, now, now, connection_id, run_id],
     )
@@ -224,7 +226,7 @@ def upsert(*, run_id: int, connection_id: int, now: datetime) -> int:
     columns = ["connection_id", "etelecom_id", *content, "is_removed", "removed_at", "first_seen_at", "last_changed_at"]
     updates = [*content, "is_removed", "removed_at", "last_changed_at"]
     sql = (
-        f"INSERT INTO {HOTLINE} ({', '.join(columns)}) "  # noqa: S608
+        f"INSERT INTO {HOTLINE} ({', '.join(columns)}) "
         f"SELECT %s, s.etelecom_id, {', '.join('s.' + c for c in content)}, %s, NULL, %s, %s "
         f"FROM {STAGED} s WHERE s.sync_run_id = %s AND s.state <> %s "
         "ON CONFLICT (connection_id, etelecom_id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in updates)
@@ -241,13 +243,13 @@ def unstage(*, run_id: int) -> None:
             execute(f"LOCK TABLE {STAGED} IN ACCESS EXCLUSIVE MODE", [])
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT 1 FROM {STAGED} WHERE sync_run_id < %s OR sync_run_id > %s LIMIT 1",  # noqa: S608
+                f"SELECT 1 FROM {STAGED} WHERE sync_run_id < %s OR sync_run_id > %s LIMIT 1",
                 [run_id, run_id],
             )
             others = cursor.fetchone() is not None
         if others:
-            execute(f"DELETE FROM {STAGED} WHERE sync_run_id = %s", [run_id])  # noqa: S608
+            execute(f"DELETE FROM {STAGED} WHERE sync_run_id = %s", [run_id])
         elif is_postgresql():
             execute(f"TRUNCATE {STAGED}", [])
         else:
-            execute(f"DELETE FROM {STAGED}", [])  # noqa: S608
+            execute(f"DELETE FROM {STAGED}", [])

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from ...etelecom import types
 from ...models import Hotline, StagedState, SyncRun
@@ -24,7 +24,7 @@ from . import sql
 _fold = lru_cache(maxsize=50_000)(fold)
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _encode_sorted = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
 
@@ -73,11 +73,35 @@ class StageCounts:
         return self.same + self.new + self.changed + self.reappeared
 
 
-class Stager:
-    """Stages the pages of one run."""
+class Writer(Protocol):
+    """Where a page's hotlines go once compared: staging (then applied at the end), or straight
+    into the snapshot inside the transaction that will publish it (PostgreSQL, `direct.py`)."""
+
+    def keep_same(self, ids: list[str]) -> int:
+        """Note hotlines identical to the snapshot; returns how many were new to the run."""
+
+    def keep_rows(self, rows: list[dict[str, Any]]) -> Counter[int]:
+        """Write new and changed hotlines; returns the states of those new to the run, counted."""
+
+
+class StagingWriter:
+    """Stages rows in `StagedHotline` (SQLite: the apply at the end is then short)."""
 
     def __init__(self, run: SyncRun) -> None:
         self.run_id = run.pk
+
+    def keep_same(self, ids: list[str]) -> int:
+        return sql.stage_ids(run_id=self.run_id, ids=ids, state=StagedState.SAME)
+
+    def keep_rows(self, rows: list[dict[str, Any]]) -> Counter[int]:
+        return Counter(sql.stage_rows(run_id=self.run_id, rows=encode(rows)))
+
+
+class Stager:
+    """Compares the pages of one run with the snapshot and hands them to a writer."""
+
+    def __init__(self, run: SyncRun, writer: Writer | None = None) -> None:
+        self.writer = writer or StagingWriter(run)
         self.connection_id = run.connection_id
         # A connection's first sync has nothing to compare with: skip the per-page lookup.
         self.has_snapshot = Hotline.objects.filter(connection_id=run.connection_id).exists()
@@ -110,8 +134,8 @@ class Stager:
             else:
                 state = StagedState.CHANGED
             rows.append(self._row(item, state=state, raw=raw, digest=digest))
-        staged_same = sql.stage_ids(run_id=self.run_id, ids=same, state=StagedState.SAME) if same else 0
-        kept = Counter(sql.stage_rows(run_id=self.run_id, rows=_encode(rows))) if rows else Counter()
+        staged_same = self.writer.keep_same(same) if same else 0
+        kept = self.writer.keep_rows(rows) if rows else Counter()
         self.counts.same += staged_same
         self.counts.new += kept[StagedState.NEW]
         self.counts.changed += kept[StagedState.CHANGED]

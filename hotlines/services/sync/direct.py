@@ -1,0 +1,193 @@
+"""PostgreSQL: each page goes straight into the snapshot, inside one transaction that spans the sync.
+
+Staging then applying writes every new or changed hotline twice, and does all of the index work
+(ten B-trees and two trigram indexes on `Hotline`) after the last page, while the network sits
+idle. PostgreSQL's MVCC gives the same all-or-nothing guarantee without the detour: rows written
+in an open transaction are invisible to every reader until it commits, readers never wait on it,
+and a rollback leaves no trace. So on PostgreSQL a sync opens one transaction, writes each page
+(history, upsert) while the next page is being fetched, and commits once all pages arrived; the
+IDs seen go to a temporary table, for the removals at the end. Progress and heartbeats must be
+visible while that transaction is open, so they go through a second connection.
+
+SQLite allows one writer at a time: a transaction open for the whole fetch would block every
+other write (sign-ins, the audit log, the task queue) for minutes. There the sync stages and
+applies at the end (`stage.py`, `apply.py`).
+"""
+
+# ruff: noqa: S608 - SQL built from the models' table and column names; values always go as parameters.
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.utils import timezone
+
+from ...choices import ChangeKind, SyncStatus
+from ...etelecom import types
+from ...models import StagedState, SyncRun
+from . import sql
+from .apply import SyncStopped, step
+from .stage import Stager, encode
+
+SEEN = "sync_seen"  # temporary table: the IDs this run saw (dropped at commit)
+
+_SOURCE = "json_to_recordset(%s::json) AS s(" + ", ".join(f"{n} {t}" for n, t in sql.STAGED_COLUMNS.items()) + ")"
+_CONTENT = list(sql.CONTENT_COLUMNS)
+_UPSERT = (
+    f"WITH up AS (INSERT INTO {sql.HOTLINE} (connection_id, etelecom_id, {', '.join(_CONTENT)}, "
+    "is_removed, removed_at, first_seen_at, last_changed_at) "
+    f"SELECT %s, s.etelecom_id, {', '.join('s.' + c for c in _CONTENT)}, false, NULL, %s, %s FROM {_SOURCE} "
+    "ON CONFLICT (connection_id, etelecom_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in [*_CONTENT, "is_removed", "removed_at", "last_changed_at"])
+    # xmax is 0 on a row this statement inserted, and set on one it updated: the new ones appeared.
+    + " RETURNING id, (xmax = 0) AS inserted) "
+    f"{sql.CHANGE_INSERT}SELECT id, %s, %s, '', '', '', %s FROM up WHERE inserted"
+)
+_FIELD_CHANGES = f"WITH s AS MATERIALIZED (SELECT * FROM {_SOURCE}) {sql.CHANGE_INSERT}" + " UNION ALL ".join(
+    f"SELECT h.id, %(run)s, 'changed', '{field}', {sql.display('h.' + field)}, {sql.display('s.' + field)}, "
+    f"%(now)s FROM s JOIN {sql.HOTLINE} h ON h.connection_id = %(connection)s AND h.etelecom_id = s.etelecom_id "
+    f"WHERE h.{field} IS DISTINCT FROM s.{field}"
+    for field in sql.HISTORY_FIELDS
+)
+_REAPPEARED = (
+    f"{sql.CHANGE_INSERT}SELECT h.id, %s, %s, '', '', '', %s FROM {sql.HOTLINE} h "
+    "WHERE h.connection_id = %s AND h.etelecom_id IN (SELECT json_array_elements_text(%s::json))"
+)
+
+
+class DirectWriter:
+    """Writes each page into the snapshot, inside the sync's open transaction."""
+
+    def __init__(self, run: SyncRun) -> None:
+        self.run_id, self.connection_id = run.pk, run.connection_id
+        self.now = timezone.now()
+
+    def keep_same(self, ids: list[str]) -> int:
+        return sql.execute(
+            f"INSERT INTO {SEEN} SELECT json_array_elements_text(%s::json) ON CONFLICT DO NOTHING",
+            [json.dumps(ids)],
+        )
+
+    def keep_rows(self, rows: list[dict[str, Any]]) -> Counter[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {SEEN} SELECT json_array_elements_text(%s::json) "
+                "ON CONFLICT DO NOTHING RETURNING etelecom_id",
+                [json.dumps([row["etelecom_id"] for row in rows])],
+            )
+            fresh = {etelecom_id for (etelecom_id,) in cursor.fetchall()}
+        if len(fresh) < len(rows):  # some came on an earlier page too: the first one seen wins
+            rows = [row for row in rows if row["etelecom_id"] in fresh]
+        kept = Counter(row["state"] for row in rows)
+        if not rows:
+            return kept
+        changed = [row for row in rows if row["state"] in (StagedState.CHANGED, StagedState.REAPPEARED)]
+        if changed:
+            # Before the upsert: the history needs the values it is about to overwrite.
+            params = {"run": self.run_id, "now": self.now, "connection": self.connection_id}
+            sql.execute(_FIELD_CHANGES.replace("%s::json", "%(rows)s::json"), {**params, "rows": encode(changed)})
+        reappeared = [row["etelecom_id"] for row in changed if row["state"] == StagedState.REAPPEARED]
+        if reappeared:
+            sql.execute(
+                _REAPPEARED,
+                [self.run_id, ChangeKind.REAPPEARED, self.now, self.connection_id, json.dumps(reappeared)],
+            )
+        sql.execute(
+            _UPSERT,
+            [self.connection_id, self.now, self.now, encode(rows), self.run_id, ChangeKind.APPEARED, self.now],
+        )
+        return kept
+
+
+class SideConnection:
+    """A second database connection, outside the sync's transaction, for what others must see now."""
+
+    def __init__(self) -> None:
+        self.db = connections.create_connection(DEFAULT_DB_ALIAS)
+        with self.db.cursor() as cursor:
+            # Nothing should ever lock the run's row for long; if something in our own transaction
+            # did (a progress callback writing to it), fail loudly instead of waiting for ourselves.
+            cursor.execute("SET lock_timeout = '10s'")
+
+    def heartbeat(self, run: SyncRun) -> None:
+        """Publish progress and prove we are alive; stop if the run was cancelled or failed meanwhile."""
+        run.heartbeat_at = timezone.now()
+        with self.db.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {SyncRun._meta.db_table} SET pages = %s, fetched = %s, duplicates = %s, heartbeat_at = %s "
+                "WHERE id = %s AND status = %s",
+                [run.pages, run.fetched, run.duplicates, run.heartbeat_at, run.pk, SyncStatus.RUNNING],
+            )
+            alive = cursor.rowcount
+        if not alive:
+            raise SyncStopped(SyncRun.objects.using(DEFAULT_DB_ALIAS).get(pk=run.pk))
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def sync_direct(
+    *,
+    run: SyncRun,
+    pages: Iterator[types.HotlinePage],
+    heartbeat_due: Callable[[], bool],
+    progress: Callable[[SyncRun], None] | None,
+) -> None:
+    """Fetch, write and publish the snapshot in one transaction (see the module docstring)."""
+    side = SideConnection()
+    try:
+        with transaction.atomic():
+            sql.execute(f"CREATE TEMPORARY TABLE {SEEN} (etelecom_id text PRIMARY KEY) ON COMMIT DROP", [])
+            live_before = sql.live_count(connection_id=run.connection_id)
+            stager = Stager(run, writer=DirectWriter(run))
+            for page in pages:
+                stager.stage(page.hotlines)
+                run.pages += 1
+                run.fetched += len(page.hotlines)
+                run.duplicates = stager.counts.duplicates
+                if heartbeat_due():
+                    side.heartbeat(run)
+                if progress:
+                    progress(run)
+            side.heartbeat(run)
+            counts = stager.counts
+            locked = SyncRun.objects.select_for_update().get(pk=run.pk)
+            if locked.status != SyncStatus.RUNNING:
+                raise SyncStopped(locked)
+            step("locked")
+            removed = 0
+            if live_before != counts.same + counts.changed:
+                if counts.staged > 10_000:
+                    sql.execute(f"ANALYZE {SEEN}", [])
+                removed = _mark_removed(run)
+                step("removed")
+            run.created, run.updated = counts.new, counts.changed + counts.reappeared
+            run.removed, run.unchanged, run.duplicates = removed, counts.same, counts.duplicates
+            run.status = SyncStatus.SUCCEEDED
+            run.finished_at = run.heartbeat_at = timezone.now()
+            run.error = ""
+            run.save()
+            step("done")
+    finally:
+        side.close()
+
+
+def _mark_removed(run: SyncRun) -> int:
+    now = timezone.now()
+    gone = (
+        f"h.connection_id = %s AND NOT h.is_removed AND NOT EXISTS "
+        f"(SELECT 1 FROM {SEEN} s WHERE s.etelecom_id = h.etelecom_id)"
+    )
+    sql.execute(
+        f"{sql.CHANGE_INSERT}SELECT h.id, %s, %s, '', '', '', %s FROM {sql.HOTLINE} h WHERE {gone}",
+        [run.pk, ChangeKind.REMOVED, now, run.connection_id],
+    )
+    return sql.execute(
+        f"UPDATE {sql.HOTLINE} SET is_removed = true, removed_at = %s, last_changed_at = %s "
+        f"WHERE id IN (SELECT h.id FROM {sql.HOTLINE} h WHERE {gone})",
+        [now, now, run.connection_id],
+    )
