@@ -62,11 +62,12 @@ def sync() -> dict:
 
 def runs() -> dict:
     """Every run, and how many rows are staged."""
-    from hotlines.models import StagedHotline, SyncRun
+    from hotlines.models import Hotline, StagedHotline, SyncRun
 
     return {
         "runs": list(SyncRun.objects.order_by("pk").values("pk", "status", "error", "pages")),
         "staged": StagedHotline.objects.count(),
+        "hotlines": Hotline.objects.count(),
     }
 
 
