@@ -89,11 +89,21 @@ def test_detail_lists_what_the_run_changed(operator_client, connection, sandbox,
 
 
 def test_detail_paginates_a_large_run(operator_client, connection, sandbox):
-    run = hotlines_sync(connection=connection)  # a first sync: 230 hotlines appeared
+    sandbox.dataset.reset(size=30)
+    hotlines_sync(connection=connection)
+    sandbox.dataset.reset(size=230)  # the generator's IDs depend on the size: 230 new ones, the 30 gone
+    run = hotlines_sync(connection=connection)
+    assert (run.created, run.removed) == (230, 30)
     response = operator_client.get(run.get_absolute_url())
     table = response.context["table"]
-    assert table.paginator.count == 230 and table.paginator.num_pages == 5
-    assert len(list(operator_client.get(run.get_absolute_url(), {"page": 5}).context["table"].paginated_rows)) == 30
+    assert table.paginator.count == 260 and table.paginator.num_pages == 6
+    assert len(list(operator_client.get(run.get_absolute_url(), {"page": 6}).context["table"].paginated_rows)) == 10
+
+
+def test_initial_import_is_summed_up_not_listed(operator_client, connection, sandbox):
+    run = hotlines_sync(connection=connection)
+    page = operator_client.get(run.get_absolute_url()).content.decode()
+    assert "Initial import: all 230 hotlines appeared with this sync." in page
 
 
 def test_failed_run_detail_says_nothing_changed(operator_client, connection, sandbox, synced):

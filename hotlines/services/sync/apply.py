@@ -64,7 +64,7 @@ def snapshot_apply(*, run: SyncRun, counts: StageCounts) -> None:
         if counts.new or counts.changed or counts.reappeared:
             sql.upsert(run_id=run_id, connection_id=connection_id, now=now)
             step("upserted")
-        if counts.new:
+        if counts.new and not counts.initial_import:
             _record(run_id, connection_id, StagedState.NEW, ChangeKind.APPEARED, now)
         run.created, run.updated = counts.new, counts.changed + counts.reappeared
         run.removed, run.unchanged, run.duplicates = removed, counts.same, counts.duplicates

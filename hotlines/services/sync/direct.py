@@ -31,20 +31,22 @@ from ...etelecom import types
 from ...models import StagedState, SyncRun
 from . import sql
 from .apply import SyncStopped, step
-from .stage import Stager, encode
+from .stage import Stager, encode, sync_is_initial_import
 
 SEEN = "sync_seen"  # temporary table: the IDs this run saw (dropped at commit)
 
 _SOURCE = "json_to_recordset(%s::json) AS s(" + ", ".join(f"{n} {t}" for n, t in sql.STAGED_COLUMNS.items()) + ")"
 _CONTENT = list(sql.CONTENT_COLUMNS)
 _UPSERT = (
-    f"WITH up AS (INSERT INTO {sql.HOTLINE} (connection_id, etelecom_id, {', '.join(_CONTENT)}, "
+    f"INSERT INTO {sql.HOTLINE} (connection_id, etelecom_id, {', '.join(_CONTENT)}, "
     "is_removed, removed_at, first_seen_at, last_changed_at) "
     f"SELECT %s, s.etelecom_id, {', '.join('s.' + c for c in _CONTENT)}, false, NULL, %s, %s FROM {_SOURCE} "
     "ON CONFLICT (connection_id, etelecom_id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in [*_CONTENT, "is_removed", "removed_at", "last_changed_at"])
-    # xmax is 0 on a row this statement inserted, and set on one it updated: the new ones appeared.
-    + " RETURNING id, (xmax = 0) AS inserted) "
+)
+# The same, recording the new ones as appeared: xmax is 0 on a row this statement inserted.
+_UPSERT_RECORDING = (
+    f"WITH up AS ({_UPSERT} RETURNING id, (xmax = 0) AS inserted) "
     f"{sql.CHANGE_INSERT}SELECT id, %s, %s, '', '', '', %s FROM up WHERE inserted"
 )
 _FIELD_CHANGES = f"WITH s AS MATERIALIZED (SELECT * FROM {_SOURCE}) {sql.CHANGE_INSERT}" + " UNION ALL ".join(
@@ -62,8 +64,9 @@ _REAPPEARED = (
 class DirectWriter:
     """Writes each page into the snapshot, inside the sync's open transaction."""
 
-    def __init__(self, run: SyncRun) -> None:
+    def __init__(self, run: SyncRun, *, initial_import: bool) -> None:
         self.run_id, self.connection_id = run.pk, run.connection_id
+        self.initial_import = initial_import
         self.now = timezone.now()
 
     def keep_same(self, ids: list[str]) -> int:
@@ -96,10 +99,11 @@ class DirectWriter:
                 _REAPPEARED,
                 [self.run_id, ChangeKind.REAPPEARED, self.now, self.connection_id, json.dumps(reappeared)],
             )
-        sql.execute(
-            _UPSERT,
-            [self.connection_id, self.now, self.now, encode(rows), self.run_id, ChangeKind.APPEARED, self.now],
-        )
+        upsert = [self.connection_id, self.now, self.now, encode(rows)]
+        if self.initial_import:
+            sql.execute(_UPSERT, upsert)
+        else:
+            sql.execute(_UPSERT_RECORDING, [*upsert, self.run_id, ChangeKind.APPEARED, self.now])
         return kept
 
 
@@ -143,7 +147,8 @@ def sync_direct(
         with transaction.atomic():
             sql.execute(f"CREATE TEMPORARY TABLE {SEEN} (etelecom_id text PRIMARY KEY) ON COMMIT DROP", [])
             live_before = sql.live_count(connection_id=run.connection_id)
-            stager = Stager(run, writer=DirectWriter(run))
+            initial = sync_is_initial_import(connection_id=run.connection_id)
+            stager = Stager(run, writer=DirectWriter(run, initial_import=initial), initial_import=initial)
             for page in pages:
                 stager.stage(page.hotlines)
                 run.pages += 1

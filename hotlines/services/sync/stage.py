@@ -67,10 +67,18 @@ class StageCounts:
     changed: int = 0
     reappeared: int = 0
     duplicates: int = 0  # IDs already staged by an earlier page of the run (first seen wins)
+    # The connection had no hotline at all before: every one appears. The run's `created` says
+    # so once, instead of a history row per hotline (a million rows nobody would read).
+    initial_import: bool = False
 
     @property
     def staged(self) -> int:
         return self.same + self.new + self.changed + self.reappeared
+
+
+def sync_is_initial_import(*, connection_id: int) -> bool:
+    """True when the connection has no hotline yet (not even removed ones)."""
+    return not Hotline.objects.filter(connection_id=connection_id).exists()
 
 
 class Writer(Protocol):
@@ -100,12 +108,14 @@ class StagingWriter:
 class Stager:
     """Compares the pages of one run with the snapshot and hands them to a writer."""
 
-    def __init__(self, run: SyncRun, writer: Writer | None = None) -> None:
+    def __init__(self, run: SyncRun, writer: Writer | None = None, *, initial_import: bool | None = None) -> None:
         self.writer = writer or StagingWriter(run)
         self.connection_id = run.connection_id
-        # A connection's first sync has nothing to compare with: skip the per-page lookup.
-        self.has_snapshot = Hotline.objects.filter(connection_id=run.connection_id).exists()
-        self.counts = StageCounts()
+        if initial_import is None:
+            initial_import = sync_is_initial_import(connection_id=run.connection_id)
+        # A connection's first sync has nothing to compare with: no per-page lookup.
+        self.has_snapshot = not initial_import
+        self.counts = StageCounts(initial_import=initial_import)
         self._datetime = sql.datetime_formatter()
 
     def stage(self, hotlines: Sequence[types.Hotline]) -> None:
