@@ -35,7 +35,10 @@ from .stage import Stager, encode, sync_is_initial_import
 
 SEEN = "sync_seen"  # temporary table: the IDs this run saw (dropped at commit)
 
-_SOURCE = "json_to_recordset(%s::json) AS s(" + ", ".join(f"{n} {t}" for n, t in sql.STAGED_COLUMNS.items()) + ")"
+_COLUMNS = ", ".join(f"{name} {kind}" for name, kind in sql.STAGED_COLUMNS.items())
+# A page of rows, sent as one JSON parameter (jsonb: unpacked faster than json).
+_SOURCE = f"jsonb_to_recordset(%s::jsonb) AS s({_COLUMNS})"
+_SOURCE_NAMED = f"jsonb_to_recordset(%(rows)s::jsonb) AS s({_COLUMNS})"
 _CONTENT = list(sql.CONTENT_COLUMNS)
 _UPSERT = (
     f"INSERT INTO {sql.HOTLINE} (connection_id, etelecom_id, {', '.join(_CONTENT)}, "
@@ -49,7 +52,7 @@ _UPSERT_RECORDING = (
     f"WITH up AS ({_UPSERT} RETURNING id, (xmax = 0) AS inserted) "
     f"{sql.CHANGE_INSERT}SELECT id, %s, %s, '', '', '', %s FROM up WHERE inserted"
 )
-_FIELD_CHANGES = f"WITH s AS MATERIALIZED (SELECT * FROM {_SOURCE}) {sql.CHANGE_INSERT}" + " UNION ALL ".join(
+_FIELD_CHANGES = f"WITH s AS MATERIALIZED (SELECT * FROM {_SOURCE_NAMED}) {sql.CHANGE_INSERT}" + " UNION ALL ".join(
     f"SELECT h.id, %(run)s, 'changed', '{field}', {sql.display('h.' + field)}, {sql.display('s.' + field)}, "
     f"%(now)s FROM s JOIN {sql.HOTLINE} h ON h.connection_id = %(connection)s AND h.etelecom_id = s.etelecom_id "
     f"WHERE h.{field} IS DISTINCT FROM s.{field}"
@@ -92,7 +95,7 @@ class DirectWriter:
         if changed:
             # Before the upsert: the history needs the values it is about to overwrite.
             params = {"run": self.run_id, "now": self.now, "connection": self.connection_id}
-            sql.execute(_FIELD_CHANGES.replace("%s::json", "%(rows)s::json"), {**params, "rows": encode(changed)})
+            sql.execute(_FIELD_CHANGES, {**params, "rows": encode(changed)})
         reappeared = [row["etelecom_id"] for row in changed if row["state"] == StagedState.REAPPEARED]
         if reappeared:
             sql.execute(
