@@ -277,8 +277,10 @@ class HotlineTotals:
         """Counts per (network, status) among the given removal states, networks and statuses."""
         out: dict[tuple[str, str], int] = {}
         for (is_removed, network, status), n in self.by_group.items():
-            if is_removed in removed and (networks is None or network in networks) and (
-                statuses is None or status in statuses
+            if (
+                is_removed in removed
+                and (networks is None or network in networks)
+                and (statuses is None or status in statuses)
             ):
                 out[(network, status)] = out.get((network, status), 0) + n
         return out
