@@ -300,6 +300,7 @@ def test_the_django_admin_shows_the_key_masked_and_saves_through_the_service(cli
     assert AuditEntry.objects.get(action=AuditAction.CONNECTION_CHANGED).details["fields"] == ["page_size"]
 
 
+@pytest.mark.django_db(transaction=True)  # the sync commits (a second connection on PostgreSQL)
 def test_a_failed_sync_records_no_key(connection, secret_canary):
     from hotlines.services.sync import hotlines_sync
 

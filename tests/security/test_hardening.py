@@ -219,3 +219,10 @@ def test_check_deploy_fails_when_hardening_is_switched_off(tmp_path):
     result = _deploy_check(tmp_path, SESSION_COOKIE_SECURE="0", SECURE_HSTS_SECONDS="0")
     assert result.returncode != 0
     assert "security.W004" in result.stderr and "security.W012" in result.stderr
+
+
+def test_a_user_without_a_role_is_told_why_they_see_nothing(client, role_users):
+    client.force_login(role_users["no_role"])
+    response = client.get(reverse("hotlines:home"))
+    assert response.status_code == 403
+    assert "Your account has no role yet" in response.content.decode()
