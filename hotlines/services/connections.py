@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -98,7 +98,10 @@ def connection_ensure_from_settings() -> Connection | None:
     base_url, api_key = settings.ETELECOM_BASE_URL, settings.ETELECOM_API_KEY
     if not (base_url and api_key):
         return None
-    return connection_upsert(name=DEFAULT_CONNECTION_NAME, base_url=base_url, api_key=api_key)
+    try:
+        return connection_upsert(name=DEFAULT_CONNECTION_NAME, base_url=base_url, api_key=api_key)
+    except ValidationError as exc:
+        raise ImproperlyConfigured(f"ETELECOM_BASE_URL: {' '.join(exc.messages)}") from None
 
 
 @sensitive_variables("api_key")

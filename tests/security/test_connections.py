@@ -308,3 +308,15 @@ def test_a_failed_sync_records_no_key(connection, secret_canary):
     connection.refresh_from_db()
     run = hotlines_sync(connection=connection)
     assert run.error and "401" in run.error and "sk-wrong" not in run.error
+
+
+def test_a_plain_http_base_url_in_the_environment_is_refused_with_its_name(db, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.ETELECOM_BASE_URL, settings.ETELECOM_API_KEY = "http://api.example.com", "k" * 20
+    with pytest.raises(ImproperlyConfigured, match="ETELECOM_BASE_URL: The base URL must use https"):
+        service.connection_ensure_from_settings()
+    settings.ETELECOM_BASE_URL = "https://api.example.com/"
+    created = service.connection_ensure_from_settings()
+    assert created.base_url == "https://api.example.com" and created.name == "default"
+    assert AuditEntry.objects.get(action=AuditAction.CONNECTION_CREATED).actor_username == "settings"
