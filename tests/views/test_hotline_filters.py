@@ -12,7 +12,8 @@ from hotlines.services.sync import hotlines_sync
 
 from .test_hotline_list import all_ids
 
-pytestmark = pytest.mark.django_db
+# The sync commits (on PostgreSQL it heartbeats on a second connection): no wrapping transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

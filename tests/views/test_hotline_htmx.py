@@ -5,7 +5,8 @@ import pytest
 
 from hotlines.services.sync import hotlines_sync
 
-pytestmark = pytest.mark.django_db
+# The sync commits (on PostgreSQL it heartbeats on a second connection): no wrapping transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 HX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/hotlines/"}
 

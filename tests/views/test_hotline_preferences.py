@@ -8,7 +8,8 @@ from hotlines.services.sync import hotlines_sync
 from hotlines.tables import DEFAULT_COLUMNS
 from tests.conftest import make_user
 
-pytestmark = pytest.mark.django_db
+# The sync commits (on PostgreSQL it heartbeats on a second connection): no wrapping transaction.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ def test_search_parse_is_bounded_and_never_fails():
     assert search_parse("Tổng Đài").words == ("tong", "dai")
 
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # the sync commits (see test_hotline_list)
 
 
 @pytest.fixture
