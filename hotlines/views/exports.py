@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -52,7 +53,7 @@ def export_response(request: HttpRequest) -> HttpResponse:
                 "Your export of %(count)s hotlines is being prepared; the download link appears here when it is ready.",
                 count,
             )
-            % {"count": f"{count:,}"},
+            % {"count": number_format(count, force_grouping=True)},
         )
         return redirect("hotlines:export-detail", pk=record.pk)
     if fmt == ExportFormat.XLSX:
@@ -153,7 +154,7 @@ class ExportRecordTable(tables.Table):
         default = "—"
 
     def render_row_count(self, value: int) -> str:
-        return f"{value:,}"
+        return number_format(value, force_grouping=True)
 
     def render_filters(self, value: dict) -> str:
         return describe_filters(value)
