@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 
 from django.conf import settings
@@ -48,7 +47,7 @@ from .runs import (
     sync_run_start,
     sync_runs_fail_dead,
 )
-from .stage import Stager
+from .stage import Stager, prefetched
 
 __all__ = [
     "SyncAlreadyRunning",
@@ -110,15 +109,14 @@ def hotlines_sync(
     own_client = client is None
     client = client or connection_client(connection)
     direct = sql.is_postgresql()
-    pages = _prefetched(client.iter_hotline_pages(limit=connection.page_size, max_pages=settings.ETELECOM_MAX_PAGES))
+    pages = client.iter_hotline_pages(limit=connection.page_size, max_pages=settings.ETELECOM_MAX_PAGES)
     try:
-        with closing(pages):
-            if direct:
-                sync_direct(run=run, pages=pages, heartbeat_due=_Every(HEARTBEAT_EVERY), progress=progress)
-            else:
-                with sql.relaxed_durability():
-                    stager = _fetch_and_stage(run=run, pages=pages, progress=progress)
-                snapshot_apply(run=run, counts=stager.counts)
+        if direct:
+            sync_direct(run=run, pages=pages, heartbeat_due=_Every(HEARTBEAT_EVERY), progress=progress)
+        else:
+            with sql.relaxed_durability():
+                stager = _fetch_and_stage(run=run, pages=pages, progress=progress)
+            snapshot_apply(run=run, counts=stager.counts)
     except SyncStopped as stopped:
         run = stopped.run  # cancelled or failed from elsewhere: keep what was recorded
     except EtelecomError as exc:
@@ -162,19 +160,6 @@ def _fail(run: SyncRun, message: str) -> None:
         run.refresh_from_db()
 
 
-def _prefetched(pages: Iterator[types.HotlinePage]) -> Iterator[types.HotlinePage]:
-    """Yield pages while the next one is already being fetched (and parsed) in a worker thread."""
-    sentinel = object()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="etelecom-fetch") as pool:
-        future = pool.submit(next, pages, sentinel)
-        while True:
-            page = future.result()
-            if page is sentinel:
-                return
-            future = pool.submit(next, pages, sentinel)
-            yield page
-
-
 class _Every:
     """True once every `seconds` (the first time after `seconds`)."""
 
@@ -192,15 +177,16 @@ class _Every:
 def _fetch_and_stage(*, run: SyncRun, pages: Iterator[types.HotlinePage], progress: Progress | None) -> Stager:
     stager = Stager(run)
     heartbeat_due = _Every(HEARTBEAT_EVERY)
-    for page in pages:
-        stager.stage(page.hotlines)
-        run.pages += 1
-        run.fetched += len(page.hotlines)
-        run.duplicates = stager.counts.duplicates
-        if heartbeat_due():
-            _heartbeat(run)
-        if progress:
-            progress(run)
+    with closing(prefetched(pages, stager.prepare)) as prepared:
+        for page in prepared:
+            stager.stage(page)
+            run.pages += 1
+            run.fetched += page.fetched
+            run.duplicates = stager.counts.duplicates
+            if heartbeat_due():
+                _heartbeat(run)
+            if progress:
+                progress(run)
     _heartbeat(run)
     return stager
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -31,7 +32,7 @@ from ...etelecom import types
 from ...models import StagedState, SyncRun
 from . import sql
 from .apply import SyncStopped, step
-from .stage import Stager, encode, sync_is_initial_import
+from .stage import Stager, encode, prefetched, sync_is_initial_import
 
 SEEN = "sync_seen"  # temporary table: the IDs this run saw (dropped at commit)
 
@@ -78,7 +79,7 @@ class DirectWriter:
             [json.dumps(ids)],
         )
 
-    def keep_rows(self, rows: list[dict[str, Any]]) -> Counter[int]:
+    def keep_rows(self, rows: list[dict[str, Any]], encoded: str | None = None) -> Counter[int]:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {SEEN} SELECT json_array_elements_text(%s::json) "
@@ -88,6 +89,7 @@ class DirectWriter:
             fresh = {etelecom_id for (etelecom_id,) in cursor.fetchall()}
         if len(fresh) < len(rows):  # some came on an earlier page too: the first one seen wins
             rows = [row for row in rows if row["etelecom_id"] in fresh]
+            encoded = None
         kept = Counter(row["state"] for row in rows)
         if not rows:
             return kept
@@ -102,7 +104,7 @@ class DirectWriter:
                 _REAPPEARED,
                 [self.run_id, ChangeKind.REAPPEARED, self.now, self.connection_id, json.dumps(reappeared)],
             )
-        upsert = [self.connection_id, self.now, self.now, encode(rows)]
+        upsert = [self.connection_id, self.now, self.now, encoded or encode(rows)]
         if self.initial_import:
             sql.execute(_UPSERT, upsert)
         else:
@@ -152,15 +154,16 @@ def sync_direct(
             live_before = sql.live_count(connection_id=run.connection_id)
             initial = sync_is_initial_import(connection_id=run.connection_id)
             stager = Stager(run, writer=DirectWriter(run, initial_import=initial), initial_import=initial)
-            for page in pages:
-                stager.stage(page.hotlines)
-                run.pages += 1
-                run.fetched += len(page.hotlines)
-                run.duplicates = stager.counts.duplicates
-                if heartbeat_due():
-                    side.heartbeat(run)
-                if progress:
-                    progress(run)
+            with closing(prefetched(pages, stager.prepare)) as prepared:
+                for page in prepared:
+                    stager.stage(page)
+                    run.pages += 1
+                    run.fetched += page.fetched
+                    run.duplicates = stager.counts.duplicates
+                    if heartbeat_due():
+                        side.heartbeat(run)
+                    if progress:
+                        progress(run)
             side.heartbeat(run)
             counts = stager.counts
             locked = SyncRun.objects.select_for_update().get(pk=run.pk)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -76,6 +77,26 @@ class StageCounts:
         return self.same + self.new + self.changed + self.reappeared
 
 
+def prefetched[T](pages: Iterator[types.HotlinePage], prepare: Callable[[types.HotlinePage], T]) -> Iterator[T]:
+    """Yield prepared pages while the next one is fetched, parsed and prepared in a worker thread
+    (which mostly waits on the network, and runs its Python while the main thread waits on the
+    database)."""
+    sentinel = object()
+
+    def fetch() -> Any:
+        page = next(pages, sentinel)
+        return sentinel if page is sentinel else prepare(page)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="etelecom-fetch") as pool:
+        future = pool.submit(fetch)
+        while True:
+            item = future.result()
+            if item is sentinel:
+                return
+            future = pool.submit(fetch)
+            yield item
+
+
 def sync_is_initial_import(*, connection_id: int) -> bool:
     """True when the connection has no hotline yet (not even removed ones)."""
     return not Hotline.objects.filter(connection_id=connection_id).exists()
@@ -88,8 +109,9 @@ class Writer(Protocol):
     def keep_same(self, ids: list[str]) -> int:
         """Note hotlines identical to the snapshot; returns how many were new to the run."""
 
-    def keep_rows(self, rows: list[dict[str, Any]]) -> Counter[int]:
-        """Write new and changed hotlines; returns the states of those new to the run, counted."""
+    def keep_rows(self, rows: list[dict[str, Any]], encoded: str | None = None) -> Counter[int]:
+        """Write new and changed hotlines (`encoded`: them as JSON, if already done); returns the
+        states of those new to the run, counted."""
 
 
 class StagingWriter:
@@ -101,8 +123,20 @@ class StagingWriter:
     def keep_same(self, ids: list[str]) -> int:
         return sql.stage_ids(run_id=self.run_id, ids=ids, state=StagedState.SAME)
 
-    def keep_rows(self, rows: list[dict[str, Any]]) -> Counter[int]:
-        return Counter(sql.stage_rows(run_id=self.run_id, rows=encode(rows)))
+    def keep_rows(self, rows: list[dict[str, Any]], encoded: str | None = None) -> Counter[int]:
+        return Counter(sql.stage_rows(run_id=self.run_id, rows=encoded or encode(rows)))
+
+
+@dataclass
+class PreparedPage:
+    """A page made ready in the fetch thread: deduplicated and fingerprinted ({id: (hotline,
+    payload, fingerprint)}); for an initial import, its rows built and encoded too."""
+
+    fetched: int
+    duplicates: int
+    items: dict[str, tuple[types.Hotline, dict[str, Any], str]]
+    rows: list[dict[str, Any]] | None = None
+    encoded: str | None = None
 
 
 class Stager:
@@ -118,34 +152,47 @@ class Stager:
         self.counts = StageCounts(initial_import=initial_import)
         self._datetime = sql.datetime_formatter()
 
-    def stage(self, hotlines: Sequence[types.Hotline]) -> None:
-        """Stage one page."""
-        if not hotlines:
+    def prepare(self, page: types.HotlinePage) -> PreparedPage:
+        """Deduplicate and fingerprint a page, and build its rows when all are new. No database:
+        this runs in the fetch thread, while the main thread waits on the database."""
+        items: dict[str, tuple[types.Hotline, dict[str, Any], str]] = {}
+        for item in page.hotlines:
+            if item.id not in items:  # twice on one page: keep the first
+                raw, raw_json = canonical(item.raw)
+                items[item.id] = (item, raw, content_hash(raw_json))
+        prepared = PreparedPage(fetched=len(page.hotlines), duplicates=len(page.hotlines) - len(items), items=items)
+        if not self.has_snapshot and items:
+            rows = [
+                self._row(item, state=StagedState.NEW, raw=raw, digest=digest) for item, raw, digest in items.values()
+            ]
+            prepared.rows, prepared.encoded = rows, encode(rows)
+        return prepared
+
+    def stage(self, page: PreparedPage) -> None:
+        """Compare a prepared page with the snapshot and hand it to the writer."""
+        self.counts.duplicates += page.duplicates
+        if not page.items:
             return
-        page: dict[str, tuple[types.Hotline, dict[str, Any], str]] = {}
-        for item in hotlines:
-            if item.id in page:
-                self.counts.duplicates += 1  # twice on one page: keep the first
-                continue
-            raw, raw_json = canonical(item.raw)
-            page[item.id] = (item, raw, content_hash(raw_json))
-        current = sql.current_hashes(connection_id=self.connection_id, ids=list(page)) if self.has_snapshot else {}
         same: list[str] = []
-        rows: list[dict[str, Any]] = []
-        for etelecom_id, (item, raw, digest) in page.items():
-            known = current.get(etelecom_id)
-            if known is None:
-                state = StagedState.NEW
-            elif known[1]:
-                state = StagedState.REAPPEARED
-            elif known[0] == digest:
-                same.append(etelecom_id)
-                continue
-            else:
-                state = StagedState.CHANGED
-            rows.append(self._row(item, state=state, raw=raw, digest=digest))
+        if page.rows is not None:
+            rows, encoded = page.rows, page.encoded
+        else:
+            current = sql.current_hashes(connection_id=self.connection_id, ids=list(page.items))
+            rows, encoded = [], None
+            for etelecom_id, (item, raw, digest) in page.items.items():
+                known = current.get(etelecom_id)
+                if known is None:
+                    state = StagedState.NEW
+                elif known[1]:
+                    state = StagedState.REAPPEARED
+                elif known[0] == digest:
+                    same.append(etelecom_id)
+                    continue
+                else:
+                    state = StagedState.CHANGED
+                rows.append(self._row(item, state=state, raw=raw, digest=digest))
         staged_same = self.writer.keep_same(same) if same else 0
-        kept = self.writer.keep_rows(rows) if rows else Counter()
+        kept = self.writer.keep_rows(rows, encoded) if rows else Counter()
         self.counts.same += staged_same
         self.counts.new += kept[StagedState.NEW]
         self.counts.changed += kept[StagedState.CHANGED]
