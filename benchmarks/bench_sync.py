@@ -1,8 +1,11 @@
 """Sync: a first sync and a no-change re-sync, each beside a fetch-only floor.
 
 The floor fetches and parses the very same pages with `EtelecomClient` and writes nothing: it is
-the fastest any sync could be against this sandbox on this machine right now. Each sync is
-measured right after its own floor, so noise from the shared machine hits both alike.
+the fastest any sync could be against this sandbox on this machine right now. The machine is
+shared and noisy, so floors are measured before and after each sync: the first sync (which can
+only happen once) is compared with the mean of the floors around it, the no-change re-sync (run
+twice) by its best time against the best floor. Peak memory is the growth of the process's
+resident high-water mark during the sync (the fetch thread and the database driver included).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from hotlines.services.sync import hotlines_sync
 from .common import Context, Measure, Result, fmt_rate, measure
 
 SUITE = "sync"
-PAGE_SIZE = 1000  # the most the Partner API hands out per page
+PAGE_SIZE = 1000  # the sandbox's largest page (the Partner API documents no maximum)
 PEAK_TARGET_MB = 300
 
 
@@ -37,27 +40,26 @@ def _sync(connection):
     return run
 
 
-def _pair(ctx: Context, case: str, floor: Measure, sync: Measure, *, target: float) -> list[Result]:
-    rows = floor.result
-    ratio = floor.seconds / sync.seconds if sync.seconds else 0.0
+def _pair(ctx: Context, case: str, floor_s: float, floor_peak: float, sync: Measure, *, target: float) -> list[Result]:
     run = sync.result
+    rows = run.fetched
+    ratio = floor_s / sync.seconds if sync.seconds else 0.0
     figures = {
-        "rows": rows, "sync_s": round(sync.seconds, 2), "floor_s": round(floor.seconds, 2),
-        "sync_peak_mb": round(sync.peak_mb, 1), "floor_peak_mb": round(floor.peak_mb, 1),
+        "rows": rows, "sync_s": round(sync.seconds, 2), "floor_s": round(floor_s, 2),
+        "sync_peak_mb": round(sync.peak_mb, 1), "floor_peak_mb": round(floor_peak, 1),
         "created": run.created, "updated": run.updated, "unchanged": run.unchanged, "removed": run.removed,
     }  # fmt: skip
-    peak_ok = sync.peak_mb < PEAK_TARGET_MB
     return [
         Result(
             suite=SUITE, case=f"{case}, {ctx.db}, {rows:,} hotlines: speed",
             value=f"{sync.seconds:.1f} s ({fmt_rate(rows, sync.seconds)})",
-            peer="fetch-only floor", peer_value=f"{floor.seconds:.1f} s ({fmt_rate(rows, floor.seconds)})",
+            peer="fetch-only floor", peer_value=f"{floor_s:.1f} s ({fmt_rate(rows, floor_s)})",
             ratio=f"{ratio:.2f}×", target=f"≥ {target}× floor", ok=ratio >= target, extra=figures,
         ),
         Result(
             suite=SUITE, case=f"{case}, {ctx.db}, {rows:,} hotlines: peak memory",
-            value=f"{sync.peak_mb:.0f} MB", peer="fetch-only floor", peer_value=f"{floor.peak_mb:.0f} MB",
-            target=f"< {PEAK_TARGET_MB} MB", ok=peak_ok, extra=figures,
+            value=f"{sync.peak_mb:.0f} MB", peer="fetch-only floor", peer_value=f"{floor_peak:.0f} MB",
+            target=f"< {PEAK_TARGET_MB} MB", ok=sync.peak_mb < PEAK_TARGET_MB, extra=figures,
         ),
     ]  # fmt: skip
 
@@ -66,14 +68,26 @@ def run(ctx: Context) -> list[Result]:
     connection = connection_upsert(name="default", base_url=ctx.sandbox_url, api_key="sandbox-key", page_size=PAGE_SIZE)
     if Hotline.objects.exists():
         raise RuntimeError("bench_sync needs an empty database (it measures the first sync)")
-    results: list[Result] = []
-    floor = measure(lambda: _floor(connection))
+    # The machine is shared: each sync sits between floors, and is compared with their mean
+    # (the first sync, which can only run once) or the best of two against the best floor.
+    floor_before = measure(lambda: _floor(connection))
     first = measure(lambda: _sync(connection))
-    results += _pair(ctx, "first sync", floor, first, target=0.5)
-    floor = measure(lambda: _floor(connection))
-    again = measure(lambda: _sync(connection))
-    if again.result.created or again.result.updated or again.result.removed:
-        raise RuntimeError("the no-change re-sync changed rows: the benchmark's data is not stable")
-    results += _pair(ctx, "no-change re-sync", floor, again, target=0.8)
+    floor_after = measure(lambda: _floor(connection))
+    again = [measure(lambda: _sync(connection))]
+    floor_last = measure(lambda: _floor(connection))
+    if not ctx.quick:
+        again.append(measure(lambda: _sync(connection)))
+    for measured in again:
+        if measured.result.created or measured.result.updated or measured.result.removed:
+            raise RuntimeError("the no-change re-sync changed rows: the benchmark's data is not stable")
+    floors = (floor_before, floor_after, floor_last)
+    floor_peak = max(f.peak_mb for f in floors)
+    first_floor = (floor_before.seconds + floor_after.seconds) / 2
+    best_again = min(again, key=lambda m: m.seconds)
+    best_again.peak_mb = max(m.peak_mb for m in again)
+    best_floor = min(floor_after.seconds, floor_last.seconds)
     ctx.state["synced_connection"] = connection  # later suites reuse the synced database
-    return results
+    return [
+        *_pair(ctx, "first sync", first_floor, floor_peak, first, target=0.5),
+        *_pair(ctx, "no-change re-sync", best_floor, floor_peak, best_again, target=0.8),
+    ]
