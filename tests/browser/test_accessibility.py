@@ -54,3 +54,33 @@ def test_axe_on_every_browsing_page_and_the_keyboard(page, live_server, connecti
     page.locator("#hotline-table tbody a").first.focus()
     page.keyboard.press("Enter")
     expect(page.locator("#hotline-number")).to_have_text(number)
+
+
+def test_everything_works_without_javascript(browser, live_server, connection, superuser):
+    assert hotlines_sync(connection=connection).error == ""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in(page, live_server, "root", "pw-root")
+        page.goto(f"{live_server.url}/hotlines/")
+        expect(page.get_by_role("button", name="Show")).to_be_visible()  # the per-page button scripts hide
+        page.get_by_role("checkbox", name=re.compile(r"^Disabled")).check()
+        page.get_by_label("Search", exact=True).fill("tong dai")
+        page.get_by_role("button", name="Apply").click()
+        expect(page).to_have_url(re.compile(r"status=N.*q=tong\+dai|q=tong\+dai.*status=N"))
+        count = page.locator("#result-count").inner_text()
+        page.get_by_role("link", name=re.compile("^Name")).click()
+        expect(page.locator("th[aria-sort='ascending']")).to_contain_text("Name")
+        expect(page.locator("#result-count")).to_have_text(count)
+        page.locator(".chips").get_by_role("link", name=re.compile(r"Status.*Disabled")).click()
+        expect(page.get_by_role("checkbox", name=re.compile(r"^Disabled"))).not_to_be_checked()
+        assert "sort=name" in page.url and "q=tong+dai" in page.url
+        page.get_by_label("Rows per page").select_option("25")
+        page.get_by_role("button", name="Show").click()
+        expect(page.locator("#hotline-table tbody tr")).to_have_count(25)
+        page.get_by_label("Language").select_option("vi")
+        page.get_by_role("button", name="Change").click()
+        expect(page.locator("html")).to_have_attribute("lang", "vi")
+    finally:
+        context.close()
