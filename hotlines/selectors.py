@@ -65,6 +65,11 @@ class Freshness:
         """A sync is queued or running."""
         return bool(self.active_runs)
 
+    @property
+    def synced_just_now(self) -> bool:
+        """The last success is less than a minute old ("0 minutes ago" reads oddly)."""
+        return self.last_success_at is not None and timezone.now() - self.last_success_at < timedelta(minutes=1)
+
 
 def freshness() -> Freshness:
     """Freshness figures for every page (three small queries, four when the last run failed)."""

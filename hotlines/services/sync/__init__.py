@@ -161,10 +161,10 @@ def _fail(run: SyncRun, message: str) -> None:
 
 
 class _Every:
-    """True once every `seconds` (the first time after `seconds`)."""
+    """True at the first call (progress shows at once), then once every `seconds`."""
 
     def __init__(self, seconds: float) -> None:
-        self.seconds, self.last = seconds, time.monotonic()
+        self.seconds, self.last = seconds, float("-inf")
 
     def __call__(self) -> bool:
         now = time.monotonic()

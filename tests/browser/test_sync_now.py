@@ -1,0 +1,142 @@
+"""An operator presses Sync now and watches the sync run and finish, without reloading the page.
+
+The real thing, as `make run` starts it: the web server and the background worker
+(`manage.py db_worker`) in their own processes on one database (a SQLite file in WAL mode, or a
+fresh PostgreSQL database when the suite runs on PostgreSQL), Chromium in front.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from django.db import connection as django_connection
+from playwright.sync_api import expect
+
+from benchmarks.common import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A database of the suite's kind that other processes can reach; dropped afterwards."""
+    settings = django_connection.settings_dict
+    if settings["ENGINE"].endswith("sqlite3"):
+        yield f"sqlite:///{tmp_path / 'sync-now.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"sync_now_{uuid.uuid4().hex[:10]}"
+    params = {
+        "host": settings["HOST"] or "127.0.0.1",
+        "port": settings["PORT"] or 5432,
+        "user": settings["USER"] or "postgres",
+        "password": settings["PASSWORD"] or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    user = params["user"] + (f":{params['password']}" if params["password"] else "")
+    yield f"postgres://{user}@{params['host']}:{params['port']}/{name}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def stack(sandbox, database_url, tmp_path):
+    """The dashboard and its worker, synced once from the sandbox; yields the base URL."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "etelecom_admin.test_settings",
+        "DATABASE_URL": database_url,
+        "ETELECOM_BASE_URL": sandbox.url,
+        "ETELECOM_API_KEY": "sandbox-key",
+        "ETELECOM_PAGE_SIZE": "25",
+        "AXES_ENABLED": "0",
+        "CSRF_COOKIE_SECURE": "0",  # plain HTTP on loopback
+        "SESSION_COOKIE_SECURE": "0",
+    }
+    manage = [sys.executable, str(ROOT / "manage.py")]
+
+    def run(*args: str) -> str:
+        return subprocess.run([*manage, *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
+
+    run("migrate", "--no-input", "-v0")
+    run("sync_hotlines", "--no-progress")
+    run("shell", "-c", "from django.contrib.auth import get_user_model; "
+        "get_user_model().objects.create_superuser('operator', 'op@example.com', 'pw-operator-1')")  # fmt: skip
+    port = free_port()
+    logs = [open(tmp_path / name, "w") for name in ("web.log", "worker.log")]  # noqa: SIM115 - closed below
+    procs = [
+        subprocess.Popen([*manage, "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
+                         env=env, cwd=ROOT, stdout=logs[0], stderr=logs[0]),
+        subprocess.Popen([*manage, "db_worker", "--no-reload", "--interval", "0.2"],
+                         env=env, cwd=ROOT, stdout=logs[1], stderr=logs[1]),
+    ]  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline, "the dashboard did not start"
+            time.sleep(0.2)
+        yield base
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for log in logs:
+            log.close()
+
+
+def test_sync_now_shows_progress_then_the_outcome(page, stack, sandbox, screenshot):
+    items = sandbox.dataset.all()
+    sandbox.dataset.patch(items[3]["id"], name="Tổng đài vừa đổi tên")
+    sandbox.dataset.remove(items[50]["id"])
+    sandbox.faults.add("delay", seconds=0.4)  # ten pages at 0.4 s: long enough to watch
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+
+    page.goto(f"{stack}/accounts/login/")
+    page.get_by_label("Username").fill("operator")
+    page.get_by_label("Password").fill("pw-operator-1")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
+    page.goto(f"{stack}/syncs/")
+    page.locator("main").get_by_role("button", name="Sync now").click()
+
+    page.wait_for_url(re.compile(r"/syncs/\d+/$"))
+    card = page.locator(".sync-progress")
+    expect(card).to_contain_text(re.compile(r"[1-9]\d* hotlines fetched so far"), timeout=15_000)  # live
+    expect(card.locator("progress")).to_be_visible()
+    screenshot(page, "sync-running")
+    expect(page.locator(".freshness")).to_contain_text("Sync running")
+
+    expect(card.locator(".badge")).to_have_text("Succeeded", timeout=30_000)
+    expect(card).to_contain_text("Finished in")
+    expect(card).to_contain_text("229 hotlines fetched")  # one of the 230 was removed upstream
+    changes = page.locator("#changes")
+    expect(changes).to_contain_text("Tổng đài vừa đổi tên")
+    expect(changes).to_contain_text(items[50]["hotline"])
+    expect(page.locator(".freshness")).to_contain_text("Data last synced")
+    expect(page.locator(".freshness")).not_to_contain_text("Sync running")
+    screenshot(page, "sync-finished")
+
+    assert not problems, problems
