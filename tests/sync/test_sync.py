@@ -1,8 +1,6 @@
 """The sync service against the sandbox over real HTTP."""
 
 import pytest
-from django.core.management import call_command
-from django.core.management.base import CommandError
 
 from hotlines.choices import ChangeKind, SyncStatus
 from hotlines.models import Hotline, HotlineChange, SyncRun
@@ -110,25 +108,3 @@ def test_dead_run_is_failed_and_does_not_block(connection, settings):
     assert run.status == SyncStatus.SUCCEEDED
     dead.refresh_from_db()
     assert dead.status == SyncStatus.FAILED and "stopped responding" in dead.error
-
-
-def test_command_prints_summary(connection, capsys):
-    call_command("sync_hotlines")
-    out = capsys.readouterr().out
-    assert "default: ok pages=5 created=230 updated=0 removed=0 unchanged=0 seconds=" in out
-
-
-def test_command_fails_with_one_line_reason(connection, capsys):
-    connection.api_key = "wrong"
-    connection.save()
-    with pytest.raises(CommandError) as info:
-        call_command("sync_hotlines")
-    assert "eTelecom rejected the API key (401 unauthenticated)" in str(info.value)
-    assert "\n" not in str(info.value)
-
-
-def test_env_credentials_define_the_default_connection(db, sandbox, settings, capsys):
-    settings.ETELECOM_BASE_URL = sandbox.url
-    settings.ETELECOM_API_KEY = "sandbox-key"
-    call_command("sync_hotlines")
-    assert Hotline.objects.count() == 230
