@@ -3,6 +3,8 @@ the admins' record of every export."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import django_filters
 import django_tables2 as tables
 from django import forms
@@ -13,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
@@ -30,6 +33,7 @@ from ..services import exports
 
 EXPORT_PERMISSION = "hotlines.export_hotline"
 IN_FLIGHT = (ExportStatus.PENDING, ExportStatus.RUNNING)
+WORKER_LATE_AFTER = 60  # seconds an export may wait for the worker before the page says so
 
 
 def export_response(request: HttpRequest) -> HttpResponse:
@@ -239,6 +243,9 @@ def _progress_context(record: ExportRecord) -> dict:
     return {
         "record": record,
         "in_flight": record.status in IN_FLIGHT,
+        # Nobody picked it up within a minute: the worker is probably not running.
+        "waiting_long": record.status == ExportStatus.PENDING
+        and timezone.now() - record.created_at > timedelta(seconds=WORKER_LATE_AFTER),
         "available": exports.export_is_available(record=record),
         "done_rows": done,
         "percent": int(done * 100 / total) if total else (100 if record.status == ExportStatus.DONE else 0),

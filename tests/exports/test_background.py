@@ -182,3 +182,11 @@ def test_small_exports_stay_immediate(exporter_client, synced, small_limit):
     assert response.status_code == 200 and response.streaming
     body(response)
     assert not ExportRecord.objects.get().background
+
+
+def test_the_page_says_when_no_worker_picked_the_export_up(exporter_client, synced, queued):
+    record = ask(exporter_client, _export="csv")
+    url = reverse("hotlines:export-progress", args=[record.pk])
+    assert "No worker has started" not in exporter_client.get(url).text
+    ExportRecord.objects.filter(pk=record.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    assert "No worker has started this export yet" in exporter_client.get(url).text
