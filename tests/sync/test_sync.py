@@ -108,3 +108,14 @@ def test_dead_run_is_failed_and_does_not_block(connection, settings):
     assert run.status == SyncStatus.SUCCEEDED
     dead.refresh_from_db()
     assert dead.status == SyncStatus.FAILED and "stopped responding" in dead.error
+
+
+@pytest.mark.django_db(transaction=False)
+def test_sync_inside_a_callers_transaction(connection, sandbox):
+    """Within an open transaction (as in a TestCase), the caller's commit decides: the sync stages
+    and applies instead of using a second connection that could not see its run."""
+    run = hotlines_sync(connection=connection)
+    assert run.status == SyncStatus.SUCCEEDED, run.error
+    sandbox.dataset.remove(sandbox.dataset.all()[7]["id"])
+    again = hotlines_sync(connection=connection)
+    assert (again.status, again.removed, again.unchanged) == (SyncStatus.SUCCEEDED, 1, 229)

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 
 from django.conf import settings
+from django.db import connection as db_connection
 from django.utils import timezone
 
 from ...choices import SyncStatus, SyncTrigger
@@ -108,7 +109,9 @@ def hotlines_sync(
     run = run or sync_run_start(connection=connection, trigger=trigger, user=user)
     own_client = client is None
     client = client or connection_client(connection)
-    direct = sql.is_postgresql()
+    # Inside a caller's transaction (tests do that) the run's row is invisible to a second
+    # connection, and the caller's commit decides anyway: stage and apply, as on SQLite.
+    direct = sql.is_postgresql() and not db_connection.in_atomic_block
     pages = client.iter_hotline_pages(limit=connection.page_size, max_pages=settings.ETELECOM_MAX_PAGES)
     try:
         if direct:

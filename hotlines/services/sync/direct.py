@@ -133,7 +133,10 @@ class SideConnection:
             )
             alive = cursor.rowcount
         if not alive:
-            raise SyncStopped(SyncRun.objects.using(DEFAULT_DB_ALIAS).get(pk=run.pk))
+            stored = SyncRun.objects.using(DEFAULT_DB_ALIAS).get(pk=run.pk)
+            if stored.status == SyncStatus.RUNNING:  # not stopped: this connection cannot see it
+                raise RuntimeError("the sync's run is not visible outside its transaction")
+            raise SyncStopped(stored)
 
     def close(self) -> None:
         self.db.close()
