@@ -119,3 +119,21 @@ def test_sync_inside_a_callers_transaction(connection, sandbox):
     sandbox.dataset.remove(sandbox.dataset.all()[7]["id"])
     again = hotlines_sync(connection=connection)
     assert (again.status, again.removed, again.unchanged) == (SyncStatus.SUCCEEDED, 1, 229)
+
+
+def test_planner_statistics_refreshed_after_a_large_sync(connection, monkeypatch):
+    """PostgreSQL gets ANALYZE after a big change (its planner has no statistics right after an import)."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    import hotlines.services.sync as sync_service
+
+    monkeypatch.setattr(sync_service, "ANALYZE_AFTER_ROWS", 100)
+    with CaptureQueriesContext(db) as queries:
+        run = hotlines_sync(connection=connection)
+    assert run.status == SyncStatus.SUCCEEDED
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert analyzed == (["ANALYZE hotlines_hotline"] if db.vendor == "postgresql" else [])
+    with CaptureQueriesContext(db) as queries:
+        hotlines_sync(connection=connection)  # nothing changed: no ANALYZE
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
