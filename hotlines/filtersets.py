@@ -8,6 +8,7 @@ out unless `include_removed` is set, whatever queryset the filterset is given.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
@@ -93,6 +94,12 @@ class IdChoiceField(django_filters.fields.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+def _names(without: str | Collection[str] | None) -> set[str]:
+    if without is None:
+        return set()
+    return {without} if isinstance(without, str) else set(without)
+
+
 class IdChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = IdChoiceField
 
@@ -137,7 +144,10 @@ class HotlineFilterSet(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     connection = IdChoiceFilter(
-        label=_("eTelecom account"), queryset=Connection.objects.order_by("name"), distinct=False
+        # Only the name: a choice list has no business decrypting every account's API key.
+        label=_("eTelecom account"),
+        queryset=Connection.objects.only("pk", "name").order_by("name"),
+        distinct=False,
     )
     created_after = SafeDateFilter(field_name="created_at", label=_("Created from"), bound="after")
     created_before = SafeDateFilter(field_name="created_at", label=_("Created until"), bound="before")
@@ -181,11 +191,12 @@ class HotlineFilterSet(django_filters.FilterSet):
     def filter_removed(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs  # applied in filter_queryset, where its absence matters as much as its presence
 
-    def filter_queryset(self, queryset: QuerySet, *, without: str | None = None) -> QuerySet:
+    def filter_queryset(self, queryset: QuerySet, *, without: str | Collection[str] | None = None) -> QuerySet:
         """Every valid filter but `without` (used for facet counts); removed rows unless asked."""
         cleaned = self.form.cleaned_data
+        skip = _names(without)
         for name, value in cleaned.items():
-            if name != without:
+            if name not in skip:
                 queryset = self.filters[name].filter(queryset, value)
         removed = cleaned.get("include_removed")
         if removed == "only":
@@ -194,8 +205,8 @@ class HotlineFilterSet(django_filters.FilterSet):
             queryset = queryset.filter(is_removed=False)
         return queryset
 
-    def qs_without(self, name: str) -> QuerySet:
-        """The rows under every active filter except `name`."""
+    def qs_without(self, name: str | Collection[str]) -> QuerySet:
+        """The rows under every active filter except `name` (one name or several)."""
         self.errors  # noqa: B018 - validates the form
         return self.filter_queryset(self.queryset.all(), without=name)
 
@@ -220,12 +231,13 @@ class HotlineFilterSet(django_filters.FilterSet):
         networks = set(active["network"]) if "network" in active else None
         return statuses, networks, removed
 
-    def state_key(self, *, without: str | None = None) -> str:
+    def state_key(self, *, without: str | Collection[str] | None = None) -> str:
         """A short stable key of the valid filters in force (for caching counts)."""
         self.errors  # noqa: B018 - validates the form
         parts = []
+        skip = _names(without)
         for name, value in sorted(self.active().items()):
-            if name == without:
+            if name in skip:
                 continue
             if name == "q":
                 value = (self.search.number, self.search.words)

@@ -228,25 +228,15 @@ def user_locked_usernames() -> set[str]:
 COUNTS_TTL = 24 * 3600  # counts are keyed by the data version; the TTL only bounds memory
 
 
-def hotline_count(*, queryset: QuerySet[Hotline], key: str, version: str) -> int:
-    """How many rows a filtered list holds, counted once per data version and filter state."""
-    cache_key = f"hotline-count:{version}:{key}"
-    count = cache.get(cache_key)
-    if count is None:
-        count = queryset.order_by().count()
-        cache.set(cache_key, count, COUNTS_TTL)
-    return count
-
-
-def hotline_facets(*, queryset: QuerySet[Hotline], field: str, key: str, version: str) -> dict[str, int]:
-    """How many rows hold each value of `field` (one GROUP BY), once per data version and filter state."""
-    cache_key = f"hotline-facets:{field}:{version}:{key}"
-    counts = cache.get(cache_key)
-    if counts is None:
-        rows = queryset.order_by().values_list(field).annotate(n=Count("pk")).values_list(field, "n")
-        counts = dict(rows)
-        cache.set(cache_key, counts, COUNTS_TTL)
-    return counts
+def hotline_pairs(*, queryset: QuerySet[Hotline], key: str, version: str) -> dict[tuple[str, str], int]:
+    """How many rows hold each (network, status) pair (one GROUP BY), once per data version and filter state."""
+    cache_key = f"hotline-pairs:{version}:{key}"
+    pairs = cache.get(cache_key)
+    if pairs is None:
+        rows = queryset.order_by().values_list("network", "status").annotate(n=Count("pk"))
+        pairs = {(network, status): n for network, status, n in rows}
+        cache.set(cache_key, pairs, COUNTS_TTL)
+    return pairs
 
 
 @dataclass(frozen=True, slots=True)
