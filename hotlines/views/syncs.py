@@ -35,7 +35,9 @@ RUN_PERMISSION = "hotlines.run_sync"
 
 class SyncRunFilterSet(django_filters.FilterSet):
     connection = django_filters.ModelChoiceFilter(
-        queryset=Connection.objects.order_by("name"), label=_("Connection"), empty_label=_("All connections")
+        queryset=Connection.objects.only("pk", "name").order_by("name"),
+        label=_("Connection"),
+        empty_label=_("All connections"),
     )
     status = django_filters.ChoiceFilter(choices=SyncStatus.choices, label=_("Status"), empty_label=_("Any status"))
     trigger = django_filters.ChoiceFilter(choices=SyncTrigger.choices, label=_("Trigger"), empty_label=_("Any trigger"))
@@ -134,7 +136,9 @@ class SyncRunListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
         context = super().get_context_data(**kwargs)
         active = selectors.sync_run_list().filter(status__in=ACTIVE_SYNC_STATUSES)
         context["active_runs"] = [_progress_context(run) for run in active]
-        context["sync_connections"] = list(Connection.objects.filter(is_active=True).order_by("name"))
+        context["sync_connections"] = list(
+            Connection.objects.filter(is_active=True).only("pk", "name").order_by("name")
+        )
         return context
 
 
