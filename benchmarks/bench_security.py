@@ -116,7 +116,7 @@ def _keys(ctx: Context) -> list[Result]:
     from cryptography.fernet import Fernet
     from django.test import override_settings
 
-    from hotlines.fields import decrypt, encrypt
+    from hotlines.fields import decrypt, effective_keys, encrypt
     from hotlines.models import Connection
     from hotlines.services.encryption import encryption_keys_rotate
 
@@ -128,16 +128,19 @@ def _keys(ctx: Context) -> list[Result]:
     ]  # fmt: skip
     count = 200 if ctx.quick else 1000
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    current = effective_keys()  # the keys the rest of the database (the benchmark's connection) is under
     with override_settings(FIELD_ENCRYPTION_KEY=[old]):
         Connection.objects.bulk_create(
             Connection(name=f"{MARK}{i}", base_url="https://api.example.com", api_key=f"sk-{i:06d}-bench")
             for i in range(count)
         )
-    with override_settings(FIELD_ENCRYPTION_KEY=[new, old]):
+    with override_settings(FIELD_ENCRYPTION_KEY=[new, old, *current]):
         started = time.perf_counter()
         result = encryption_keys_rotate()
         seconds = time.perf_counter() - started
         Connection.objects.filter(name__startswith=MARK).delete()
+    with override_settings(FIELD_ENCRYPTION_KEY=[*current, new]):
+        encryption_keys_rotate()  # put the benchmark's own connection back under the keys in force
     results.append(
         Result(suite=SUITE, case=f"rotate_encryption_keys, {ctx.db}, {result.rotated:,} stored keys",
                value=f"{seconds * 1000:.0f} ms", target="< 10 s", ok=seconds < 10)

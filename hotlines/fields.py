@@ -10,11 +10,19 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 
+def _derived_key(secret_key: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(("fernet:" + secret_key).encode()).digest()).decode()
+
+
+def effective_keys() -> list[str]:
+    """The keys in force, newest first: FIELD_ENCRYPTION_KEY, or the one derived from SECRET_KEY."""
+    return list(settings.FIELD_ENCRYPTION_KEY) or [_derived_key(settings.SECRET_KEY)]
+
+
 @lru_cache(maxsize=8)
 def _fernets(keys: tuple[str, ...], secret_key: str) -> tuple[Fernet, ...]:
     if not keys:
-        derived = base64.urlsafe_b64encode(hashlib.sha256(("fernet:" + secret_key).encode()).digest())
-        keys = (derived.decode(),)
+        keys = (_derived_key(secret_key),)
     try:
         return tuple(Fernet(k) for k in keys)
     except ValueError as exc:
