@@ -166,3 +166,35 @@ def secret_canary():
         return key
 
     return register
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    """A database of the suite's kind that other processes (gunicorn, db_worker) can reach.
+
+    pytest's own test database is invisible to them (in memory on SQLite, inside a transaction
+    elsewhere), so this is a SQLite file or a fresh PostgreSQL database, dropped afterwards.
+    """
+    import uuid
+
+    from django.db import connection as django_connection
+
+    settings = django_connection.settings_dict
+    if settings["ENGINE"].endswith("sqlite3"):
+        yield f"sqlite:///{tmp_path / 'external.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"external_{uuid.uuid4().hex[:10]}"
+    params = {
+        "host": settings["HOST"] or "127.0.0.1",
+        "port": settings["PORT"] or 5432,
+        "user": settings["USER"] or "postgres",
+        "password": settings["PASSWORD"] or None,
+    }
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    user = params["user"] + (f":{params['password']}" if params["password"] else "")
+    yield f"postgres://{user}@{params['host']}:{params['port']}/{name}"
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -12,12 +12,10 @@ import re
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 import requests
-from django.db import connection as django_connection
 from playwright.sync_api import expect
 
 from benchmarks.common import free_port
@@ -25,30 +23,6 @@ from benchmarks.common import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def database_url(tmp_path):
-    """A database of the suite's kind that other processes can reach; dropped afterwards."""
-    settings = django_connection.settings_dict
-    if settings["ENGINE"].endswith("sqlite3"):
-        yield f"sqlite:///{tmp_path / 'sync-now.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"sync_now_{uuid.uuid4().hex[:10]}"
-    params = {
-        "host": settings["HOST"] or "127.0.0.1",
-        "port": settings["PORT"] or 5432,
-        "user": settings["USER"] or "postgres",
-        "password": settings["PASSWORD"] or None,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    user = params["user"] + (f":{params['password']}" if params["password"] else "")
-    yield f"postgres://{user}@{params['host']}:{params['port']}/{name}"
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

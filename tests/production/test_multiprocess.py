@@ -12,41 +12,15 @@ import re
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 import requests
-from django.db import connection as django_connection
 
 from benchmarks.common import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNT = re.compile(r"([\d.,\u202f\xa0]+)\s+hotlines?\s+match")
-
-
-@pytest.fixture
-def database_url(tmp_path):
-    """A database of the suite's kind that other processes can reach; dropped afterwards."""
-    settings = django_connection.settings_dict
-    if settings["ENGINE"].endswith("sqlite3"):
-        yield f"sqlite:///{tmp_path / 'multiprocess.sqlite3'}"
-        return
-    import psycopg
-
-    name = f"multiprocess_{uuid.uuid4().hex[:10]}"
-    params = {
-        "host": settings["HOST"] or "127.0.0.1",
-        "port": settings["PORT"] or 5432,
-        "user": settings["USER"] or "postgres",
-        "password": settings["PASSWORD"] or None,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    user = params["user"] + (f":{params['password']}" if params["password"] else "")
-    yield f"postgres://{user}@{params['host']}:{params['port']}/{name}"
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _wait_http(url: str, timeout: float = 30) -> None:
