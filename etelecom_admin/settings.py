@@ -132,6 +132,11 @@ STORAGES = {
 }
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 
+# Counts and facets are cached per data version. Each process has its own cache by default;
+# several web processes share one with e.g. CACHE_URL=filecache:///var/cache/etelecom-admin
+# (one server) or a Redis/Memcached URL (several), so a cold count is computed once, not per process.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
 # Background jobs: Django's tasks framework stored in the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
