@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from .common import ROOT, Context, Result, ensure_synced, free_port
+from .common import ROOT, Context, Result, ensure_synced, free_port, stop_processes, wait_http
 
 USERS = 50
 DURATION = 60
@@ -46,17 +46,6 @@ def _web_env(db_url: str) -> dict[str, str]:
         # The export during the load streams every row in the request (not the background path).
         "EXPORT_MAX_SYNC_ROWS": "100000000",
     }
-
-
-def _wait_http(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def _sessions(count: int) -> list[str]:
@@ -104,7 +93,7 @@ def run(ctx: Context) -> list[Result]:
                 env=env, cwd=ROOT, stdout=web_log, stderr=subprocess.STDOUT,
             )
         )  # fmt: skip
-        _wait_http(f"{base}/healthz")
+        wait_http(f"{base}/healthz")
 
         # The export and the sync that run during the load.
         side: dict[str, object] = {}
@@ -142,9 +131,7 @@ def run(ctx: Context) -> list[Result]:
         sync_code = sync.wait(timeout=1800)
         sync_line = (logs / "sync.log").read_text().strip().splitlines()[-1:] or ["?"]
     finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=30)
+        stop_processes(procs, timeout=30)
         web_log.close()
         sync_log.close()
 

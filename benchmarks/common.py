@@ -139,3 +139,29 @@ def ensure_synced(ctx: Context):
         if run.error:
             raise RuntimeError(f"the benchmark's sync failed: {run.error}")
     return connection
+
+
+def wait_http(url: str, timeout: float = 30) -> None:
+    """Wait until `url` answers 200 (a server we started is up), or raise."""
+    import requests
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up within {timeout:g} s")
+
+
+def stop_processes(procs: list[subprocess.Popen], timeout: float = 20) -> None:
+    """Ask every process to stop, then kill the ones that do not within `timeout`."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -18,7 +18,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from benchmarks.common import free_port
+from benchmarks.common import free_port, stop_processes
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,13 +69,7 @@ def stack(sandbox, database_url, tmp_path):
             time.sleep(0.2)
         yield base
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_processes(procs)
         for log in logs:
             log.close()
 

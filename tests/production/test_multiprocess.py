@@ -17,22 +17,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from benchmarks.common import free_port
+from benchmarks.common import free_port, stop_processes, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
 COUNT = re.compile(r"([\d.,\u202f\xa0]+)\s+hotlines?\s+match")
-
-
-def _wait_http(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not come up")
 
 
 def _count(html: str) -> int:
@@ -97,7 +85,7 @@ def test_two_web_processes_and_a_worker_share_one_database(sandbox, database_url
     try:
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         for base in bases:
-            _wait_http(f"{base}/healthz")
+            wait_http(f"{base}/healthz")
         web = requests.Session()
         web.cookies.set("sessionid", session)
         assert _count(web.get(f"{bases[0]}/hotlines/", timeout=10).text) == 1500
@@ -127,13 +115,7 @@ def test_two_web_processes_and_a_worker_share_one_database(sandbox, database_url
         assert len(ids) == len(set(ids)), "a hotline appears twice"
         assert set(ids) == expected_ids, "hotlines lost or left behind"
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_processes(procs)
         for log in logs:
             log.close()
     errors = [
