@@ -25,10 +25,14 @@ PEAK_TARGET_MB = 300
 
 
 def _floor(connection) -> int:
-    """Fetch and parse every page, keep nothing: returns the hotline count."""
+    """Fetch and parse every page, keep nothing: returns the hotline count. It reads ahead as the
+    sync does (the next page is requested while this one is parsed)."""
     count = 0
     with connection_client(connection) as client:
-        for page in client.iter_hotline_pages(limit=connection.page_size, max_pages=settings.ETELECOM_MAX_PAGES):
+        pages = client.iter_hotline_pages(
+            limit=connection.page_size, max_pages=settings.ETELECOM_MAX_PAGES, read_ahead=True
+        )
+        for page in pages:
             count += len(page.hotlines)
     return count
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from contextlib import closing
 from typing import Any
 
 import requests
@@ -12,8 +13,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from .. import iterators
 from . import exceptions as exc
-from .types import HotlinePage
+from .types import HotlinePage, RawHotlinePage
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +88,27 @@ class EtelecomClient:
 
     def get_partner_hotline_list(self, *, after: str = "", limit: int | None = None, page: int = 1) -> HotlinePage:
         """One page of `GetPartnerHotlineList`, starting after the cursor `after`."""
+        return _parse(self._fetch_page(after=after, limit=limit, page=page))
+
+    def iter_hotline_pages(
+        self, *, limit: int | None = None, max_pages: int = 100_000, read_ahead: bool = False
+    ) -> Iterator[HotlinePage]:
+        """Every page of the hotline list, following `paging.next` until it is empty.
+
+        Guards against upstreams that never end: a cursor seen before, a page cap, and a run
+        of empty pages that still point to a next one. With `read_ahead`, the next page is
+        requested (from a worker thread) as soon as this one's cursor is known, so eTelecom
+        prepares it while this one is parsed and used: the cursor makes pages strictly
+        sequential, and this is the only overlap it allows.
+        """
+        raw_pages = self._iter_raw_pages(limit=limit, max_pages=max_pages)
+        if read_ahead:
+            raw_pages = iterators.read_ahead(raw_pages, name="etelecom-fetch")
+        with closing(raw_pages):
+            for raw in raw_pages:
+                yield _parse(raw)
+
+    def _fetch_page(self, *, after: str, limit: int | None, page: int) -> RawHotlinePage:
         paging: dict[str, Any] = {}
         if after:
             paging["after"] = after
@@ -93,22 +116,16 @@ class EtelecomClient:
             paging["limit"] = limit
         payload = self._request("GetPartnerHotlineList", {"paging": paging}, context=f"page {page}")
         try:
-            result = HotlinePage.from_payload(payload, number=page)
+            result = RawHotlinePage.from_payload(payload, number=page)
         except exc.BadPayload as e:
             raise exc.BadPayload(f"eTelecom sent an unexpected answer on page {page} ({e})") from e
-        if limit and len(result.hotlines) > limit * OVERSIZE_FACTOR:
+        if limit and len(result.items) > limit * OVERSIZE_FACTOR:
             raise exc.BadPayload(
-                f"eTelecom returned {len(result.hotlines):,} hotlines on page {page}, "
-                f"far more than the {limit} asked for"
+                f"eTelecom returned {len(result.items):,} hotlines on page {page}, far more than the {limit} asked for"
             )
         return result
 
-    def iter_hotline_pages(self, *, limit: int | None = None, max_pages: int = 100_000) -> Iterator[HotlinePage]:
-        """Every page of the hotline list, following `paging.next` until it is empty.
-
-        Guards against upstreams that never end: a cursor seen before, a page cap, and a run
-        of empty pages that still point to a next one.
-        """
+    def _iter_raw_pages(self, *, limit: int | None, max_pages: int) -> Iterator[RawHotlinePage]:
         after = ""
         seen: set[str] = set()
         empty_run = 0
@@ -117,7 +134,7 @@ class EtelecomClient:
             number += 1
             if number > max_pages:
                 raise exc.BadPayload(f"eTelecom kept sending pages past the limit of {max_pages:,} pages")
-            page = self.get_partner_hotline_list(after=after, limit=limit, page=number)
+            page = self._fetch_page(after=after, limit=limit, page=number)
             yield page
             cursor = page.paging.next
             if not cursor:
@@ -127,7 +144,7 @@ class EtelecomClient:
                     f"eTelecom sent the same paging cursor twice (page {number}); the list would never end"
                 )
             seen.add(cursor)
-            empty_run = 0 if page.hotlines else empty_run + 1
+            empty_run = 0 if page.items else empty_run + 1
             if empty_run >= MAX_CONSECUTIVE_EMPTY_PAGES:
                 raise exc.BadPayload(
                     f"eTelecom sent {empty_run} empty pages in a row that still point to a next page (page {number})"
@@ -207,3 +224,10 @@ def _root_reason(error: Exception) -> BaseException | None:
 def _reason(error: Exception) -> str:
     reason = _root_reason(error)
     return str(reason or error)[:200]
+
+
+def _parse(raw: RawHotlinePage) -> HotlinePage:
+    try:
+        return raw.parse()
+    except exc.BadPayload as e:
+        raise exc.BadPayload(f"eTelecom sent an unexpected answer on page {raw.number} ({e})") from e

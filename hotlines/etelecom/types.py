@@ -147,6 +147,20 @@ class HotlinePage:
 
     @classmethod
     def from_payload(cls, payload: Any, *, number: int) -> HotlinePage:
+        return RawHotlinePage.from_payload(payload, number=number).parse()
+
+
+@dataclass(frozen=True, slots=True)
+class RawHotlinePage:
+    """A page whose envelope is checked (a list of hotlines, the paging) but not yet its hotlines:
+    enough to follow the cursor while the hotlines are parsed elsewhere."""
+
+    number: int
+    items: list[Any]
+    paging: Paging
+
+    @classmethod
+    def from_payload(cls, payload: Any, *, number: int) -> RawHotlinePage:
         if not isinstance(payload, dict):
             raise BadPayload("it is not a JSON object")
         if "hotlines" not in payload:
@@ -156,5 +170,9 @@ class HotlinePage:
             items = []
         if not isinstance(items, list):
             raise BadPayload("its 'hotlines' is not a list")
-        hotlines = tuple(Hotline.from_payload(item, where=f"hotline {index + 1}") for index, item in enumerate(items))
-        return cls(number=number, hotlines=hotlines, paging=Paging.from_payload(payload.get("paging")))
+        return cls(number=number, items=items, paging=Paging.from_payload(payload.get("paging")))
+
+    def parse(self) -> HotlinePage:
+        items = enumerate(self.items, start=1)
+        hotlines = tuple(Hotline.from_payload(item, where=f"hotline {index}") for index, item in items)
+        return HotlinePage(number=self.number, hotlines=hotlines, paging=self.paging)

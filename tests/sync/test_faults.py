@@ -215,6 +215,16 @@ def test_same_id_on_two_pages(connection, sandbox, pending_change):
     assert Hotline.objects.filter(is_removed=False).count() == 230
 
 
+def test_same_id_on_two_pages_of_a_first_sync(connection, sandbox):
+    """A first sync writes all-new pages the fast way (COPY on PostgreSQL, bound rows on SQLite):
+    a repeat must still be dropped, not fail the import on the unique ID."""
+    sandbox.faults.add("duplicate", page=3)
+    run = succeeds_mirroring(connection, sandbox)
+    assert (run.fetched, run.duplicates, run.created) == (len(sandbox.dataset.all()) + 1, 1, len(sandbox.dataset.all()))
+    repeated = sandbox.dataset.all()[99]  # the last hotline of page 2, as page 2 sent it
+    assert Hotline.objects.get(etelecom_id=repeated["id"]).name == repeated["name"]
+
+
 def test_one_empty_page_with_a_next_one(connection, sandbox, pending_change):
     sandbox.faults.add("empty_with_next", page=2, times=1)
     run = succeeds_mirroring(connection, sandbox)

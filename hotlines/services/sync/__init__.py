@@ -112,7 +112,9 @@ def hotlines_sync(
     # Inside a caller's transaction (tests do that) the run's row is invisible to a second
     # connection, and the caller's commit decides anyway: stage and apply, as on SQLite.
     direct = sql.is_postgresql() and not db_connection.in_atomic_block
-    pages = client.iter_hotline_pages(limit=connection.page_size, max_pages=settings.ETELECOM_MAX_PAGES)
+    pages = client.iter_hotline_pages(
+        limit=connection.page_size, max_pages=settings.ETELECOM_MAX_PAGES, read_ahead=True
+    )
     try:
         if direct:
             sync_direct(run=run, pages=pages, heartbeat_due=_Every(HEARTBEAT_EVERY), progress=progress)
@@ -130,6 +132,7 @@ def hotlines_sync(
         if not isinstance(exc, Exception):
             raise  # KeyboardInterrupt, SystemExit: recorded, then let through
     finally:
+        pages.close()  # first: it may be fetching a page, in a thread, over the client
         if own_client:
             client.close()
         if not direct:

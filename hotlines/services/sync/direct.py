@@ -7,7 +7,9 @@ in an open transaction are invisible to every reader until it commits, readers n
 and a rollback leaves no trace. So on PostgreSQL a sync opens one transaction, writes each page
 (history, upsert) while the next page is being fetched, and commits once all pages arrived; the
 IDs seen go to a temporary table, for the removals at the end. Progress and heartbeats must be
-visible while that transaction is open, so they go through a second connection.
+visible while that transaction is open, so they go through a second connection. A connection's
+first import has nothing to compare or record: its pages go in with COPY, and into an empty
+table without the search indexes, built once at the end (`search_indexes.py`).
 
 SQLite allows one writer at a time: a transaction open for the whole fetch would block every
 other write (sign-ins, the audit log, the task queue) for minutes. There the sync stages and
@@ -22,6 +24,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import closing
+from operator import itemgetter
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -32,7 +35,8 @@ from ...etelecom import types
 from ...models import StagedState, SyncRun
 from . import sql
 from .apply import SyncStopped, step
-from .stage import Stager, encode, prefetched, sync_is_initial_import
+from .search_indexes import search_indexes_build, search_indexes_ensure, search_indexes_set_aside
+from .stage import Stager, prefetched, sync_is_initial_import
 
 SEEN = "sync_seen"  # temporary table: the IDs this run saw (dropped at commit)
 
@@ -48,6 +52,11 @@ _UPSERT = (
     "ON CONFLICT (connection_id, etelecom_id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in [*_CONTENT, "is_removed", "removed_at", "last_changed_at"])
 )
+_COPY = (
+    f"COPY {sql.HOTLINE} (connection_id, etelecom_id, {', '.join(_CONTENT)}, "
+    "is_removed, removed_at, first_seen_at, last_changed_at) FROM STDIN"
+)
+_pick = itemgetter("etelecom_id", *_CONTENT)
 # The same, recording the new ones as appeared: xmax is 0 on a row this statement inserted.
 _UPSERT_RECORDING = (
     f"WITH up AS ({_UPSERT} RETURNING id, (xmax = 0) AS inserted) "
@@ -71,6 +80,10 @@ class DirectWriter:
     def __init__(self, run: SyncRun, *, initial_import: bool) -> None:
         self.run_id, self.connection_id = run.pk, run.connection_id
         self.initial_import = initial_import
+        # An initial import goes in with COPY: the payload as the JSON text already made, the
+        # datetimes as they are (psycopg writes them); otherwise pages go as JSON documents.
+        self.raw_text = initial_import
+        self.datetime = _as_is if initial_import else sql.datetime_formatter()
         self.now = timezone.now()
 
     def keep_same(self, ids: list[str]) -> int:
@@ -79,7 +92,7 @@ class DirectWriter:
             [json.dumps(ids)],
         )
 
-    def keep_rows(self, rows: list[dict[str, Any]], encoded: str | None = None) -> Counter[int]:
+    def keep_rows(self, rows: list[dict[str, Any]]) -> Counter[int]:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {SEEN} SELECT json_array_elements_text(%s::json) "
@@ -89,27 +102,38 @@ class DirectWriter:
             fresh = {etelecom_id for (etelecom_id,) in cursor.fetchall()}
         if len(fresh) < len(rows):  # some came on an earlier page too: the first one seen wins
             rows = [row for row in rows if row["etelecom_id"] in fresh]
-            encoded = None
         kept = Counter(row["state"] for row in rows)
         if not rows:
+            return kept
+        if self.initial_import:
+            self._copy(rows)
             return kept
         changed = [row for row in rows if row["state"] in (StagedState.CHANGED, StagedState.REAPPEARED)]
         if changed:
             # Before the upsert: the history needs the values it is about to overwrite.
             params = {"run": self.run_id, "now": self.now, "connection": self.connection_id}
-            sql.execute(_FIELD_CHANGES, {**params, "rows": encode(changed)})
+            sql.execute(_FIELD_CHANGES, {**params, "rows": sql.json_text(changed)})
         reappeared = [row["etelecom_id"] for row in changed if row["state"] == StagedState.REAPPEARED]
         if reappeared:
             sql.execute(
                 _REAPPEARED,
                 [self.run_id, ChangeKind.REAPPEARED, self.now, self.connection_id, json.dumps(reappeared)],
             )
-        upsert = [self.connection_id, self.now, self.now, encoded or encode(rows)]
-        if self.initial_import:
-            sql.execute(_UPSERT, upsert)
-        else:
-            sql.execute(_UPSERT_RECORDING, [*upsert, self.run_id, ChangeKind.APPEARED, self.now])
+        upsert = [self.connection_id, self.now, self.now, sql.json_text(rows)]
+        sql.execute(_UPSERT_RECORDING, [*upsert, self.run_id, ChangeKind.APPEARED, self.now])
         return kept
+
+    def _copy(self, rows: list[dict[str, Any]]) -> None:
+        """All new, and no other process writes this connection's hotlines (single flight): COPY,
+        the fastest way in; PostgreSQL parses each payload once, from its JSON text."""
+        tail = (False, None, self.now, self.now)
+        with connection.cursor() as cursor, cursor.copy(_COPY) as copy:
+            for row in rows:
+                copy.write_row((self.connection_id, *_pick(row), *tail))
+
+
+def _as_is[T](value: T) -> T:
+    return value
 
 
 class SideConnection:
@@ -151,6 +175,8 @@ def sync_direct(
 ) -> None:
     """Fetch, write and publish the snapshot in one transaction (see the module docstring)."""
     side = SideConnection()
+    search_indexes_ensure()
+    set_aside = sync_is_initial_import(connection_id=run.connection_id) and search_indexes_set_aside()
     try:
         with transaction.atomic():
             sql.execute(f"CREATE TEMPORARY TABLE {SEEN} (etelecom_id text PRIMARY KEY) ON COMMIT DROP", [])
@@ -168,6 +194,9 @@ def sync_direct(
                     if progress:
                         progress(run)
             side.heartbeat(run)
+            if set_aside:
+                search_indexes_build()
+                step("indexed")
             counts = stager.counts
             locked = SyncRun.objects.select_for_update().get(pk=run.pk)
             if locked.status != SyncStatus.RUNNING:
@@ -188,6 +217,8 @@ def sync_direct(
             step("done")
     finally:
         side.close()
+        if set_aside:
+            search_indexes_ensure()  # the import failed before it built them
 
 
 def _mark_removed(run: SyncRun) -> int:

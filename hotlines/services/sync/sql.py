@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from operator import itemgetter
 
 from django.db import connection, transaction
 
@@ -53,6 +54,10 @@ HISTORY_FIELDS = (
     "connection_method",
     "owner_id",
 )
+
+
+# JSON as compact text, non-ASCII kept as is (pages of rows sent as one parameter).
+json_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def is_postgresql() -> bool:
@@ -137,9 +142,47 @@ def stage_ids(*, run_id: int, ids: Sequence[str], state: int) -> int:
     return execute(sql, [run_id, state, json.dumps(list(ids))])
 
 
-def stage_rows(*, run_id: int, rows: str) -> list[int]:
-    """Stage full rows (a JSON array of objects keyed by STAGED_COLUMNS); returns the states of
-    those new to the run (an ID staged by an earlier page is kept as it was)."""
+def stage_rows(*, run_id: int, rows: list[dict]) -> list[int]:
+    """Stage full rows (dicts keyed by STAGED_COLUMNS); returns the states of those new to the
+    run (an ID staged by an earlier page is kept as it was)."""
+    if is_postgresql():
+        return _stage_rows_json(run_id=run_id, rows=json_text(rows))
+    # SQLite: bound parameters, one prepared statement for the page. Unpacking a JSON array with
+    # json_extract parses each row's object once per column, and cost four times as much.
+    columns = ["sync_run_id", *STAGED_COLUMNS]
+    sql = (
+        f"INSERT INTO {STAGED} ({', '.join(columns)}) VALUES ({', '.join('%s' for _ in columns)}) "
+        "ON CONFLICT (sync_run_id, etelecom_id) DO NOTHING"
+    )
+    pick = itemgetter(*STAGED_COLUMNS)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(sql, [(run_id, *pick(row)) for row in rows])
+            if cursor.rowcount != len(rows):
+                raise _AlreadyStaged
+        return [row["state"] for row in rows]
+    except _AlreadyStaged:  # rolled back: some IDs came on an earlier page too, the first one wins
+        staged = set(_staged_ids(run_id=run_id, ids=[row["etelecom_id"] for row in rows]))
+        fresh = [row for row in rows if row["etelecom_id"] not in staged]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [(run_id, *pick(row)) for row in fresh])
+        return [row["state"] for row in fresh]
+
+
+class _AlreadyStaged(Exception):
+    """A page held IDs an earlier page staged (rare: the upstream repeated itself)."""
+
+
+def _staged_ids(*, run_id: int, ids: Sequence[str]) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT etelecom_id FROM {STAGED} WHERE sync_run_id = %s AND etelecom_id IN ({_ids_source()})",
+            [run_id, json.dumps(list(ids))],
+        )
+        return [etelecom_id for (etelecom_id,) in cursor.fetchall()]
+
+
+def _stage_rows_json(*, run_id: int, rows: str) -> list[int]:
     source, values = _rows_source(STAGED_COLUMNS)
     sql = (
         f"INSERT INTO {STAGED} (sync_run_id, {', '.join(STAGED_COLUMNS)}) "

@@ -11,21 +11,17 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
 from ...etelecom import types
+from ...iterators import read_ahead
 from ...models import Hotline, StagedState, SyncRun
 from ...normalize import fold
 from . import sql
 
-# Names and descriptions repeat across hotlines (one company, many numbers): fold each once.
-_fold = lru_cache(maxsize=50_000)(fold)
-
-
-encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _encode_sorted = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
 
@@ -54,9 +50,11 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
+# Names and descriptions repeat across hotlines (one company, many numbers): fold each pair once.
+@lru_cache(maxsize=50_000)
 def search_text(name: str, description: str) -> str:
     """Name and description folded for the quick search (lowercase, no accents)."""
-    return " ".join(part for part in (_fold(name), _fold(description)) if part)
+    return " ".join(part for part in (fold(name), fold(description)) if part)
 
 
 @dataclass
@@ -78,23 +76,9 @@ class StageCounts:
 
 
 def prefetched[T](pages: Iterator[types.HotlinePage], prepare: Callable[[types.HotlinePage], T]) -> Iterator[T]:
-    """Yield prepared pages while the next one is fetched, parsed and prepared in a worker thread
-    (which mostly waits on the network, and runs its Python while the main thread waits on the
-    database)."""
-    sentinel = object()
-
-    def fetch() -> Any:
-        page = next(pages, sentinel)
-        return sentinel if page is sentinel else prepare(page)
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="etelecom-fetch") as pool:
-        future = pool.submit(fetch)
-        while True:
-            item = future.result()
-            if item is sentinel:
-                return
-            future = pool.submit(fetch)
-            yield item
+    """Yield prepared pages while the next one is prepared in a worker thread (the main thread
+    meanwhile waits on the database, outside the GIL)."""
+    return read_ahead(map(prepare, pages), name="sync-prepare")
 
 
 def sync_is_initial_import(*, connection_id: int) -> bool:
@@ -106,12 +90,16 @@ class Writer(Protocol):
     """Where a page's hotlines go once compared: staging (then applied at the end), or straight
     into the snapshot inside the transaction that will publish it (PostgreSQL, `direct.py`)."""
 
+    # The rows' payload as JSON text (what its fingerprint was made from) rather than a dict.
+    raw_text: bool
+    # How the rows' datetimes are written (the writer's SQL decides).
+    datetime: Callable[[datetime | None], Any]
+
     def keep_same(self, ids: list[str]) -> int:
         """Note hotlines identical to the snapshot; returns how many were new to the run."""
 
-    def keep_rows(self, rows: list[dict[str, Any]], encoded: str | None = None) -> Counter[int]:
-        """Write new and changed hotlines (`encoded`: them as JSON, if already done); returns the
-        states of those new to the run, counted."""
+    def keep_rows(self, rows: list[dict[str, Any]]) -> Counter[int]:
+        """Write new and changed hotlines; returns the states of those new to the run, counted."""
 
 
 class StagingWriter:
@@ -119,24 +107,26 @@ class StagingWriter:
 
     def __init__(self, run: SyncRun) -> None:
         self.run_id = run.pk
+        # SQLite binds each row's values; PostgreSQL gets the page as one JSON document.
+        self.raw_text = not sql.is_postgresql()
+        self.datetime = sql.datetime_formatter()
 
     def keep_same(self, ids: list[str]) -> int:
         return sql.stage_ids(run_id=self.run_id, ids=ids, state=StagedState.SAME)
 
-    def keep_rows(self, rows: list[dict[str, Any]], encoded: str | None = None) -> Counter[int]:
-        return Counter(sql.stage_rows(run_id=self.run_id, rows=encoded or encode(rows)))
+    def keep_rows(self, rows: list[dict[str, Any]]) -> Counter[int]:
+        return Counter(sql.stage_rows(run_id=self.run_id, rows=rows))
 
 
 @dataclass
 class PreparedPage:
-    """A page made ready in the fetch thread: deduplicated and fingerprinted ({id: (hotline,
-    payload, fingerprint)}); for an initial import, its rows built and encoded too."""
+    """A page made ready in the worker thread: deduplicated and fingerprinted ({id: (hotline,
+    payload, fingerprint)}); for an initial import, its rows built too."""
 
     fetched: int
     duplicates: int
-    items: dict[str, tuple[types.Hotline, dict[str, Any], str]]
+    items: dict[str, tuple[types.Hotline, dict[str, Any] | str, str]]
     rows: list[dict[str, Any]] | None = None
-    encoded: str | None = None
 
 
 class Stager:
@@ -150,22 +140,21 @@ class Stager:
         # A connection's first sync has nothing to compare with: no per-page lookup.
         self.has_snapshot = not initial_import
         self.counts = StageCounts(initial_import=initial_import)
-        self._datetime = sql.datetime_formatter()
 
     def prepare(self, page: types.HotlinePage) -> PreparedPage:
         """Deduplicate and fingerprint a page, and build its rows when all are new. No database:
-        this runs in the fetch thread, while the main thread waits on the database."""
-        items: dict[str, tuple[types.Hotline, dict[str, Any], str]] = {}
+        this runs in a worker thread, while the main thread waits on the database."""
+        raw_text = self.writer.raw_text
+        items: dict[str, tuple[types.Hotline, dict[str, Any] | str, str]] = {}
         for item in page.hotlines:
             if item.id not in items:  # twice on one page: keep the first
                 raw, raw_json = canonical(item.raw)
-                items[item.id] = (item, raw, content_hash(raw_json))
+                items[item.id] = (item, raw_json if raw_text else raw, content_hash(raw_json))
         prepared = PreparedPage(fetched=len(page.hotlines), duplicates=len(page.hotlines) - len(items), items=items)
         if not self.has_snapshot and items:
-            rows = [
+            prepared.rows = [
                 self._row(item, state=StagedState.NEW, raw=raw, digest=digest) for item, raw, digest in items.values()
             ]
-            prepared.rows, prepared.encoded = rows, encode(rows)
         return prepared
 
     def stage(self, page: PreparedPage) -> None:
@@ -175,10 +164,10 @@ class Stager:
             return
         same: list[str] = []
         if page.rows is not None:
-            rows, encoded = page.rows, page.encoded
+            rows = page.rows
         else:
             current = sql.current_hashes(connection_id=self.connection_id, ids=list(page.items))
-            rows, encoded = [], None
+            rows = []
             for etelecom_id, (item, raw, digest) in page.items.items():
                 known = current.get(etelecom_id)
                 if known is None:
@@ -192,14 +181,14 @@ class Stager:
                     state = StagedState.CHANGED
                 rows.append(self._row(item, state=state, raw=raw, digest=digest))
         staged_same = self.writer.keep_same(same) if same else 0
-        kept = self.writer.keep_rows(rows, encoded) if rows else Counter()
+        kept = self.writer.keep_rows(rows) if rows else Counter()
         self.counts.same += staged_same
         self.counts.new += kept[StagedState.NEW]
         self.counts.changed += kept[StagedState.CHANGED]
         self.counts.reappeared += kept[StagedState.REAPPEARED]
         self.counts.duplicates += (len(same) - staged_same) + (len(rows) - kept.total())
 
-    def _row(self, item: types.Hotline, *, state: int, raw: dict[str, Any], digest: str) -> dict[str, Any]:
+    def _row(self, item: types.Hotline, *, state: int, raw: dict[str, Any] | str, digest: str) -> dict[str, Any]:
         return {
             "etelecom_id": item.id,
             "state": int(state),
@@ -212,8 +201,8 @@ class Stager:
             "upstream_connection_id": item.connection_id,
             "connection_method": item.connection_method,
             "owner_id": item.owner_id,
-            "created_at": self._datetime(item.created_at),
-            "updated_at": self._datetime(item.updated_at),
+            "created_at": self.writer.datetime(item.created_at),
+            "updated_at": self.writer.datetime(item.updated_at),
             "raw": raw,
             "content_hash": digest,
             "search_text": search_text(item.name, item.description),
