@@ -1,7 +1,14 @@
 """Load: 50 staff browsing (locust) through gunicorn while one export and one sync run.
 
-Loopback only, bounded in time. Reports throughput, p50/p95/p99 and errors. Target: zero
-errors, p95 under 250 ms.
+Loopback only, bounded in time. Reports throughput, p50/p95/p99 and errors (and p95 per kind of
+page). Target: zero errors, p95 under 250 ms.
+
+Everything runs as `deploy/` runs it in production: four gunicorn workers; the sync as the
+scheduled `sync_hotlines` and the background worker (`db_worker`, which takes exports larger than
+EXPORT_MAX_SYNC_ROWS), both at the lower CPU priority their systemd units give them (Nice=10), so
+that background work yields the CPU to people browsing. The sandbox stands in for eTelecom's
+servers, which in production are not on this machine: for this suite it runs at the lowest
+priority (nice 19), so it only takes the CPU nobody else wants.
 """
 
 from __future__ import annotations
@@ -17,10 +24,16 @@ from pathlib import Path
 
 import requests
 
-from .common import ROOT, Context, Result, ensure_synced, free_port, stop_processes, wait_http
+from .common import ROOT, Context, Result, ensure_synced, free_port, start_sandbox, stop_processes, wait_http
 
 USERS = 50
 DURATION = 60
+BACKGROUND_NICE = 10  # deploy/*.service: Nice=10 for the worker and the scheduled sync
+SANDBOX_NICE = 19
+
+
+def _background() -> None:
+    os.nice(BACKGROUND_NICE)
 
 
 def _web_env(db_url: str) -> dict[str, str]:
@@ -43,8 +56,6 @@ def _web_env(db_url: str) -> dict[str, str]:
         "CONN_MAX_AGE": "60",
         # The four web processes share cached counts, as the README advises for production.
         "CACHE_URL": f"filecache://{tempfile.mkdtemp(prefix='bench-cache-')}",
-        # The export during the load streams every row in the request (not the background path).
-        "EXPORT_MAX_SYNC_ROWS": "100000000",
     }
 
 
@@ -70,9 +81,10 @@ def _sessions(count: int) -> list[str]:
 def run(ctx: Context) -> list[Result]:
     from django.db import connection as db
 
-    from hotlines.models import Hotline
+    from hotlines.models import ExportRecord, ExportStatus, Hotline
+    from hotlines.services.connections import connection_upsert
 
-    ensure_synced(ctx)
+    synced = ensure_synced(ctx)
     sample = list(Hotline.objects.order_by("?").values_list("pk", "hotline")[:300])
     sessions = _sessions(USERS)
     db_url = os.environ["DATABASE_URL"]
@@ -80,9 +92,12 @@ def run(ctx: Context) -> list[Result]:
     base = f"http://127.0.0.1:{port}"
     env = _web_env(db_url)
     duration = 20 if ctx.quick else DURATION
+    # The same data (same size and seed) from a sandbox at the lowest priority: a remote server.
+    sandbox, sandbox_url = start_sandbox(ctx.size, nice=SANDBOX_NICE)
+    connection_upsert(name="default", base_url=sandbox_url, api_key="sandbox-key", page_size=synced.page_size)
     db.close()
 
-    procs: list[subprocess.Popen] = []
+    procs: list[subprocess.Popen] = [sandbox]
     logs = Path(tempfile.mkdtemp(prefix="bench-load-"))
     web_log, sync_log = open(logs / "web.log", "w"), open(logs / "sync.log", "w")  # noqa: SIM115 - closed below
     try:
@@ -93,6 +108,12 @@ def run(ctx: Context) -> list[Result]:
                 env=env, cwd=ROOT, stdout=web_log, stderr=subprocess.STDOUT,
             )
         )  # fmt: skip
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, str(ROOT / "manage.py"), "db_worker"],
+                env=env, cwd=ROOT, stdout=web_log, stderr=subprocess.STDOUT, preexec_fn=_background,
+            )
+        )  # fmt: skip
         wait_http(f"{base}/healthz")
 
         # The export and the sync that run during the load.
@@ -100,16 +121,24 @@ def run(ctx: Context) -> list[Result]:
 
         def export() -> None:
             started = time.perf_counter()
+            cookies = {"sessionid": sessions[0]}
             with requests.get(
-                f"{base}/hotlines/", params={"_export": "csv"}, cookies={"sessionid": sessions[0]}, stream=True,
-                timeout=600,
-            ) as response:  # fmt: skip
+                f"{base}/hotlines/", params={"_export": "csv"}, cookies=cookies, stream=True, timeout=600
+            ) as response:
                 size = sum(len(chunk) for chunk in response.iter_content(1 << 16))
-                side["export"] = (response.status_code, size, time.perf_counter() - started)
+                status, where = response.status_code, "streamed by a web worker"
+            record = ExportRecord.objects.order_by("-pk").first()
+            if record is not None and record.background:  # a large export: the worker writes the file
+                while record.status in (ExportStatus.PENDING, ExportStatus.RUNNING):
+                    time.sleep(0.5)
+                    record.refresh_from_db()
+                download = requests.get(f"{base}/exports/{record.pk}/download/", cookies=cookies, timeout=600)
+                status, size, where = download.status_code, len(download.content), "written by the worker"
+            side["export"] = (status, size, time.perf_counter() - started, where)
 
         sync = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), "sync_hotlines", "--no-progress"],
-            env=env, cwd=ROOT, stdout=sync_log, stderr=subprocess.STDOUT,
+            env=env, cwd=ROOT, stdout=sync_log, stderr=subprocess.STDOUT, preexec_fn=_background,
         )  # fmt: skip
         exporter = threading.Thread(target=export)
         exporter.start()
@@ -127,31 +156,39 @@ def run(ctx: Context) -> list[Result]:
              "--only-summary", "--stop-timeout", "5", "--exit-code-on-error", "0", "--loglevel", "WARNING"],
             env=locust_env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        exporter.join(timeout=600)
+        exporter.join(timeout=900)
         sync_code = sync.wait(timeout=1800)
         sync_line = (logs / "sync.log").read_text().strip().splitlines()[-1:] or ["?"]
     finally:
         stop_processes(procs, timeout=30)
         web_log.close()
         sync_log.close()
+        connection_upsert(name="default", base_url=ctx.sandbox_url, api_key="sandbox-key", page_size=synced.page_size)
 
     with open(f"{prefix}_stats.csv") as stats_file:
-        total = next(row for row in csv.DictReader(stats_file) if row["Name"] == "Aggregated")
+        rows = list(csv.DictReader(stats_file))
+    total = next(row for row in rows if row["Name"] == "Aggregated")
     requests_count = int(total["Request Count"])
     failures = int(total["Failure Count"])
     p50, p95, p99 = (float(total[k]) for k in ("50%", "95%", "99%"))
     rps = float(total["Requests/s"])
-    status, size, export_seconds = side.get("export", (0, 0, 0.0))  # type: ignore[misc]
+    by_page = "; ".join(
+        f"{row['Name']} {float(row['95%']):.0f} ms ({int(row['Request Count']):,})"
+        for row in rows
+        if row["Name"] != "Aggregated"
+    )
+    status, size, export_seconds, where = side.get("export", (0, 0, 0.0, "not run"))  # type: ignore[misc]
     label = f"{USERS} users, {duration} s, {ctx.size:,} hotlines"
     return [
         Result("load", f"{ctx.db}: throughput ({label})", f"{rps:,.1f} req/s", extra={"requests": requests_count}),
         Result("load", f"{ctx.db}: errors", f"{failures} of {requests_count:,}", target="0", ok=failures == 0),
         Result("load", f"{ctx.db}: p50 / p99", f"{p50:.0f} ms / {p99:.0f} ms"),
         Result("load", f"{ctx.db}: p95", f"{p95:.0f} ms", target="< 250 ms", ok=p95 < 250),
+        Result("load", f"{ctx.db}: p95 by page (requests)", by_page),
         Result(
             "load",
             f"{ctx.db}: export during the load (CSV, all rows)",
-            f"HTTP {status}, {size / 1e6:,.1f} MB in {export_seconds:.1f} s",
+            f"HTTP {status}, {size / 1e6:,.1f} MB in {export_seconds:.1f} s, {where}",
             ok=status == 200 and size > 0,
         ),
         Result("load", f"{ctx.db}: sync during the load", f"exit {sync_code}: {sync_line[0][:120]}", ok=sync_code == 0),
