@@ -3,9 +3,12 @@
 Loopback only, bounded in time. Reports throughput, p50/p95/p99 and errors (and p95 per kind of
 page). Target: zero errors, p95 under 250 ms.
 
-Everything runs as `deploy/` runs it in production: four gunicorn workers, the sync as the
-scheduled `sync_hotlines`, and the background worker (`db_worker`), which takes exports larger
-than EXPORT_MAX_SYNC_ROWS (the PostgreSQL run's export of every row goes there).
+Everything runs as `deploy/` runs it in production: four gunicorn workers; the sync as the
+scheduled `sync_hotlines` and the background worker (`db_worker`, which takes exports larger than
+EXPORT_MAX_SYNC_ROWS), both at the lower CPU priority their systemd units give them (Nice=10), so
+that background work yields the CPU to people browsing. The sandbox stands in for eTelecom's
+servers, which in production are not on this machine: for this suite it runs at the lowest
+priority (nice 19), so it only takes the CPU nobody else wants.
 """
 
 from __future__ import annotations
@@ -21,10 +24,16 @@ from pathlib import Path
 
 import requests
 
-from .common import ROOT, Context, Result, ensure_synced, free_port, stop_processes, wait_http
+from .common import ROOT, Context, Result, ensure_synced, free_port, start_sandbox, stop_processes, wait_http
 
 USERS = 50
 DURATION = 60
+BACKGROUND_NICE = 10  # deploy/*.service: Nice=10 for the worker and the scheduled sync
+SANDBOX_NICE = 19
+
+
+def _background() -> None:
+    os.nice(BACKGROUND_NICE)
 
 
 def _web_env(db_url: str) -> dict[str, str]:
@@ -73,8 +82,9 @@ def run(ctx: Context) -> list[Result]:
     from django.db import connection as db
 
     from hotlines.models import ExportRecord, ExportStatus, Hotline
+    from hotlines.services.connections import connection_upsert
 
-    ensure_synced(ctx)
+    synced = ensure_synced(ctx)
     sample = list(Hotline.objects.order_by("?").values_list("pk", "hotline")[:300])
     sessions = _sessions(USERS)
     db_url = os.environ["DATABASE_URL"]
@@ -82,9 +92,12 @@ def run(ctx: Context) -> list[Result]:
     base = f"http://127.0.0.1:{port}"
     env = _web_env(db_url)
     duration = 20 if ctx.quick else DURATION
+    # The same data (same size and seed) from a sandbox at the lowest priority: a remote server.
+    sandbox, sandbox_url = start_sandbox(ctx.size, nice=SANDBOX_NICE)
+    connection_upsert(name="default", base_url=sandbox_url, api_key="sandbox-key", page_size=synced.page_size)
     db.close()
 
-    procs: list[subprocess.Popen] = []
+    procs: list[subprocess.Popen] = [sandbox]
     logs = Path(tempfile.mkdtemp(prefix="bench-load-"))
     web_log, sync_log = open(logs / "web.log", "w"), open(logs / "sync.log", "w")  # noqa: SIM115 - closed below
     try:
@@ -98,7 +111,7 @@ def run(ctx: Context) -> list[Result]:
         procs.append(
             subprocess.Popen(
                 [sys.executable, str(ROOT / "manage.py"), "db_worker"],
-                env=env, cwd=ROOT, stdout=web_log, stderr=subprocess.STDOUT,
+                env=env, cwd=ROOT, stdout=web_log, stderr=subprocess.STDOUT, preexec_fn=_background,
             )
         )  # fmt: skip
         wait_http(f"{base}/healthz")
@@ -125,7 +138,7 @@ def run(ctx: Context) -> list[Result]:
 
         sync = subprocess.Popen(
             [sys.executable, str(ROOT / "manage.py"), "sync_hotlines", "--no-progress"],
-            env=env, cwd=ROOT, stdout=sync_log, stderr=subprocess.STDOUT,
+            env=env, cwd=ROOT, stdout=sync_log, stderr=subprocess.STDOUT, preexec_fn=_background,
         )  # fmt: skip
         exporter = threading.Thread(target=export)
         exporter.start()
@@ -150,6 +163,7 @@ def run(ctx: Context) -> list[Result]:
         stop_processes(procs, timeout=30)
         web_log.close()
         sync_log.close()
+        connection_upsert(name="default", base_url=ctx.sandbox_url, api_key="sandbox-key", page_size=synced.page_size)
 
     with open(f"{prefix}_stats.csv") as stats_file:
         rows = list(csv.DictReader(stats_file))

@@ -103,7 +103,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_sandbox(size: int, *, seed: int = 1) -> tuple[subprocess.Popen, str]:
+def start_sandbox(size: int, *, seed: int = 1, nice: int = 0) -> tuple[subprocess.Popen, str]:
     """The sandbox in its own process (as in production, the API is not in our process)."""
     port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "etelecom_admin.test_settings"}
@@ -111,6 +111,7 @@ def start_sandbox(size: int, *, seed: int = 1) -> tuple[subprocess.Popen, str]:
         [sys.executable, str(ROOT / "manage.py"), "etelecom_sandbox", "--port", str(port), "--hotlines", str(size),
          "--seed", str(seed)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=(lambda: os.nice(nice)) if nice else None,
     )  # fmt: skip
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

@@ -40,7 +40,8 @@ class Connection(models.Model):
 class Hotline(models.Model):
     """A hotline as last seen upstream; rows that vanish upstream are kept, marked removed."""
 
-    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="hotlines")
+    # No index of its own: the unique (connection, etelecom_id) constraint's index starts with it.
+    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="hotlines", db_index=False)
     # Upstream fields, named as the API names them (64-bit IDs kept as exact strings).
     etelecom_id = models.CharField(_("ID"), max_length=32)
     hotline = models.CharField(_("hotline"), max_length=32)
@@ -73,11 +74,24 @@ class Hotline(models.Model):
         indexes = [
             models.Index(fields=["is_removed", "-created_at", "-id"], name="hotline_live_created"),
             models.Index(fields=["is_removed", "-updated_at", "-id"], name="hotline_live_updated"),
-            models.Index(fields=["is_removed", "status", "network"], name="hotline_live_status_net"),
-            models.Index(fields=["is_removed", "network"], name="hotline_live_network"),
-            models.Index(fields=["is_removed", "hotline"], name="hotline_live_number"),
-            models.Index(fields=["is_removed", "name"], name="hotline_live_name"),
-            models.Index(fields=["last_changed_at"], name="hotline_last_changed"),
+            # Every sortable column of the live list, with the `id` that breaks ties: sorted by
+            # status (three values), a page otherwise sorts a third of the table by id, 2 s at
+            # 1,000,000 rows. Partial (live rows only), so that a filter on the sorted column
+            # (status IN (…)) is the index's first column and PostgreSQL keeps the order.
+            *(
+                models.Index(fields=[field, "id"], condition=models.Q(is_removed=False), name=f"hotline_live_{short}")
+                for field, short in (
+                    ("status", "status"),
+                    ("network", "network"),
+                    ("hotline", "number"),
+                    ("name", "name"),
+                    ("is_free_charge", "free"),
+                    ("connection_method", "method"),
+                    ("owner_id", "owner"),
+                    ("etelecom_id", "upstream_id"),
+                )
+            ),
+            models.Index(fields=["last_changed_at", "id"], name="hotline_last_changed_id"),
         ]
         permissions = [
             ("export_hotline", _("Can export hotlines")),
