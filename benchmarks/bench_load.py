@@ -6,9 +6,10 @@ page). Target: zero errors, p95 under 250 ms.
 Everything runs as `deploy/` runs it in production: four gunicorn workers; the sync as the
 scheduled `sync_hotlines` and the background worker (`db_worker`, which takes exports larger than
 EXPORT_MAX_SYNC_ROWS), both at the lower CPU priority their systemd units give them (Nice=10), so
-that background work yields the CPU to people browsing. The sandbox stands in for eTelecom's
-servers, which in production are not on this machine: for this suite it runs at the lowest
-priority (nice 19), so it only takes the CPU nobody else wants.
+that background work yields the CPU to people browsing (measured on this 2-core machine: p95
+830 ms instead of 1,700 on PostgreSQL, 740 instead of 1,300 on SQLite). The sandbox stands in for
+eTelecom's servers, which in production are not on this machine: for this suite it runs at the
+lowest priority (nice 19), so it only takes the CPU nobody else wants.
 """
 
 from __future__ import annotations
