@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from hotlines.models import Hotline, HotlineChange, StagedHotline, SyncRun
@@ -42,6 +43,13 @@ def assert_mirrors(sandbox) -> None:
         assert (hotline.hotline, hotline.name, hotline.status, hotline.network) == (
             item["hotline"], item["name"], item["status"], item["network"],
         )  # fmt: skip
+        assert (hotline.created_at, hotline.updated_at, hotline.is_free_charge) == (
+            _when(item.get("created_at")), _when(item.get("updated_at")), item.get("is_free_charge"),
+        )  # fmt: skip
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
 
 def assert_no_leftovers(run: SyncRun) -> None:

@@ -9,7 +9,7 @@ and a rollback leaves no trace. So on PostgreSQL a sync opens one transaction, w
 IDs seen go to a temporary table, for the removals at the end. Progress and heartbeats must be
 visible while that transaction is open, so they go through a second connection. A connection's
 first import has nothing to compare or record: its pages go in with COPY, and into an empty
-table without its secondary indexes, built once at the end (`secondary_indexes.py`).
+table without its trigram search indexes, built once at the end (`search_indexes.py`).
 
 SQLite allows one writer at a time: a transaction open for the whole fetch would block every
 other write (sign-ins, the audit log, the task queue) for minutes. There the sync stages and
@@ -29,13 +29,16 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
+from psycopg import postgres
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
 
 from ...choices import ChangeKind, SyncStatus
 from ...etelecom import types
 from ...models import StagedState, SyncRun
 from . import sql
 from .apply import SyncStopped, step
-from .secondary_indexes import secondary_indexes_build, secondary_indexes_ensure, secondary_indexes_set_aside
+from .search_indexes import search_indexes_build, search_indexes_ensure, search_indexes_set_aside
 from .stage import Stager, prefetched, sync_is_initial_import
 
 SEEN = "sync_seen"  # temporary table: the IDs this run saw (dropped at commit)
@@ -52,10 +55,10 @@ _UPSERT = (
     "ON CONFLICT (connection_id, etelecom_id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in [*_CONTENT, "is_removed", "removed_at", "last_changed_at"])
 )
-_COPY = (
-    f"COPY {sql.HOTLINE} (connection_id, etelecom_id, {', '.join(_CONTENT)}, "
-    "is_removed, removed_at, first_seen_at, last_changed_at) FROM STDIN"
-)
+_COPY_COLUMNS = [
+    "connection_id", "etelecom_id", *_CONTENT, "is_removed", "removed_at", "first_seen_at", "last_changed_at"
+]  # fmt: skip
+_COPY = f"COPY {sql.HOTLINE} ({', '.join(_COPY_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
 _pick = itemgetter("etelecom_id", *_CONTENT)
 # The same, recording the new ones as appeared: xmax is 0 on a row this statement inserted.
 _UPSERT_RECORDING = (
@@ -85,6 +88,7 @@ class DirectWriter:
         self.raw_text = initial_import
         self.datetime = _as_is if initial_import else sql.datetime_formatter()
         self.now = timezone.now()
+        self._copy_types: list[int] | None = None
 
     def keep_same(self, ids: list[str]) -> int:
         return sql.execute(
@@ -125,11 +129,37 @@ class DirectWriter:
 
     def _copy(self, rows: list[dict[str, Any]]) -> None:
         """All new, and no other process writes this connection's hotlines (single flight): COPY,
-        the fastest way in; PostgreSQL parses each payload once, from its JSON text."""
+        the fastest way in. Binary: neither side formats or parses text, except the payload,
+        which goes as the JSON text its fingerprint was made from (half the cost of text COPY)."""
         tail = (False, None, self.now, self.now)
-        with connection.cursor() as cursor, cursor.copy(_COPY) as copy:
-            for row in rows:
-                copy.write_row((self.connection_id, *_pick(row), *tail))
+        with connection.cursor() as cursor:
+            if self._copy_types is None:
+                cursor.execute(
+                    "SELECT attname, atttypid::int FROM pg_attribute "
+                    "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                    [sql.HOTLINE],
+                )
+                oids = dict(cursor.fetchall())
+                self._copy_types = [oids[column] for column in _COPY_COLUMNS]
+            cursor.cursor.adapters.register_dumper(_JsonText, _JsonTextDumper)
+            with cursor.copy(_COPY) as copy:
+                copy.set_types(self._copy_types)
+                for row in rows:
+                    copy.write_row((self.connection_id, *_pick(row), *tail))
+
+
+class _JsonText(str):
+    """JSON already encoded (only names the dumper below, which COPY picks by column type)."""
+
+
+class _JsonTextDumper(Dumper):
+    """Binary jsonb from JSON text as it is: the format's version byte, then the text."""
+
+    format = Format.BINARY
+    oid = postgres.types["jsonb"].oid
+
+    def dump(self, obj: str) -> bytes:
+        return b"\x01" + obj.encode()
 
 
 def _as_is[T](value: T) -> T:
@@ -175,8 +205,8 @@ def sync_direct(
 ) -> None:
     """Fetch, write and publish the snapshot in one transaction (see the module docstring)."""
     side = SideConnection()
-    secondary_indexes_ensure()
-    set_aside = sync_is_initial_import(connection_id=run.connection_id) and secondary_indexes_set_aside()
+    search_indexes_ensure()
+    set_aside = sync_is_initial_import(connection_id=run.connection_id) and search_indexes_set_aside()
     try:
         with transaction.atomic():
             sql.execute(f"CREATE TEMPORARY TABLE {SEEN} (etelecom_id text PRIMARY KEY) ON COMMIT DROP", [])
@@ -195,7 +225,7 @@ def sync_direct(
                         progress(run)
             side.heartbeat(run)
             if set_aside:
-                secondary_indexes_build()
+                search_indexes_build()
                 step("indexed")
             counts = stager.counts
             locked = SyncRun.objects.select_for_update().get(pk=run.pk)
@@ -218,7 +248,7 @@ def sync_direct(
     finally:
         side.close()
         if set_aside:
-            secondary_indexes_ensure()  # the import failed before it built them
+            search_indexes_ensure()  # the import failed before it built them
 
 
 def _mark_removed(run: SyncRun) -> int:

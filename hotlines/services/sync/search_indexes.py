@@ -1,15 +1,15 @@
-"""PostgreSQL: the hotline table's secondary indexes (the quick search's trigram indexes and the
-list's sort indexes), set aside while a first import fills an empty table, and built once at its
-end.
+"""PostgreSQL: the trigram indexes of the quick search, set aside while a first import fills an
+empty table, and built once at its end.
 
 Keeping a GIN trigram index up to date row by row is the dearest part of writing a hotline (about
 70 trigrams each): at 1,000,000 hotlines it cost about 50 s of the database's time, where building
-the index over the finished table takes about 20 s; B-trees build from sorted data, in parallel.
-So when a sync imports into a table that
-holds no hotline at all (a fresh install), the indexes are dropped in a short transaction of
-their own (the table is empty, so that lock is instant) and created again inside the import's
-transaction just before it commits: readers never wait (CREATE INDEX blocks writers only), and
-the hotlines appear together with their indexes.
+the index over the finished table takes about 20 s. (The B-trees stay: their upkeep is cheap and
+overlaps the fetch, while building them at the end adds to the wait; tried at 1M, the import
+took 117 s instead of about 105.) So when a sync imports into a table that holds no hotline at
+all (a fresh install), the indexes are dropped in a short transaction of their own (the table is
+empty, so that lock is instant) and created again inside the import's transaction just before it
+commits: readers never wait (CREATE INDEX blocks writers only), and the hotlines appear together
+with their indexes.
 
 Whatever happens to the import, the indexes come back: the import recreates them when it ends,
 failed or not, and every sync first recreates any that a killed process left missing. The
@@ -24,7 +24,6 @@ import logging
 
 from django.db import OperationalError, connection, transaction
 
-from ...models import Hotline
 from . import sql
 
 logger = logging.getLogger(__name__)
@@ -38,38 +37,34 @@ LOCK_TIMEOUT = "1s"
 
 
 def _definitions() -> dict[str, str]:
-    """{name: CREATE INDEX statement}: the model's own (as its migrations make them) and the
-    trigram ones (migration 0005)."""
-    with connection.schema_editor(atomic=False, collect_sql=True) as editor:
-        model = {index.name: str(index.create_sql(Hotline, editor)) for index in Hotline._meta.indexes}
-    trigram = {
+    """{name: CREATE INDEX statement}, as migration 0005 makes them."""
+    return {
         name: f'CREATE INDEX "{name}" ON "{sql.HOTLINE}" USING gin ("{column}" gin_trgm_ops)'
         for name, column in TRIGRAM_INDEXES.items()
     }
-    return {**model, **trigram}
 
 
-INDEXES = [*(index.name for index in Hotline._meta.indexes), *TRIGRAM_INDEXES]
+INDEXES = list(TRIGRAM_INDEXES)
 
 
-def secondary_indexes_missing() -> list[str]:
+def search_indexes_missing() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM unnest(%s::text[]) AS name WHERE to_regclass(name) IS NULL", [INDEXES])
         return [name for (name,) in cursor.fetchall()]
 
 
-def secondary_indexes_ensure() -> None:
+def search_indexes_ensure() -> None:
     """Create any search index missing (a first import killed before its end). A catalogue
     lookup when none is; creating one blocks writers to the table, never readers."""
     if not sql.is_postgresql():
         return
     definitions = _definitions()
-    for name in secondary_indexes_missing():
+    for name in search_indexes_missing():
         logger.warning("recreating the index %s, which a first import left missing", name)
         sql.execute(definitions[name], [])
 
 
-def secondary_indexes_set_aside() -> bool:
+def search_indexes_set_aside() -> bool:
     """Drop the search indexes if the hotline table is empty; True if they were dropped.
 
     Runs in its own short transaction. Gives up (False) if the table is not empty, or if readers
@@ -93,7 +88,7 @@ def secondary_indexes_set_aside() -> bool:
     return True
 
 
-def secondary_indexes_build() -> None:
+def search_indexes_build() -> None:
     """Build the search indexes set aside, inside the import's transaction (before it commits)."""
     # PostgreSQL refuses to index a table with foreign-key checks still queued (Django's are
     # deferred to the commit): run them now, then defer again.
