@@ -23,7 +23,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing
 
 from django.conf import settings
 from django.db import connection as db_connection
@@ -48,7 +47,7 @@ from .runs import (
     sync_run_start,
     sync_runs_fail_dead,
 )
-from .stage import Stager, prefetched
+from .stage import Stager
 
 __all__ = [
     "SyncAlreadyRunning",
@@ -199,18 +198,7 @@ class _Every:
 
 def _fetch_and_stage(*, run: SyncRun, pages: Iterator[types.HotlinePage], progress: Progress | None) -> Stager:
     stager = Stager(run)
-    heartbeat_due = _Every(HEARTBEAT_EVERY)
-    with closing(prefetched(pages, stager.prepare)) as prepared:
-        for page in prepared:
-            stager.stage(page)
-            run.pages += 1
-            run.fetched += page.fetched
-            run.duplicates = stager.counts.duplicates
-            if heartbeat_due():
-                _heartbeat(run)
-            if progress:
-                progress(run)
-    _heartbeat(run)
+    stager.stage_pages(pages, heartbeat=_heartbeat, heartbeat_due=_Every(HEARTBEAT_EVERY), progress=progress)
     return stager
 
 

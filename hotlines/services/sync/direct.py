@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from operator import itemgetter
 from typing import Any
 
@@ -40,7 +39,7 @@ from ...models import StagedState, SyncRun
 from . import sql
 from .apply import SyncStopped, step
 from .search_indexes import search_indexes_build, search_indexes_ensure, search_indexes_set_aside
-from .stage import Stager, prefetched, sync_is_initial_import
+from .stage import Stager, sync_is_initial_import
 
 SEEN = "sync_seen"  # temporary table: the IDs this run saw (dropped at commit)
 
@@ -232,20 +231,11 @@ def sync_direct(
             initial = sync_is_initial_import(connection_id=run.connection_id)
             if initial:
                 # Check each page's foreign keys as it goes in (while the next one is fetched),
-                # rather than a million queued checks at the commit.
+                # rather than a million queued checks at the commit; building the search indexes
+                # set aside also needs none queued.
                 sql.execute("SET CONSTRAINTS ALL IMMEDIATE", [])
             stager = Stager(run, writer=DirectWriter(run, initial_import=initial), initial_import=initial)
-            with closing(prefetched(pages, stager.prepare)) as prepared:
-                for page in prepared:
-                    stager.stage(page)
-                    run.pages += 1
-                    run.fetched += page.fetched
-                    run.duplicates = stager.counts.duplicates
-                    if heartbeat_due():
-                        side.heartbeat(run)
-                    if progress:
-                        progress(run)
-            side.heartbeat(run)
+            stager.stage_pages(pages, heartbeat=side.heartbeat, heartbeat_due=heartbeat_due, progress=progress)
             if set_aside:
                 search_indexes_build()
                 step("indexed")

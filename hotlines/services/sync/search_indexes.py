@@ -28,28 +28,18 @@ from . import sql
 
 logger = logging.getLogger(__name__)
 
-TRIGRAM_INDEXES = {
-    "hotline_search_text_trgm": "search_text",
-    "hotline_number_trgm": "hotline",
+# {name: CREATE INDEX statement}, as migration 0005 makes them.
+INDEXES = {
+    name: f'CREATE INDEX "{name}" ON "{sql.HOTLINE}" USING gin ("{column}" gin_trgm_ops)'
+    for name, column in (("hotline_search_text_trgm", "search_text"), ("hotline_number_trgm", "hotline"))
 }
 # How long setting the indexes aside may wait for readers of the (empty) table before giving up.
 LOCK_TIMEOUT = "1s"
 
 
-def _definitions() -> dict[str, str]:
-    """{name: CREATE INDEX statement}, as migration 0005 makes them."""
-    return {
-        name: f'CREATE INDEX "{name}" ON "{sql.HOTLINE}" USING gin ("{column}" gin_trgm_ops)'
-        for name, column in TRIGRAM_INDEXES.items()
-    }
-
-
-INDEXES = list(TRIGRAM_INDEXES)
-
-
 def search_indexes_missing() -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM unnest(%s::text[]) AS name WHERE to_regclass(name) IS NULL", [INDEXES])
+        cursor.execute("SELECT name FROM unnest(%s::text[]) AS name WHERE to_regclass(name) IS NULL", [list(INDEXES)])
         return [name for (name,) in cursor.fetchall()]
 
 
@@ -58,10 +48,9 @@ def search_indexes_ensure() -> None:
     lookup when none is; creating one blocks writers to the table, never readers."""
     if not sql.is_postgresql():
         return
-    definitions = _definitions()
     for name in search_indexes_missing():
         logger.warning("recreating the index %s, which a first import left missing", name)
-        sql.execute(definitions[name], [])
+        sql.execute(INDEXES[name], [])
 
 
 def search_indexes_set_aside() -> bool:
@@ -89,10 +78,9 @@ def search_indexes_set_aside() -> bool:
 
 
 def search_indexes_build() -> None:
-    """Build the search indexes set aside, inside the import's transaction (before it commits)."""
-    # PostgreSQL refuses to index a table with foreign-key checks still queued (Django's are
-    # deferred to the commit): run them now, then defer again.
-    sql.execute("SET CONSTRAINTS ALL IMMEDIATE", [])
-    for definition in _definitions().values():
+    """Build the search indexes set aside, inside the import's transaction (before it commits).
+
+    PostgreSQL refuses to index a table with foreign-key checks still queued: the import runs
+    them as it goes (`SET CONSTRAINTS ALL IMMEDIATE`, in `direct.py`)."""
+    for definition in INDEXES.values():
         sql.execute(definition, [])
-    sql.execute("SET CONSTRAINTS ALL DEFERRED", [])

@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -75,12 +76,6 @@ class StageCounts:
         return self.same + self.new + self.changed + self.reappeared
 
 
-def prefetched[T](pages: Iterator[types.HotlinePage], prepare: Callable[[types.HotlinePage], T]) -> Iterator[T]:
-    """Yield prepared pages while the next one is prepared in a worker thread (the main thread
-    meanwhile waits on the database, outside the GIL)."""
-    return read_ahead(map(prepare, pages), name="sync-prepare")
-
-
 def sync_is_initial_import(*, connection_id: int) -> bool:
     """True when the connection has no hotline yet (not even removed ones)."""
     return not Hotline.objects.filter(connection_id=connection_id).exists()
@@ -133,6 +128,7 @@ class Stager:
     """Compares the pages of one run with the snapshot and hands them to a writer."""
 
     def __init__(self, run: SyncRun, writer: Writer | None = None, *, initial_import: bool | None = None) -> None:
+        self.run = run
         self.writer = writer or StagingWriter(run)
         self.connection_id = run.connection_id
         if initial_import is None:
@@ -156,6 +152,30 @@ class Stager:
                 self._row(item, state=StagedState.NEW, raw=raw, digest=digest) for item, raw, digest in items.values()
             ]
         return prepared
+
+    def stage_pages(
+        self,
+        pages: Iterator[types.HotlinePage],
+        *,
+        heartbeat: Callable[[SyncRun], None],
+        heartbeat_due: Callable[[], bool],
+        progress: Callable[[SyncRun], None] | None,
+    ) -> None:
+        """Stage every page (each prepared in a worker thread while the one before is written),
+        keeping the run's figures, its heartbeat and the progress callback up to date."""
+        run = self.run
+        # The main thread waits on the database meanwhile, outside the GIL.
+        with closing(read_ahead(map(self.prepare, pages), name="sync-prepare")) as prepared:
+            for page in prepared:
+                self.stage(page)
+                run.pages += 1
+                run.fetched += page.fetched
+                run.duplicates = self.counts.duplicates
+                if heartbeat_due():
+                    heartbeat(run)
+                if progress:
+                    progress(run)
+        heartbeat(run)
 
     def stage(self, page: PreparedPage) -> None:
         """Compare a prepared page with the snapshot and hand it to the writer."""
