@@ -183,7 +183,9 @@ class HotlineFilterSet(django_filters.FilterSet):
         return self._search
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return qs.filter(self.search.q()) if not self.search.is_empty else qs
+        if self.search.is_empty:
+            return qs
+        return qs.filter(self.search.q(live_only=self.form.cleaned_data.get("include_removed") not in ("on", "only")))
 
     def filter_free(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.filter(is_free_charge=value == "yes") if value in ("yes", "no") else qs

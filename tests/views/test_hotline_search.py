@@ -147,3 +147,31 @@ def test_removed_hotlines_are_not_found_unless_asked(viewer_client, synced, conn
     found = all_ids(viewer_client, "/hotlines/", {"q": gone["hotline"], "include_removed": "on"})
     assert gone["id"] in found
     assert Hotline.objects.get(etelecom_id=gone["id"]).is_removed
+
+
+def test_a_selective_number_search_on_sqlite_reads_the_live_number_index(viewer_client, synced, connection,
+                                                                          sandbox):  # fmt: skip
+    """On SQLite a number search of 5 digits or more finds live rows through the narrow index; it
+    must find exactly what a plain `contains` finds, with removed rows only when asked."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    gone = synced[1]
+    sandbox.dataset.remove(gone["id"])
+    assert hotlines_sync(connection=connection).error == ""
+
+    def stored(needle: str) -> str:  # a full national number is looked for without its trunk 0
+        return needle[1:] if needle.startswith("0") and len(needle) >= 9 else needle
+
+    for item in synced[:6]:
+        for needle in (item["hotline"][-5:], item["hotline"][2:8], item["hotline"]):
+            matching = Hotline.objects.filter(hotline__contains=stored(needle))
+            live = set(matching.filter(is_removed=False).values_list("etelecom_id", flat=True))
+            with CaptureQueriesContext(db) as queries:
+                assert search(viewer_client, needle) == live, needle
+            named = any("INDEXED BY hotline_live_number" in q["sql"] for q in queries.captured_queries)
+            assert named == (db.vendor == "sqlite")
+            everything = set(matching.values_list("etelecom_id", flat=True))
+            assert set(all_ids(viewer_client, "/hotlines/", {"q": needle, "include_removed": "on"})) == everything
+    only = set(all_ids(viewer_client, "/hotlines/", {"q": gone["hotline"], "include_removed": "only"}))
+    assert only == {gone["id"]}
