@@ -33,6 +33,7 @@ from ...etelecom import types
 from ...etelecom.client import EtelecomClient
 from ...etelecom.exceptions import EtelecomError
 from ...models import Connection, Hotline, SyncRun
+from ...selectors import hotline_caches_warm
 from ..connections import connection_client, connection_ensure_from_settings
 from . import sql
 from .apply import SyncStopped, snapshot_apply
@@ -138,6 +139,7 @@ def hotlines_sync(
             sql.unstage(run_id=run.pk)
     if run.status == SyncStatus.SUCCEEDED:
         _refresh_planner_statistics(run)
+        _warm_caches(run)
     if progress:
         progress(run)
     logger.info(
@@ -161,6 +163,18 @@ def _refresh_planner_statistics(run: SyncRun) -> None:
         return
     with db_connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {Hotline._meta.db_table}")
+
+
+def _warm_caches(run: SyncRun) -> None:
+    """A sync that changed the data starts a new data version: count it now, so that the first
+    person to open the list after the sync does not wait for it (nor every web process at once).
+    The sync has succeeded whatever happens here."""
+    if not (run.created or run.updated or run.removed):
+        return  # same version, already counted
+    try:
+        hotline_caches_warm()
+    except Exception:
+        logger.warning("sync %s: could not count the new data ahead of the list", run.pk, exc_info=True)
 
 
 def _unexpected(exc: BaseException) -> str:
