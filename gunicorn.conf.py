@@ -21,3 +21,10 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "etelecom-admin"
+
+
+def post_worker_init(worker) -> None:
+    """Each worker imports its views, compiles its templates and counts the data before serving."""
+    from etelecom_admin.warmup import warm_up
+
+    warm_up()
