@@ -198,6 +198,8 @@ ETELECOM_TIMEOUT = env.float("ETELECOM_TIMEOUT", default=30.0)
 ETELECOM_MAX_PAGES = env.int("ETELECOM_MAX_PAGES", default=100_000)
 
 HOTLINES_STALE_AFTER = env.int("HOTLINES_STALE_AFTER", default=3600)
+# The "last synced" bar on every page is shared between requests for this long (0: never).
+FRESHNESS_CACHE_SECONDS = env.int("FRESHNESS_CACHE_SECONDS", default=2)
 # A running sync whose heartbeat is older than this is taken as dead.
 SYNC_HEARTBEAT_TIMEOUT = env.int("SYNC_HEARTBEAT_TIMEOUT", default=300)
 # A sync queued by the Sync now button that no worker started within this many seconds is failed.

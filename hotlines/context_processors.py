@@ -1,10 +1,10 @@
 from django.utils.functional import SimpleLazyObject
 
-from .selectors import freshness as freshness_selector
+from .selectors import freshness_cached
 
 
 def freshness(request):
     """`freshness` in every template, computed only if a template uses it."""
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {}
-    return {"freshness": SimpleLazyObject(freshness_selector)}
+    return {"freshness": SimpleLazyObject(freshness_cached)}

@@ -1,14 +1,16 @@
-"""Signal receivers of the security area: the audit trail of sign-ins, and the roles after migrate."""
+"""Signal receivers: the audit trail of sign-ins, the roles after migrate, and the cached
+freshness bar dropped whenever a sync run or a connection is saved or deleted."""
 
 from __future__ import annotations
 
 from axes.helpers import get_failure_limit
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
-from .models import AuditAction
+from .models import AuditAction, Connection, SyncRun
+from .selectors import freshness_forget
 from .services.audit import audit_record
 from .services.users import roles_ensure
 
@@ -73,3 +75,11 @@ def ensure_roles(sender, **kwargs) -> None:
 
 def connect(app_config) -> None:
     post_migrate.connect(ensure_roles, sender=app_config, dispatch_uid="hotlines.ensure_roles")
+
+
+@receiver(post_save, sender=SyncRun, dispatch_uid="hotlines.freshness_run_saved")
+@receiver(post_delete, sender=SyncRun, dispatch_uid="hotlines.freshness_run_deleted")
+@receiver(post_save, sender=Connection, dispatch_uid="hotlines.freshness_connection_saved")
+@receiver(post_delete, sender=Connection, dispatch_uid="hotlines.freshness_connection_deleted")
+def forget_freshness(sender, **kwargs) -> None:
+    freshness_forget()

@@ -15,6 +15,14 @@ SANDBOX_SIZE = 230  # a few pages at page size 50, with a short last page
 SANDBOX_SEED = 7
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (counts, the freshness bar), as a new server would."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def sandbox_server():
     server = SandboxServer("127.0.0.1", 0, hotlines=SANDBOX_SIZE, seed=SANDBOX_SEED).start()

@@ -20,6 +20,7 @@ from django.views.decorators.debug import sensitive_variables
 from ..etelecom import exceptions as etelecom_errors
 from ..etelecom.client import EtelecomClient
 from ..models import AuditAction, Connection
+from ..selectors import freshness_forget
 from .audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -222,6 +223,7 @@ def connection_set_active(
     updated = Connection.objects.filter(pk=connection.pk).exclude(is_active=is_active).update(is_active=is_active)
     connection.is_active = is_active
     if updated:
+        freshness_forget()
         audit_record(
             action=AuditAction.CONNECTION_CHANGED,
             actor=actor,

@@ -33,7 +33,7 @@ from ...etelecom import types
 from ...etelecom.client import EtelecomClient
 from ...etelecom.exceptions import EtelecomError
 from ...models import Connection, Hotline, SyncRun
-from ...selectors import hotline_caches_warm
+from ...selectors import freshness_forget, hotline_caches_warm
 from ..connections import connection_client, connection_ensure_from_settings
 from . import sql
 from .apply import SyncStopped, snapshot_apply
@@ -190,6 +190,7 @@ def _fail(run: SyncRun, message: str) -> None:
         status=SyncStatus.FAILED, error=message, finished_at=now, heartbeat_at=now,
         pages=run.pages, fetched=run.fetched, duplicates=run.duplicates,
     )  # fmt: skip
+    freshness_forget()
     if updated:
         run.status, run.error, run.finished_at, run.heartbeat_at = SyncStatus.FAILED, message, now, now
     else:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ...choices import ACTIVE_SYNC_STATUSES, SyncStatus, SyncTrigger
 from ...models import AuditAction, Connection, SyncRun
+from ...selectors import freshness_forget
 from ..audit import audit_record
 from . import sql
 
@@ -116,6 +117,7 @@ def sync_run_fail_if_dead(*, run: SyncRun) -> bool:
         status=SyncStatus.FAILED, finished_at=timezone.now(), error=reason
     )
     if failed:
+        freshness_forget()
         logger.warning("sync %s of %s marked failed: %s", run.pk, run.connection_id, reason)
         sql.unstage(run_id=run.pk)
     return bool(failed)
@@ -155,6 +157,7 @@ def sync_run_begin_queued(*, run_id: int) -> SyncRun | None:
     )
     if not taken:
         return None
+    freshness_forget()
     return SyncRun.objects.select_related("connection").get(pk=run_id)
 
 
@@ -164,4 +167,5 @@ def sync_run_cancel(*, run: SyncRun, user) -> bool:
     cancelled = SyncRun.objects.filter(pk=run.pk, status__in=ACTIVE_SYNC_STATUSES).update(
         status=SyncStatus.FAILED, finished_at=timezone.now(), error=f"Cancelled{who}; the previous data is unchanged."
     )
+    freshness_forget()
     return bool(cancelled)
