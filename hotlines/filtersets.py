@@ -185,7 +185,7 @@ class HotlineFilterSet(django_filters.FilterSet):
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         if self.search.is_empty:
             return qs
-        return qs.filter(self.search.q(live_only=self.form.cleaned_data.get("include_removed") not in ("on", "only")))
+        return qs.filter(self.search.q(live_only=self.live_only))
 
     def filter_free(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.filter(is_free_charge=value == "yes") if value in ("yes", "no") else qs
@@ -200,12 +200,16 @@ class HotlineFilterSet(django_filters.FilterSet):
         for name, value in cleaned.items():
             if name not in skip:
                 queryset = self.filters[name].filter(queryset, value)
-        removed = cleaned.get("include_removed")
-        if removed == "only":
+        if cleaned.get("include_removed") == "only":
             queryset = queryset.filter(is_removed=True)
-        elif removed != "on":
+        elif self.live_only:
             queryset = queryset.filter(is_removed=False)
         return queryset
+
+    @property
+    def live_only(self) -> bool:
+        """Removed hotlines are hidden (the default)."""
+        return self.form.cleaned_data.get("include_removed") not in ("on", "only")
 
     def qs_without(self, name: str | Collection[str]) -> QuerySet:
         """The rows under every active filter except `name` (one name or several)."""

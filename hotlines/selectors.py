@@ -280,23 +280,22 @@ def cached_once[T](key: str, compute: Callable[[], T], *, ttl: int = COUNTS_TTL)
     if value is not None:
         return value
     lock = f"{key}:counting"
-    if cache.add(lock, 1, COUNT_WAIT_SECONDS):
-        try:
-            value = compute()
-            cache.set(key, value, ttl)
-        finally:
+    owner = cache.add(lock, 1, COUNT_WAIT_SECONDS)
+    if not owner:
+        deadline = time.monotonic() + COUNT_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(0.02)
+            value = cache.get(key)
+            if value is not None:
+                return value
+            if cache.get(lock) is None:  # the other process gave up (an error): count here
+                break
+    try:
+        value = compute()
+        cache.set(key, value, ttl)
+    finally:
+        if owner:
             cache.delete(lock)
-        return value
-    deadline = time.monotonic() + COUNT_WAIT_SECONDS
-    while time.monotonic() < deadline:
-        time.sleep(0.02)
-        value = cache.get(key)
-        if value is not None:
-            return value
-        if cache.get(lock) is None:  # the other process gave up (an error): count here
-            break
-    value = compute()
-    cache.set(key, value, ttl)
     return value
 
 

@@ -66,14 +66,14 @@ _FAST_FORMAT = {
 
 
 @lru_cache(maxsize=16)
-def _short_datetime(language: str) -> tuple[str, tuple, tuple[str, ...]] | None:
-    """SHORT_DATETIME_FORMAT of a language, compiled: (format, parts, month abbreviations), or
+def _short_datetime(language: str) -> tuple[tuple, tuple[str, ...]] | None:
+    """SHORT_DATETIME_FORMAT of a language, compiled: (parts, month abbreviations), or
     None when it uses a character `_FAST_FORMAT` does not know (then dateformat does the work)."""
     fmt = get_format("SHORT_DATETIME_FORMAT", lang=language)
     if "\\" in fmt or any(ch.isalpha() and ch not in _FAST_FORMAT for ch in fmt):
         return None
     months = tuple(escape(str(MONTHS_3[month]).title()) for month in range(1, 13))  # as dateformat's `M`
-    return fmt, tuple(_FAST_FORMAT.get(ch, ch) for ch in fmt), months
+    return tuple(_FAST_FORMAT.get(ch, ch) for ch in fmt), months
 
 
 def _when(value: datetime | None) -> str:
@@ -89,7 +89,7 @@ def _when(value: datetime | None) -> str:
     if compiled is None:
         text = escape(dateformat.format(local, get_format("SHORT_DATETIME_FORMAT")))
     else:
-        _fmt, parts, months = compiled
+        parts, months = compiled
         text = "".join(part if isinstance(part, str) else part(local, months) for part in parts)
     stamp = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return mark_safe(f'<time datetime="{stamp}">{text}</time>')  # noqa: S308 - digits, separators and escaped month names
@@ -150,6 +150,7 @@ class HotlineTable(tables.Table):
         kwargs.setdefault("sequence", (*visible, "..."))
         super().__init__(*args, **kwargs)
         self.back = back
+        self._detail_url = _detail_url_maker()
         for name in COLUMN_FIELDS:
             if name not in visible:
                 self.columns.hide(name)
@@ -167,7 +168,6 @@ class HotlineTable(tables.Table):
             )
             render = getattr(self, f"render_{column.name}", None)
             columns.append((column.name, opening, render, {} if column.name in FEW_VALUES else None))
-        self._detail_url = _detail_url_maker()
         rows = []
         for record in self.page.object_list.data if hasattr(self, "page") else self.data:
             cells = []
@@ -188,7 +188,7 @@ class HotlineTable(tables.Table):
         return mark_safe("".join(rows))  # noqa: S308 - every piece above is escaped or built with format_html
 
     def render_hotline(self, value: str, record: Hotline) -> str:
-        url = self._detail_url(record.pk) if hasattr(self, "_detail_url") else record.get_absolute_url()
+        url = self._detail_url(record.pk)
         if self.back:
             url = f"{url}?back={self.back}"
         removed = format_html(' <span class="badge badge-removed">{}</span>', _("removed")) if record.is_removed else ""
