@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from hotlines.models import Hotline
 from hotlines.services.sync import hotlines_sync
+from tests.conftest import SECRET_CANARIES
 
 # The sync commits (on PostgreSQL it heartbeats on a second connection): no wrapping transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -98,8 +99,16 @@ KEYS = st.sampled_from(
      "updated_after", "updated_before", "changed_since", "include_removed", "sort", "page", "per_page", "back",
      "_export_x", "zz"]
 )  # fmt: skip
+
+
+def _not_a_canary(text: str) -> bool:
+    """Hypothesis also draws string constants from our own modules, the sandbox's API key among
+    them; a search for the key echoes it in the search box, which the secret scanner rightly flags."""
+    return not any(key in text for key in SECRET_CANARIES)
+
+
 VALUES = st.one_of(
-    st.text(max_size=40),
+    st.text(max_size=40).filter(_not_a_canary),
     st.sampled_from(
         [
             "P",
@@ -142,7 +151,7 @@ def test_any_query_string_gives_a_page(synced, viewer, pairs):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(back=st.text(max_size=80))
+@given(back=st.text(max_size=80).filter(_not_a_canary))
 def test_any_back_query_gives_a_detail_page(synced, viewer, back):
     client = Client()
     client.force_login(viewer)
