@@ -11,6 +11,7 @@ from .logs import request_id_var, user_var
 
 logger = logging.getLogger("etelecom_admin.requests")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+QUERY_LOGGED = 500  # characters of the query string kept in the log line
 
 
 class RequestLogMiddleware:
@@ -41,6 +42,8 @@ class RequestLogMiddleware:
                     extra={
                         "method": request.method,
                         "path": request.path,
+                        # Which filters, sort and page a slow list was: what finding its plan starts from.
+                        "query": request.META.get("QUERY_STRING", "")[:QUERY_LOGGED],
                         "status": response.status_code,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     },

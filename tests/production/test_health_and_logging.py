@@ -8,6 +8,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from etelecom_admin.logs import ContextFilter, JsonFormatter
+from etelecom_admin.middleware import QUERY_LOGGED
 from hotlines.choices import SyncStatus
 from hotlines.models import SyncRun
 
@@ -48,13 +49,16 @@ def test_health_is_exempt_from_https_redirect(client):
 
 def test_every_response_carries_a_request_id_and_logs_one_line(client, caplog):
     with caplog.at_level(logging.INFO, logger="etelecom_admin.requests"):
-        response = client.get("/accounts/login/", HTTP_X_REQUEST_ID="abc-123")
+        response = client.get("/accounts/login/?next=/hotlines/%3Fstatus%3DZ", HTTP_X_REQUEST_ID="abc-123")
     assert response["X-Request-ID"] == "abc-123"
     lines = [r for r in caplog.records if r.name == "etelecom_admin.requests"]
     assert len(lines) == 1
     assert lines[0].status == 200 and lines[0].path == "/accounts/login/" and lines[0].duration_ms >= 0
-    bogus = client.get("/accounts/login/", HTTP_X_REQUEST_ID="<script>")
+    assert lines[0].query == "next=/hotlines/%3Fstatus%3DZ"
+    with caplog.at_level(logging.INFO, logger="etelecom_admin.requests"):
+        bogus = client.get("/accounts/login/?q=" + "9" * 5000, HTTP_X_REQUEST_ID="<script>")
     assert bogus["X-Request-ID"] != "<script>" and len(bogus["X-Request-ID"]) == 32
+    assert len([r for r in caplog.records if r.name == "etelecom_admin.requests"][-1].query) == QUERY_LOGGED
 
 
 def test_json_log_format_is_one_object_per_line():
