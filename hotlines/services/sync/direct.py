@@ -9,7 +9,7 @@ and a rollback leaves no trace. So on PostgreSQL a sync opens one transaction, w
 IDs seen go to a temporary table, for the removals at the end. Progress and heartbeats must be
 visible while that transaction is open, so they go through a second connection. A connection's
 first import has nothing to compare or record: its pages go in with COPY, and into an empty
-table without its trigram search indexes, built once at the end (`search_indexes.py`).
+table without the indexes dearest to keep up to date, built once at the end (`deferred_indexes.py`).
 
 SQLite allows one writer at a time: a transaction open for the whole fetch would block every
 other write (sign-ins, the audit log, the task queue) for minutes. There the sync stages and
@@ -38,7 +38,7 @@ from ...etelecom import types
 from ...models import StagedState, SyncRun
 from . import sql
 from .apply import SyncStopped, step
-from .search_indexes import search_indexes_build, search_indexes_ensure, search_indexes_set_aside
+from .deferred_indexes import deferred_indexes_build, deferred_indexes_ensure, deferred_indexes_set_aside
 from .stage import Stager, sync_is_initial_import
 
 SEEN = "sync_seen"  # temporary table: the IDs this run saw (dropped at commit)
@@ -222,8 +222,8 @@ def sync_direct(
 ) -> None:
     """Fetch, write and publish the snapshot in one transaction (see the module docstring)."""
     side = SideConnection()
-    search_indexes_ensure()
-    set_aside = sync_is_initial_import(connection_id=run.connection_id) and search_indexes_set_aside()
+    deferred_indexes_ensure()
+    set_aside = sync_is_initial_import(connection_id=run.connection_id) and deferred_indexes_set_aside()
     try:
         with transaction.atomic():
             sql.execute(f"CREATE TEMPORARY TABLE {SEEN} (etelecom_id text PRIMARY KEY) ON COMMIT DROP", [])
@@ -231,13 +231,13 @@ def sync_direct(
             initial = sync_is_initial_import(connection_id=run.connection_id)
             if initial:
                 # Check each page's foreign keys as it goes in (while the next one is fetched),
-                # rather than a million queued checks at the commit; building the search indexes
+                # rather than a million queued checks at the commit; building the indexes
                 # set aside also needs none queued.
                 sql.execute("SET CONSTRAINTS ALL IMMEDIATE", [])
             stager = Stager(run, writer=DirectWriter(run, initial_import=initial), initial_import=initial)
             stager.stage_pages(pages, heartbeat=side.heartbeat, heartbeat_due=heartbeat_due, progress=progress)
             if set_aside:
-                search_indexes_build()
+                deferred_indexes_build()
                 step("indexed")
             counts = stager.counts
             locked = SyncRun.objects.select_for_update().get(pk=run.pk)
@@ -260,7 +260,7 @@ def sync_direct(
     finally:
         side.close()
         if set_aside:
-            search_indexes_ensure()  # the import failed before it built them
+            deferred_indexes_ensure()  # the import failed before it built them
 
 
 def _mark_removed(run: SyncRun) -> int:

@@ -1,5 +1,6 @@
-"""A first import into an empty table sets the search indexes aside and builds them at its end
-(PostgreSQL); whatever happens, the table ends up with exactly the indexes the migrations made."""
+"""A first import into an empty table sets the trigram and (status, network) indexes aside and
+builds them at its end (PostgreSQL); whatever happens, the table ends up with exactly the indexes
+the migrations made."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from django.db import connection as db
 
 from hotlines.choices import SyncStatus
 from hotlines.models import Connection, Hotline
-from hotlines.services.sync import direct, hotlines_sync, search_indexes
+from hotlines.services.sync import deferred_indexes, direct, hotlines_sync
 from hotlines.services.sync.sql import HOTLINE
 
 from .helpers import assert_mirrors
 
 pytestmark = pytest.mark.django_db(transaction=True)
 postgresql_only = pytest.mark.skipif(
-    db.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only; CI runs this there"
+    db.vendor != "postgresql", reason="these indexes exist on PostgreSQL only; CI runs this there"
 )
 
 
@@ -34,17 +35,17 @@ def indexes() -> set[tuple[str, str]]:
 def builds(monkeypatch) -> list[int]:
     """Counts the end-of-import index builds."""
     calls: list[int] = []
-    build = direct.search_indexes_build
+    build = direct.deferred_indexes_build
 
     def counted() -> None:
         calls.append(Hotline.objects.count())  # inside the import's transaction: its rows
         build()
 
-    monkeypatch.setattr(direct, "search_indexes_build", counted)
+    monkeypatch.setattr(direct, "deferred_indexes_build", counted)
     return calls
 
 
-def test_first_import_builds_the_search_indexes_at_its_end(connection, sandbox, builds):
+def test_first_import_builds_the_deferred_indexes_at_its_end(connection, sandbox, builds):
     before = indexes()
     run = hotlines_sync(connection=connection)
     assert run.status == SyncStatus.SUCCEEDED, run.error
@@ -80,9 +81,9 @@ def test_a_failed_first_import_puts_the_indexes_back(connection, sandbox):
 def test_indexes_a_killed_import_left_missing_come_back_with_the_next_sync(connection, sandbox):
     before = indexes()
     with db.cursor() as cursor:  # what a first import killed mid-way leaves behind
-        for name in search_indexes.INDEXES:
+        for name in deferred_indexes.INDEXES:
             cursor.execute(f'DROP INDEX "{name}"')
-    assert search_indexes.search_indexes_missing() == list(search_indexes.INDEXES)
+    assert deferred_indexes.deferred_indexes_missing() == list(deferred_indexes.INDEXES)
     other = Connection.objects.create(name="second", base_url=sandbox.url, api_key=connection.api_key, page_size=50)
     Hotline.objects.create(connection=other, etelecom_id="1", hotline="19001234")  # not empty: no set-aside
     assert hotlines_sync(connection=connection).status == SyncStatus.SUCCEEDED
@@ -92,14 +93,14 @@ def test_indexes_a_killed_import_left_missing_come_back_with_the_next_sync(conne
 @postgresql_only
 def test_a_busy_table_is_not_set_aside(connection, sandbox, monkeypatch):
     """If readers hold the table, the import waits at most LOCK_TIMEOUT, then indexes as it goes."""
-    monkeypatch.setattr(search_indexes, "LOCK_TIMEOUT", "50ms")
+    monkeypatch.setattr(deferred_indexes, "LOCK_TIMEOUT", "50ms")
     other = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
         with other.cursor() as cursor:
             cursor.execute("BEGIN")
             cursor.execute(f'SELECT 1 FROM "{HOTLINE}" LIMIT 1')  # noqa: S608 - holds ACCESS SHARE until rollback
-            assert search_indexes.search_indexes_set_aside() is False
+            assert deferred_indexes.deferred_indexes_set_aside() is False
             cursor.execute("ROLLBACK")
     finally:
         other.close()
-    assert search_indexes.search_indexes_missing() == []
+    assert deferred_indexes.deferred_indexes_missing() == []
