@@ -1,12 +1,13 @@
 """PostgreSQL: the indexes a first import sets aside while it fills an empty table, and builds
-once at its end: the trigram indexes of the quick search, and the (status, network) index.
+once at its end: the GIN indexes (trigrams of the quick search; status and network).
 
 Keeping a GIN trigram index up to date row by row is the dearest part of writing a hotline (about
 70 trigrams each): at 1,000,000 hotlines it cost about 50 s of the database's time, where building
-the index over the finished table takes about 20 s. The (status, network, id) index of migration
-0008 cost a 1M import 8-10 s kept up to date (88 s against 78 s, measured twice each), 1.5 s
-built at the end. The other B-trees stay: setting all of them aside as well was slower (81-83 s
-against 79 s), their upkeep overlapping the fetch while building them adds to the wait.
+the index over the finished table takes about 20 s. The status and network index of migration
+0008 takes about 1.5 s to build at the end (as a B-tree kept up to date it cost a 1M import 8-10
+s: 88 s against 78 s, measured twice each). The B-trees stay: setting all of them aside as well
+was slower (81-83 s against 79 s), their upkeep overlapping the fetch while building them adds
+to the wait.
 
 So when a sync imports into a table that holds no hotline at all (a fresh install), these
 indexes are dropped in a short transaction of their own (the table is empty, so that lock is
@@ -38,7 +39,7 @@ INDEXES = {
         for name, column in (("hotline_search_text_trgm", "search_text"), ("hotline_number_trgm", "hotline"))
     },
     "hotline_live_status_network": (
-        f'CREATE INDEX "hotline_live_status_network" ON "{sql.HOTLINE}" (status, network, id) WHERE NOT is_removed'
+        f'CREATE INDEX "hotline_live_status_network" ON "{sql.HOTLINE}" USING gin (status, network) WHERE NOT is_removed'
     ),
 }
 # How long setting the indexes aside may wait for readers of the (empty) table before giving up.
