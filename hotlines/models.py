@@ -93,6 +93,8 @@ class Hotline(models.Model):
             ),
             models.Index(fields=["last_changed_at", "id"], name="hotline_last_changed_id"),
         ]
+        # PostgreSQL also has GIN indexes, made by migrations alone: trigrams for the quick search
+        # (0005) and status with network (0008). See services/sync/deferred_indexes.py.
         permissions = [
             ("export_hotline", _("Can export hotlines")),
             ("run_sync", _("Can run a sync")),
