@@ -19,7 +19,7 @@ import statistics
 import time
 from urllib.parse import urlencode
 
-from .common import Context, Result, ensure_synced
+from .common import Context, Result, ensure_synced, fmt_speedup
 
 SUITE = "list"
 SPEEDUP_TARGET = 3.0  # × faster than the admin changelist, every case
@@ -108,7 +108,7 @@ def run(ctx: Context) -> list[Result]:
                 suite=SUITE, case=f"{case}, {ctx.db}, {rows:,} hotlines ({ours_n:,} match)",
                 value=f"{ours_ms:.1f} ms (cold {cold:.0f} ms)",
                 peer="Django admin changelist", peer_value=f"{admin_ms:.1f} ms",
-                ratio=f"{speedup:.1f}× faster", target=", ".join(targets), ok=ok,
+                ratio=fmt_speedup(ours_ms, admin_ms), target=", ".join(targets), ok=ok,
                 extra={"ours_ms": [round(t, 1) for t in ours_times], "admin_ms": [round(t, 1) for t in admin_times],
                        "cold_ms": round(cold, 1), "admin_first_ms": round(admin_first, 1), "matches": ours_n,
                        "url": ours_url, "admin_url": admin_url},

@@ -15,7 +15,7 @@ import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from .common import Context, Result, median_ms
+from .common import Context, Result, fmt_speedup, median_ms
 
 SUITE = "security"
 AUDIT_PAGE_TARGET_MS = 150.0  # median, every case, a year of entries
@@ -100,7 +100,7 @@ def _audit_page(ctx: Context, size: int) -> list[Result]:
             admin_times, _text = _timed(client, "/admin/hotlines/auditentry/?" + urlencode(admin), repeat)
             admin_ms = statistics.median(admin_times)
             peer, peer_value = "Django admin changelist", f"{admin_ms:.1f} ms"
-            ratio = f"{admin_ms / ours_ms:.1f}× faster" if ours_ms else ""
+            ratio = fmt_speedup(ours_ms, admin_ms)
         results.append(
             Result(
                 suite=SUITE, case=f"audit log: {case}, {ctx.db}, {size:,} entries",

@@ -123,6 +123,13 @@ def start_sandbox(size: int, *, seed: int = 1, nice: int = 0) -> tuple[subproces
     raise RuntimeError("the sandbox did not start")
 
 
+def fmt_speedup(ours: float, peer: float) -> str:
+    """Ours beside the peer, both in seconds (or ms): "3.2× faster", or "1.7× slower" when the peer wins."""
+    if not ours or not peer:
+        return ""
+    return f"{peer / ours:.1f}× faster" if peer >= ours else f"{ours / peer:.1f}× slower"
+
+
 def fmt_rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:,.0f} rows/s" if seconds > 0 else "n/a"
 
