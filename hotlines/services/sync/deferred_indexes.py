@@ -39,7 +39,8 @@ INDEXES = {
         for name, column in (("hotline_search_text_trgm", "search_text"), ("hotline_number_trgm", "hotline"))
     },
     "hotline_live_status_network": (
-        f'CREATE INDEX "hotline_live_status_network" ON "{sql.HOTLINE}" USING gin (status, network) WHERE NOT is_removed'
+        f'CREATE INDEX "hotline_live_status_network" ON "{sql.HOTLINE}" '
+        "USING gin (status, network) WHERE NOT is_removed"
     ),
 }
 # How long setting the indexes aside may wait for readers of the (empty) table before giving up.
