@@ -4,7 +4,7 @@ once at its end: the GIN indexes (trigrams of the quick search; status and netwo
 Keeping a GIN trigram index up to date row by row is the dearest part of writing a hotline (about
 70 trigrams each): at 1,000,000 hotlines it cost about 50 s of the database's time, where building
 the index over the finished table takes about 20 s. The status and network index of migration
-0008 takes about 1.5 s to build at the end (as a B-tree kept up to date it cost a 1M import 8-10
+0008 takes about 0.6 s to build at the end (as a B-tree kept up to date it cost a 1M import 8-10
 s: 88 s against 78 s, measured twice each). The B-trees stay: setting all of them aside as well
 was slower (81-83 s against 79 s), their upkeep overlapping the fetch while building them adds
 to the wait.
