@@ -6,10 +6,16 @@ import logging
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection as db_connection
 
 from hotlines.etelecom.client import EtelecomClient
 from hotlines.etelecom.sandbox import DEFAULT_API_KEY, SandboxServer
 from hotlines.models import Connection
+
+# Tests of what exists on PostgreSQL only (its GIN indexes); CI runs the suite there too.
+postgresql_only = pytest.mark.skipif(
+    db_connection.vendor != "postgresql", reason="PostgreSQL only (its own indexes); CI runs this there"
+)
 
 SANDBOX_SIZE = 230  # a few pages at page size 50, with a short last page
 SANDBOX_SEED = 7

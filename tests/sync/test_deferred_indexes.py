@@ -12,13 +12,11 @@ from hotlines.choices import SyncStatus
 from hotlines.models import Connection, Hotline
 from hotlines.services.sync import deferred_indexes, direct, hotlines_sync
 from hotlines.services.sync.sql import HOTLINE
+from tests.conftest import postgresql_only
 
 from .helpers import assert_mirrors
 
 pytestmark = pytest.mark.django_db(transaction=True)
-postgresql_only = pytest.mark.skipif(
-    db.vendor != "postgresql", reason="these indexes exist on PostgreSQL only; CI runs this there"
-)
 
 
 def indexes() -> set[tuple[str, str]]:

@@ -4,11 +4,15 @@ must do itself costs seconds (measured: 2 s for status before these indexes)."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from django.db import connection
 
-from hotlines.models import Hotline
+from hotlines.etelecom.demo_data import NETWORK_WEIGHTS, NETWORKS, STATUS_WEIGHTS, STATUSES
+from hotlines.models import Connection, Hotline
 from hotlines.tables import HotlineTable
+from tests.conftest import postgresql_only
 
 # Long free text, and a join: not worth an index each (see the model's Meta).
 UNINDEXED = {"description", "connection"}
@@ -30,8 +34,6 @@ def sorts_itself(queryset) -> bool:
 @pytest.fixture
 def table_with_statistics(db):
     """Some hotlines, and the planner statistics a sync leaves behind (ANALYZE after large ones)."""
-    from hotlines.models import Connection
-
     owner = Connection.objects.create(name="stats", base_url="https://api.example.vn", api_key="k")
     Hotline.objects.bulk_create(
         Hotline(connection=owner, etelecom_id=str(n), hotline=f"0900{n:06d}", name=f"Hotline {n % 37}",
@@ -54,7 +56,6 @@ def test_each_sort_is_served_by_an_index(table_with_statistics, order_by, direct
         assert not sorts_itself(live.filter(**{f"{column}__in": FILTERS[column]}).order_by(*fields)[:25])
 
 
-postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL-only index")
 PAIR_INDEX = "hotline_live_status_network"
 
 
@@ -62,11 +63,6 @@ PAIR_INDEX = "hotline_live_status_network"
 def hotlines_like_production(db):
     """10,000 hotlines with the sandbox's shares of statuses and networks (independent of each
     other, as there): a status and a network together can be rare (Z and Other: 1 in 100)."""
-    import random
-
-    from hotlines.etelecom.demo_data import NETWORK_WEIGHTS, NETWORKS, STATUS_WEIGHTS, STATUSES
-    from hotlines.models import Connection
-
     rng = random.Random(7)
     owner = Connection.objects.create(name="stats", base_url="https://api.example.vn", api_key="k")
     Hotline.objects.bulk_create(
