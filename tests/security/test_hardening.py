@@ -9,6 +9,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from axes.models import AccessAttempt
@@ -16,6 +17,7 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from hotlines import middleware as session_middleware
 from hotlines.middleware import SEEN_KEY, SEEN_RESOLUTION, STARTED_KEY
 from hotlines.models import AuditAction, AuditEntry
 
@@ -129,6 +131,19 @@ def test_activity_keeps_a_session_alive_without_writing_it_on_every_request(sign
     _age_session(signed_in, **{SEEN_KEY: 599})
     assert signed_in.get(reverse("hotlines:list")).status_code == 200
     assert time.time() - signed_in.session[SEEN_KEY] < SEEN_RESOLUTION
+
+
+@override_settings(SESSION_IDLE_TIMEOUT=30)
+def test_a_short_idle_timeout_never_signs_out_a_busy_person(signed_in, monkeypatch):
+    clock = SimpleNamespace(now=int(time.time()))
+    monkeypatch.setattr(session_middleware, "time", SimpleNamespace(time=lambda: clock.now))
+    for gap in [20, 20, 20, 27, 1, 26, 27, 5, 27]:  # a person clicking, never 30 s apart
+        clock.now += gap
+        response = signed_in.get(reverse("hotlines:list"))
+        assert response.status_code == 200, f"signed out after a {gap} s pause"
+    clock.now += 31  # and the timeout itself still holds
+    assert signed_in.get(reverse("hotlines:list")).status_code == 302
+    assert AuditEntry.objects.get(action=AuditAction.SIGN_OUT).details == {"reason": "idle"}
 
 
 @override_settings(SESSION_IDLE_TIMEOUT=600)
