@@ -192,6 +192,20 @@ def test_security_headers(client, db):
     assert "unsafe" not in response["Content-Security-Policy"]
 
 
+@pytest.mark.parametrize("secure", [False, True])
+def test_the_language_cookie_is_same_site_and_secure_over_https(client, db, secure):
+    with override_settings(LANGUAGE_COOKIE_SECURE=False):  # what DEBUG gives: Secure only over HTTPS
+        response = client.post(reverse("hotlines:language"), {"language": "vi", "next": LOGIN}, secure=secure)
+    cookie = response.cookies["django_language"]
+    assert response.status_code == 302 and cookie.value == "vi"
+    assert cookie["samesite"] == "Lax" and bool(cookie["secure"]) is secure
+
+
+def test_the_language_cookie_is_secure_in_production_settings(client, db):
+    cookie = client.post(reverse("hotlines:language"), {"language": "vi"}).cookies["django_language"]
+    assert cookie["secure"] and cookie["samesite"] == "Lax"
+
+
 def test_cookies_are_secure_httponly_and_same_site(client, role_users):
     client.get(LOGIN)
     response = _sign_in(client, "viewer", "pw-viewer-Long-enough-1")
