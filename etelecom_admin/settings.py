@@ -41,8 +41,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "etelecom_admin.middleware.RequestLogMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+    # The header middlewares wrap everything that can answer early (the HTTPS redirect, a 400 for a
+    # bad Host, a static file from whitenoise), so every answer carries CSP and X-Frame-Options.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -53,7 +56,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "hotlines.middleware.SessionTimeoutMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

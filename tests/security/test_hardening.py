@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from axes.models import AccessAttempt
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -190,6 +190,40 @@ def test_security_headers(client, db):
     csp = dict(d.strip().split(" ", 1) for d in response["Content-Security-Policy"].split(";") if d.strip())
     assert csp["script-src"] == "'self'" and csp["frame-ancestors"] == "'none'" and csp["object-src"] == "'none'"
     assert "unsafe" not in response["Content-Security-Policy"]
+
+
+def _assert_framing_headers(response) -> None:
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_the_https_redirect_carries_the_security_headers(db):
+    with override_settings(SECURE_SSL_REDIRECT=True):
+        response = Client().get(LOGIN)  # plain HTTP
+    assert response.status_code == 301 and response["Location"].startswith("https://")
+    _assert_framing_headers(response)
+
+
+@pytest.mark.parametrize("redirect", [False, True])
+def test_a_bad_host_gets_a_400_with_the_security_headers(db, redirect):
+    with override_settings(SECURE_SSL_REDIRECT=redirect):
+        response = Client().get(LOGIN, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_static_files_carry_the_security_headers(client, db):
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/css")
+    _assert_framing_headers(response)
+
+
+def test_pages_keep_their_csp_nonce_and_one_set_of_headers(client, db):
+    response = client.get(LOGIN)
+    assert response.status_code == 200 and len(str(response.context["csp_nonce"])) >= 16
+    assert len(response.headers.get("Content-Security-Policy").split("frame-ancestors")) == 2
 
 
 @pytest.mark.parametrize("secure", [False, True])
