@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.test import RequestFactory, override_settings
 
@@ -103,3 +108,29 @@ def test_without_a_proxy_a_forwarded_header_cannot_pick_the_address(client, role
     )
     assert response.status_code == 429
     assert set(AuditEntry.objects.values_list("ip_address", flat=True)) == {"203.0.113.66"}
+
+
+# --- the setting ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("count", "ok"), [("2", True), ("0", False)])
+def test_settings_refuse_fewer_than_one_trusted_proxy(count, ok):
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "SECRET_KEY": "x" * 50,
+        "BEHIND_PROXY": "1",
+        "TRUSTED_PROXY_COUNT": count,
+    }
+    code = "import etelecom_admin.settings as s; print(s.BEHIND_PROXY, s.TRUSTED_PROXY_COUNT)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if ok:
+        assert result.returncode == 0 and result.stdout.split() == ["True", count], result.stderr
+    else:
+        assert result.returncode != 0 and "TRUSTED_PROXY_COUNT must be at least 1" in result.stderr
