@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 STARTED_KEY = "_session_started_at"
 SEEN_KEY = "_session_seen_at"
 # Write the "last seen" mark at most this often: a session write on every request costs a query.
+# A shorter idle timeout shortens it (seen_resolution()), or a busy person would be signed out.
 SEEN_RESOLUTION = 60
 # What a page asks by itself (htmx polling) is not a person's activity: it must not keep an
 # unattended session alive.
@@ -80,9 +81,21 @@ class SessionTimeoutMiddleware:
             return "idle"
         if settings.SESSION_ABSOLUTE_TIMEOUT and now - started > settings.SESSION_ABSOLUTE_TIMEOUT:
             return "absolute"
-        if now - seen >= SEEN_RESOLUTION and not _is_passive(request):
+        if now - seen >= seen_resolution() and not _is_passive(request):
             session[SEEN_KEY] = now
         return ""
+
+
+def seen_resolution() -> int:
+    """How stale the "last seen" mark may get: a tenth of SESSION_IDLE_TIMEOUT, at most SEEN_RESOLUTION.
+
+    The mark lags a person's last request by less than this, so requests never further apart than
+    the timeout minus this keep the session alive: with the default 30 minutes, 29; with 30 seconds, 27.
+    """
+    timeout = settings.SESSION_IDLE_TIMEOUT
+    if not timeout:
+        return SEEN_RESOLUTION
+    return min(SEEN_RESOLUTION, max(1, timeout // 10))
 
 
 def _is_passive(request) -> bool:

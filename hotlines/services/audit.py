@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from ..client_address import client_ip
 from ..models import AuditAction, AuditEntry
 
 logger = logging.getLogger(__name__)
@@ -18,12 +19,6 @@ logger = logging.getLogger(__name__)
 # Keys whose values never reach the audit log, whatever a caller passes (nested dicts too).
 _SECRET_KEYS = {"api_key", "password", "password1", "password2", "token", "secret", "authorization"}
 PURGE_BATCH = 5000
-
-
-def _client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _scrub(details: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +46,8 @@ def audit_record(
         actor_username=(actor.get_username() if actor is not None and getattr(actor, "pk", None) else username)[:150],
         target=str(target)[:255],
         details=_scrub(details or {}),
-        ip_address=_client_ip(request),
+        # The same address django-axes locks (AXES_CLIENT_IP_CALLABLE): the client's, behind a proxy too.
+        ip_address=client_ip(request) if request is not None else None,
     )
     logger.info("audit %s by %s on %s", entry.action, entry.actor_username or "-", entry.target or "-")
     return entry

@@ -82,7 +82,8 @@ class LanguageView(View):
             max_age=settings.LANGUAGE_COOKIE_AGE or 365 * 24 * 3600,
             path=settings.LANGUAGE_COOKIE_PATH,
             domain=settings.LANGUAGE_COOKIE_DOMAIN,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
+            # Never sent back over plain HTTP once set over HTTPS, even where the setting is off.
+            secure=settings.LANGUAGE_COOKIE_SECURE or request.is_secure(),
             httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )

@@ -9,13 +9,15 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from axes.models import AccessAttempt
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from hotlines import middleware as session_middleware
 from hotlines.middleware import SEEN_KEY, SEEN_RESOLUTION, STARTED_KEY
 from hotlines.models import AuditAction, AuditEntry
 
@@ -131,6 +133,19 @@ def test_activity_keeps_a_session_alive_without_writing_it_on_every_request(sign
     assert time.time() - signed_in.session[SEEN_KEY] < SEEN_RESOLUTION
 
 
+@override_settings(SESSION_IDLE_TIMEOUT=30)
+def test_a_short_idle_timeout_never_signs_out_a_busy_person(signed_in, monkeypatch):
+    clock = SimpleNamespace(now=int(time.time()))
+    monkeypatch.setattr(session_middleware, "time", SimpleNamespace(time=lambda: clock.now))
+    for gap in [20, 20, 20, 27, 1, 26, 27, 5, 27]:  # a person clicking, never 30 s apart
+        clock.now += gap
+        response = signed_in.get(reverse("hotlines:list"))
+        assert response.status_code == 200, f"signed out after a {gap} s pause"
+    clock.now += 31  # and the timeout itself still holds
+    assert signed_in.get(reverse("hotlines:list")).status_code == 302
+    assert AuditEntry.objects.get(action=AuditAction.SIGN_OUT).details == {"reason": "idle"}
+
+
 @override_settings(SESSION_IDLE_TIMEOUT=600)
 def test_polling_by_an_open_page_does_not_count_as_activity(signed_in):
     _age_session(signed_in, **{SEEN_KEY: 599})
@@ -175,6 +190,54 @@ def test_security_headers(client, db):
     csp = dict(d.strip().split(" ", 1) for d in response["Content-Security-Policy"].split(";") if d.strip())
     assert csp["script-src"] == "'self'" and csp["frame-ancestors"] == "'none'" and csp["object-src"] == "'none'"
     assert "unsafe" not in response["Content-Security-Policy"]
+
+
+def _assert_framing_headers(response) -> None:
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_the_https_redirect_carries_the_security_headers(db):
+    with override_settings(SECURE_SSL_REDIRECT=True):
+        response = Client().get(LOGIN)  # plain HTTP
+    assert response.status_code == 301 and response["Location"].startswith("https://")
+    _assert_framing_headers(response)
+
+
+@pytest.mark.parametrize("redirect", [False, True])
+def test_a_bad_host_gets_a_400_with_the_security_headers(db, redirect):
+    with override_settings(SECURE_SSL_REDIRECT=redirect):
+        response = Client().get(LOGIN, HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert response["X-Frame-Options"] == "DENY" and "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_static_files_carry_the_security_headers(client, db):
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/css")
+    _assert_framing_headers(response)
+
+
+def test_pages_keep_their_csp_nonce_and_one_set_of_headers(client, db):
+    response = client.get(LOGIN)
+    assert response.status_code == 200 and len(str(response.context["csp_nonce"])) >= 16
+    assert len(response.headers.get("Content-Security-Policy").split("frame-ancestors")) == 2
+
+
+@pytest.mark.parametrize("secure", [False, True])
+def test_the_language_cookie_is_same_site_and_secure_over_https(client, db, secure):
+    with override_settings(LANGUAGE_COOKIE_SECURE=False):  # what DEBUG gives: Secure only over HTTPS
+        response = client.post(reverse("hotlines:language"), {"language": "vi", "next": LOGIN}, secure=secure)
+    cookie = response.cookies["django_language"]
+    assert response.status_code == 302 and cookie.value == "vi"
+    assert cookie["samesite"] == "Lax" and bool(cookie["secure"]) is secure
+
+
+def test_the_language_cookie_is_secure_in_production_settings(client, db):
+    cookie = client.post(reverse("hotlines:language"), {"language": "vi"}).cookies["django_language"]
+    assert cookie["secure"] and cookie["samesite"] == "Lax"
 
 
 def test_cookies_are_secure_httponly_and_same_site(client, role_users):
