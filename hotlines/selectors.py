@@ -180,10 +180,27 @@ def sync_run_list() -> QuerySet[SyncRun]:
     return SyncRun.objects.select_related("connection", "requested_by").order_by("-started_at", "-pk")
 
 
-def sync_run_changes(*, run: SyncRun, kind: str = "") -> QuerySet[HotlineChange]:
-    """What one run changed, hotline by hotline, in the order it was recorded."""
-    changes = HotlineChange.objects.filter(sync_run=run).select_related("hotline").order_by("pk")
-    return changes.filter(kind=kind) if kind else changes
+def sync_run_changes(*, run: SyncRun, kind: str = "") -> QuerySet[Hotline]:
+    """The hotlines one run changed (those with a change of `kind`, if given), one row each with
+    every change the run made to it in `run_changes`, in the order they were recorded."""
+    changes = HotlineChange.objects.filter(sync_run=run)
+    touched = (changes.filter(kind=kind) if kind else changes).values("hotline_id")
+    return (
+        Hotline.objects.filter(pk__in=touched)
+        .only("pk", "etelecom_id", "hotline", "name")
+        .order_by("hotline", "pk")
+        .prefetch_related(Prefetch("changes", queryset=changes.order_by("pk"), to_attr="run_changes"))
+    )
+
+
+def sync_run_change_counts(*, run: SyncRun) -> dict[str, int]:
+    """How many hotlines each kind of change touched in a run, and in all ("" key): hotlines, not
+    field changes, so they agree with the run's own figures (a renamed and re-networked hotline
+    counts once)."""
+    changes = HotlineChange.objects.filter(sync_run=run)
+    counts = dict(changes.values_list("kind").annotate(n=Count("hotline_id", distinct=True)).order_by())
+    counts[""] = changes.values("hotline_id").distinct().count() if counts else 0
+    return counts
 
 
 def sync_expected_total(*, connection_id: int) -> int | None:

@@ -6,7 +6,6 @@ import django_filters
 import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from django_tables2.views import SingleTableMixin
 
 from .. import selectors
 from ..choices import ACTIVE_SYNC_STATUSES, ChangeKind, SyncStatus, SyncTrigger
-from ..models import Connection, HotlineChange, SyncRun
+from ..models import Connection, Hotline, SyncRun
 from ..services.sync import SyncAlreadyRunning, sync_request, sync_run_cancel, sync_run_dead_reason
 
 VIEW_PERMISSION = "hotlines.view_syncrun"
@@ -160,24 +159,25 @@ def _progress_context(run: SyncRun) -> dict:
     }
 
 
-class HotlineChangeTable(tables.Table):
+class SyncChangeTable(tables.Table):
+    """What one run changed: one row per hotline, its changes (field by field, old → new) inside."""
+
     label = _("Changes")
     hotline = tables.Column(verbose_name=_("Hotline"), linkify=True, orderable=False, attrs={"td": {"class": "mono"}})
-    name = tables.Column(verbose_name=_("Name"), accessor="hotline__name", orderable=False)
-    kind = tables.Column(verbose_name=_("Change"), orderable=False)
-    what = tables.TemplateColumn(
-        template_name="hotlines/includes/sync_change_cell.html", verbose_name=_("What"), orderable=False
+    name = tables.Column(verbose_name=_("Name"), orderable=False)
+    changes = tables.TemplateColumn(
+        template_name="hotlines/includes/sync_change_cell.html",
+        verbose_name=_("What changed"),
+        orderable=False,
+        empty_values=(),
     )
 
     class Meta:
-        model = HotlineChange
-        fields = ("hotline", "name", "kind")
+        model = Hotline
+        fields = ("hotline", "name")
         attrs = {"class": "table"}
         empty_text = _("This sync changed nothing.")
         template_name = "hotlines/includes/sync_table.html"
-
-    def render_hotline(self, record: HotlineChange) -> str:
-        return record.hotline.hotline
 
 
 class SyncRunDetailView(PermissionRequiredMixin, SingleTableMixin, DetailView):
@@ -186,7 +186,7 @@ class SyncRunDetailView(PermissionRequiredMixin, SingleTableMixin, DetailView):
     permission_required = VIEW_PERMISSION
     template_name = "hotlines/syncrun_detail.html"
     context_object_name = "run"
-    table_class = HotlineChangeTable
+    table_class = SyncChangeTable
     table_pagination = {"per_page": 50}
 
     def get_queryset(self):
@@ -201,13 +201,11 @@ class SyncRunDetailView(PermissionRequiredMixin, SingleTableMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        counts = dict(
-            HotlineChange.objects.filter(sync_run=self.object).values_list("kind").annotate(n=Count("id")).order_by()
-        )
+        counts = selectors.sync_run_change_counts(run=self.object)
         context.update(_progress_context(self.object))
         context["kind"] = self.kind()
         context["kind_counts"] = [(kind, label, counts.get(kind, 0)) for kind, label in ChangeKind.choices]
-        context["change_total"] = sum(counts.values())
+        context["change_total"] = counts.get("", 0)
         # A connection's first sync records its hotlines on the run only (see StageCounts).
         run = self.object
         context["initial_import"] = run.status == SyncStatus.SUCCEEDED and run.created and not counts.get("appeared")
@@ -275,15 +273,17 @@ class SyncStartView(PermissionRequiredMixin, View):
                 busy.append(exc.run)
         for run in busy:
             messages.warning(request, already_running_message(run))
+        watched = queued or busy
+        if len(watched) == 1 and request.user.has_perm(VIEW_PERMISSION):
+            # The run's page says queued, then running, then how it ended, live: a message saying
+            # "queued" on top of it would stay there, wrong, for the whole run.
+            return redirect(watched[0])
         for run in queued:
             messages.success(
                 request,
-                _t("Sync of “%(connection)s” queued: it starts as soon as a worker is free.")
+                _t("Sync of “%(connection)s” requested; the bar above follows it.")
                 % {"connection": run.connection.name},
             )
-        watched = queued or busy
-        if len(watched) == 1 and request.user.has_perm(VIEW_PERMISSION):
-            return redirect(watched[0])
         return redirect(_safe_next(request) or reverse("hotlines:sync-list"))
 
 

@@ -9,12 +9,13 @@ import io
 import openpyxl
 import pytest
 from django.core.management import call_command
+from openpyxl.utils import get_column_letter
 from playwright.sync_api import expect
 
 from hotlines.models import ExportRecord, ExportStatus, Hotline
 from tests.browser.conftest import sign_in
 from tests.conftest import make_user
-from tests.exports.conftest import media, synced  # noqa: F401 - the export tests' fixtures
+from tests.exports.conftest import HOSTILE_NAMES, media, synced  # noqa: F401 - the export tests' fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,3 +60,27 @@ def test_export_now_and_in_the_background(page, live_server, synced, django_user
     sheet_rows = list(book.active.iter_rows(values_only=True))
     assert [row[0] for row in sheet_rows[1:]] == [h.hotline for h in viettel]
     assert not problems, problems
+
+
+def test_excel_keeps_text_exact_and_fits_its_columns(page, live_server, synced, django_user_model):  # noqa: F811
+    """A person exports Excel and opens it: a name that looks like a formula reads exactly as in the
+    list (no apostrophe: a string cell is never run), whole names and headers show, and it prints
+    one page wide in landscape with the header on every page."""
+    make_user(django_user_model, "exporter", "hotlines.view_hotline", "hotlines.export_hotline")
+    formula_name = next(name for name in HOSTILE_NAMES if name.startswith("=HYPERLINK"))
+    longest = max(Hotline.objects.filter(is_removed=False).values_list("name", flat=True), key=len)
+
+    sign_in(page, live_server, "exporter", "pw-exporter")
+    page.goto(f"{live_server.url}/hotlines/?sort=name")
+    page.locator("#export-menu summary").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Excel (.xlsx)").click()
+    sheet = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    header = [cell.value for cell in sheet[1]]
+    names = [row[header.index("Name")] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert formula_name in names and not any(str(name).startswith("'") for name in names if name)
+    widths = {title: sheet.column_dimensions[get_column_letter(at + 1)].width for at, title in enumerate(header)}
+    assert widths["Free of charge"] >= len("Free of charge") + 2
+    assert widths["Name"] >= min(len(longest), 60)
+    assert sheet.page_setup.orientation == "landscape" and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows.replace("$", "") == "1:1"

@@ -86,21 +86,27 @@ def local(value: datetime | None) -> datetime | None:
     return None if value is None else timezone.localtime(value, timezone.get_default_timezone()).replace(tzinfo=None)
 
 
-def label(enum, value: str) -> str:
+def label(enum, value: str, text=safe) -> str:
     if value == "":
         return ""
-    return str(dict(enum.choices)[value]) if value in enum.values else safe(value)
+    return str(dict(enum.choices)[value]) if value in enum.values else text(value)
+
+
+def exact(text: str) -> str:
+    return text
 
 
 def spreadsheet_cell(column: str, hotline: Hotline, *, dates_as_text: bool):
-    """What one cell of a CSV or XLSX must hold, derived from the model without the exporter."""
+    """What one cell of a CSV (`dates_as_text`) or XLSX must hold, derived from the model without
+    the exporter. Only CSV neutralises formula-like text: an .xlsx string cell is never evaluated."""
+    text = safe if dates_as_text else exact
     value = getattr(hotline, "connection" if column == "connection" else column)
     if column == "connection":
-        return safe(hotline.connection.name)
+        return text(hotline.connection.name)
     if column == "status":
-        return label(HotlineStatus, value)
+        return label(HotlineStatus, value, text)
     if column == "network":
-        return label(Network, value)
+        return label(Network, value, text)
     if column in ("is_free_charge", "is_removed"):
         return {True: "Yes", False: "No", None: ""}[value]
     if column in ("created_at", "updated_at", "last_changed_at"):
@@ -108,7 +114,7 @@ def spreadsheet_cell(column: str, hotline: Hotline, *, dates_as_text: bool):
         if dates_as_text:
             return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S")
         return moment
-    return safe(value)
+    return text(value)
 
 
 def api_object(hotline: Hotline) -> dict:

@@ -109,7 +109,7 @@ def test_json_holds_the_api_objects_in_order(exporter_client, synced, case):
     assert all(isinstance(item[key], str) for item in objects for key in ("id", "connection_id", "owner_id"))
 
 
-def test_hostile_cells_are_neutralised_in_csv_and_excel_and_kept_in_json(exporter_client, synced):
+def test_hostile_cells_are_neutralised_in_csv_and_exact_in_excel_and_json(exporter_client, synced):
     names = set(Hotline.objects.values_list("name", flat=True))
     stored = [name.replace("\x00", "") for name in HOSTILE_NAMES]
     assert set(stored) <= names, "the sync kept the hostile names (NUL removed)"
@@ -122,20 +122,24 @@ def test_hostile_cells_are_neutralised_in_csv_and_excel_and_kept_in_json(exporte
     csv_names = {row[name_at] for row in csv_rows[1:]}
     xlsx_names = {row[name_at] for row in xlsx_rows[1:]}
     for name in stored:
-        want = "'" + name if name[0] in "=+-@\t\r" else name
-        assert want in csv_names, name
-        assert want in xlsx_names, name
+        assert ("'" + name if name[0] in "=+-@\t\r" else name) in csv_names, name
+        # A string cell is never evaluated: the .xlsx keeps the text exactly (read_xlsx has
+        # already checked that no cell of it is a formula).
+        assert name in xlsx_names, name
         assert name in {item["name"] for item in json_rows}
     assert "'=HYPERLINK(" in "".join(csv_names)
-    # Nothing left in any text cell that a spreadsheet would start to evaluate.
-    for row in [*csv_rows[1:], *xlsx_rows[1:]]:
+    assert not any(isinstance(name, str) and name.startswith("'") for name in xlsx_names)
+    # Nothing left in any CSV field that a spreadsheet would start to evaluate.
+    for row in csv_rows[1:]:
         for cell in row:
             assert not (isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r", "\0"))
     # The description and the unknown enum values that start like formulas too.
     description_at = ALL_COLUMNS.index("description")
     assert "'" + HOSTILE_DESCRIPTION in {row[description_at] for row in csv_rows[1:]}
+    assert HOSTILE_DESCRIPTION in {row[description_at] for row in xlsx_rows[1:]}
     network_at, status_at = ALL_COLUMNS.index("network"), ALL_COLUMNS.index("status")
-    assert any(row[network_at] == "'=2+5" and row[status_at] == "'@X" for row in xlsx_rows[1:])
+    assert any(row[network_at] == "'=2+5" and row[status_at] == "'@X" for row in csv_rows[1:])
+    assert any(row[network_at] == "=2+5" and row[status_at] == "@X" for row in xlsx_rows[1:])
     assert any(item["network"] == "=2+5" for item in json_rows)
 
 

@@ -6,9 +6,11 @@ import io
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import openpyxl
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from openpyxl.utils import get_column_letter
 
 from hotlines.services.exports import neutralise
 from hotlines.services.exports.columns import ALL_COLUMNS, API_COLUMNS, COLUMNS
@@ -44,7 +46,7 @@ def test_text_that_tries_to_leave_its_cell_reads_back_as_itself():
     handle = io.BytesIO()
     xlsx_write(handle, NASTY, TEXT_COLUMNS, tz=SAIGON, sheet_title="T")
     [(_, rows)] = read_xlsx(handle.getvalue())
-    want = [[neutralise(v) if v else None for v in row] for row in NASTY]
+    want = [[v or None for v in row] for row in NASTY]  # string cells are never evaluated: text as is
     want[3][0] = "a" * 32_767  # Excel's limit for one cell
     assert rows[1:] == want
     csv_rows = read_csv(b"".join(csv_chunks(iter(NASTY), TEXT_COLUMNS, tz=SAIGON)))
@@ -67,7 +69,7 @@ def test_missing_values_and_unknown_enum_values():
     assert xlsx_rows[1:] == [
         ["Enabled", "Viettel", "Yes", datetime(2026, 2, 1, 0, 30, 5)],
         [None, None, None, None],
-        ["'=X", "satellite", "No", None],
+        ["=X", "satellite", "No", None],
     ]
 
 
@@ -86,3 +88,25 @@ def test_every_column_has_a_header_and_a_known_kind():
         "id", "hotline", "name", "description", "network", "status", "is_free_charge", "connection_id",
         "connection_method", "owner_id", "created_at", "updated_at",
     ]  # fmt: skip
+
+
+def test_xlsx_columns_fit_their_content_and_print_one_page_wide():
+    columns = [COLUMNS[key] for key in ("hotline", "name", "is_free_charge", "description", "created_at")]
+    long_name = "Tổng đài chăm sóc khách hàng Công ty CP Dược phẩm Ánh Dương"
+    rows = [
+        ("19006868", long_name, True, "x" * 5_000, datetime(2026, 1, 31, 17, 30, 5, tzinfo=UTC)),
+        ("0901234567", "Ngắn", None, "", None),
+    ]
+    handle = io.BytesIO()
+    xlsx_write(handle, rows, columns, tz=SAIGON, sheet_title="T")
+    sheet = openpyxl.load_workbook(io.BytesIO(handle.getvalue())).active
+    width = {column.key: sheet.column_dimensions[get_column_letter(at + 1)].width for at, column in enumerate(columns)}
+    assert width["name"] >= len(long_name)  # the whole name shows, not cut at a fixed width
+    assert width["is_free_charge"] >= len("Free of charge") + 2  # the header and its filter button
+    assert width["hotline"] >= len("0901234567")
+    assert 19 <= width["created_at"] <= 30
+    assert width["description"] <= 62  # a 5,000-character text does not make a column screens wide
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth in (None, 1) and sheet.page_setup.fitToHeight == 0  # 1 is the default
+    assert sheet.print_title_rows.replace("$", "") == "1:1"  # the header row on every printed page

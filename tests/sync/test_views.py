@@ -80,12 +80,53 @@ def test_detail_lists_what_the_run_changed(operator_client, connection, sandbox,
     page = text(response)
     assert "Tổng đài đã đổi tên" in page and renamed["name"] in page  # old → new
     assert gone["hotline"] in page and "19009999" in page
-    kinds = {row.record.kind for row in response.context["table"].paginated_rows}
+    kinds = {change.kind for row in response.context["table"].paginated_rows for change in row.record.run_changes}
     assert kinds == {"changed", "removed", "appeared"}
     removed = operator_client.get(run.get_absolute_url(), {"kind": "removed"})
-    assert [row.record.hotline.etelecom_id for row in removed.context["table"].paginated_rows] == [gone["id"]]
+    assert [row.record.etelecom_id for row in removed.context["table"].paginated_rows] == [gone["id"]]
     link = reverse("hotlines:detail", args=[Hotline.objects.get(etelecom_id=gone["id"]).pk])
     assert link in text(removed)
+
+
+def test_detail_lists_each_hotline_once_with_its_changes_and_counts_that_agree(
+    operator_client, connection, sandbox, synced
+):
+    """A hotline renamed and moved to another network is one row holding both changes, and the
+    chips count hotlines, as the run's Updated figure does (not one per field)."""
+    items = sandbox.dataset.all()
+    for item in items[:4]:
+        sandbox.dataset.patch(
+            item["id"], name=f"Đổi tên {item['id']}", network="other" if item["network"] != "other" else "viettel"
+        )
+    run = hotlines_sync(connection=connection)
+    assert run.updated == 4
+    response = operator_client.get(run.get_absolute_url())
+    rows = [row.record for row in response.context["table"].paginated_rows]
+    assert sorted(row.etelecom_id for row in rows) == sorted(item["id"] for item in items[:4])
+    assert all({change.field for change in row.run_changes} == {"name", "network"} for row in rows)
+    assert {kind: count for kind, _label, count in response.context["kind_counts"]}["changed"] == run.updated
+    assert response.context["change_total"] == 4
+    page = text(response)
+    assert len(rows) == 4 and '>Changed <span class="count">4</span>' in page
+
+
+def test_sync_now_leaves_no_queued_message_to_go_stale(operator_client, connection, synced):
+    """The run's page tells queued, running and done live; a "queued" flash above it would stay,
+    wrong, while the run goes on."""
+    response = operator_client.post(reverse("hotlines:sync-start"), follow=True)
+    run = SyncRun.objects.get(status=SyncStatus.QUEUED)
+    assert response.redirect_chain[-1][0] == run.get_absolute_url()
+    assert not [str(message) for message in response.context["messages"]]
+    assert "Waiting for a background worker since" in text(response)
+    SyncRun.objects.filter(pk=run.pk).update(status=SyncStatus.RUNNING)
+    running = operator_client.get(run.get_absolute_url())
+    assert not [str(message) for message in running.context["messages"]]
+    assert "hotlines fetched so far" in text(running)
+
+
+def test_syncs_page_has_one_sync_now_button(operator_client, connection, synced):
+    page = text(operator_client.get(reverse("hotlines:sync-list")))
+    assert page.count('action="/syncs/start/"') == 1
 
 
 def test_detail_paginates_a_large_run(operator_client, connection, sandbox):
@@ -232,7 +273,8 @@ def test_bar_on_every_page_after_a_success(operator_client, connection, sandbox,
     for url in ("/", reverse("hotlines:list"), hotline.get_absolute_url(), reverse("hotlines:sync-list")):
         shown = bar(operator_client, url)
         assert "Data last synced" in shown and "freshness-warn" not in shown, url
-        assert "Sync now" in shown
+        # The Syncs page has its own button: the bar's would be a second one there.
+        assert ("Sync now" in shown) == (url != reverse("hotlines:sync-list")), url
 
 
 def test_bar_warns_when_stale(operator_client, connection, synced, settings):

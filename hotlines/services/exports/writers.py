@@ -1,6 +1,11 @@
 """The file formats: CSV and JSON as streams of bytes, Excel through XlsxWriter's constant-memory mode.
 
 Writers take plain value tuples (never model instances) and hold one batch of rows at a time.
+
+Formula injection (OWASP "CSV injection") is a CSV problem: a spreadsheet guesses each CSV field's
+type, and runs one starting with `=` as a formula. So CSV text that could be taken for a formula
+gets a leading `'`. An .xlsx states each cell's type, and a string cell is never evaluated, so its
+text is written exactly as received: a prefix there would only corrupt the data.
 """
 
 from __future__ import annotations
@@ -27,6 +32,11 @@ XLSX_ROWS_PER_SHEET = 1_048_575
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 CSV_BOM = "\ufeff"
 XLSX_DATETIME = "yyyy-mm-dd hh:mm:ss"
+# Column widths in characters: at least the header (plus room for the filter button), at most
+# this, so that one 10 KB description does not make a column screens wide (its text still wraps
+# nowhere and stays whole in the cell).
+XLSX_MAX_WIDTH = 60
+XLSX_FILTER_BUTTON = 3
 
 Row = tuple[Any, ...]
 Progress = Callable[[int], None]
@@ -57,11 +67,18 @@ def _safe_texts(values: Column) -> Column:
     return [_text(value) for value in values]
 
 
+def _exact_texts(values: Column) -> Column:
+    """A column of text as it is (None as empty): for string cells, which are never evaluated."""
+    if None not in values:
+        return values
+    return ["" if value is None else str(value) for value in values]
+
+
 def _batch_converter(
     columns: list[ExportColumn], *, tz: tzinfo, datetime_as: str, local_dates: bool = False
-) -> Callable[[Sequence[Row]], Any]:
-    """Turn a batch of value tuples into spreadsheet rows: labels in the active language, Yes/No,
-    wall-clock times in the configured zone, safe text.
+) -> Callable[[Sequence[Row]], list[Column]]:
+    """Turn a batch of value tuples into spreadsheet columns: labels in the active language, Yes/No,
+    wall-clock times in the configured zone, text made safe for CSV (exact for Excel: see above).
 
     It works column by column with C-level `map`s rather than a Python call per cell: a batch's
     column rarely holds a None or a formula-like text, and then no cell is touched one by one."""
@@ -85,9 +102,11 @@ def _batch_converter(
         moments = map(naive, map(to_local, values))
         return list(moments if datetime_as == "excel" else map(as_text, moments))
 
+    texts = _exact_texts if datetime_as == "excel" else _safe_texts
+
     def labelled(table: dict[str, str]) -> Callable[[Column], Column]:
-        # Known values by their label; others as received, made safe.
-        return lambda values: _safe_texts(list(map(table.get, values, values)))
+        # Known values by their label; others as received (made safe in CSV).
+        return lambda values: texts(list(map(table.get, values, values)))
 
     def booleans(values: Column) -> Column:
         return list(map(yes_no.__getitem__, values))
@@ -101,13 +120,17 @@ def _batch_converter(
         elif column.kind == DATETIME:
             converters.append(dates)
         else:
-            converters.append(_safe_texts)
+            converters.append(texts)
 
-    def convert(batch: Sequence[Row]) -> Iterator[Row]:
+    def convert(batch: Sequence[Row]) -> list[Column]:
         values = zip(*batch, strict=True)
-        return zip(*(convert(column) for convert, column in zip(converters, values, strict=True)), strict=True)
+        return [convert(column) for convert, column in zip(converters, values, strict=True)]
 
     return convert
+
+
+def _rows(columns: list[Column]) -> Iterator[Row]:
+    return zip(*columns, strict=True)
 
 
 def _counted(rows: Iterable[Row], progress: Progress | None) -> Iterator[list[Row]]:
@@ -139,7 +162,7 @@ def csv_chunks(
     for batch in _counted(rows, progress):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(convert(batch))
+        writer.writerows(_rows(convert(batch)))
         yield buffer.getvalue().encode()
 
 
@@ -182,9 +205,11 @@ def xlsx_write(
     local_dates: bool = False,
     progress: Progress | None = None,
 ) -> int:
-    """Write an .xlsx row by row (constant memory); text stays text, dates are dates, no formula
-    cell is ever written. Rows beyond a sheet's capacity continue on a new sheet. With `local_dates`,
-    date columns arrive already as naive wall-clock times in the zone. Returns the row count."""
+    """Write an .xlsx row by row (constant memory); text stays text (exactly as received), dates are
+    dates, no formula cell is ever written. Columns are as wide as their content (within bounds),
+    and the sheet prints landscape, one page wide, its header row on every page. Rows beyond a
+    sheet's capacity continue on a new sheet. With `local_dates`, date columns arrive already as
+    naive wall-clock times in the zone. Returns the row count."""
     rows_per_sheet = rows_per_sheet or XLSX_ROWS_PER_SHEET
     workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
     header_format = workbook.add_format({"bold": True, "bg_color": "#F0F2F5", "bottom": 1})
@@ -197,9 +222,19 @@ def xlsx_write(
     row_index = rows_per_sheet  # forces a first sheet
     total = 0
 
+    # Widths are known only once the rows are seen: XlsxWriter writes the columns' widths when the
+    # workbook closes, so they can be set after the rows even in constant-memory mode.
+    header_widths = [len(column.title) + XLSX_FILTER_BUTTON for column in columns]
+    widths = [
+        max(width, column.width if is_date[col] else 0)
+        for col, (width, column) in enumerate(zip(header_widths, columns, strict=True))
+    ]
+
     def finish(sheet, last_row: int) -> None:
         if last_row > 0:
             sheet.autofilter(0, 0, last_row, last_col)
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, min(width, XLSX_MAX_WIDTH) + 1)
 
     def new_sheet():
         nonlocal sheets
@@ -209,14 +244,22 @@ def xlsx_write(
         sheet.freeze_panes(1, 0)
         # Text that looks like a number (hotlines, IDs) is meant as text: no green warning triangles.
         sheet.ignore_errors({"number_stored_as_text": "A1:XFD1048576"})
+        # Printed: landscape, as wide as one page, the header row repeated on every page.
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
         for col, column in enumerate(columns):
-            sheet.set_column(col, col, column.width)
             sheet.write_string(0, col, column.title, header_format)
         return sheet
 
     try:
         for batch in _counted(rows, progress):
-            for row in convert(batch):
+            converted = convert(batch)
+            for col, values in enumerate(converted):
+                if not is_date[col]:
+                    widths[col] = max(widths[col], max(map(len, values), default=0))
+            for row in _rows(converted):
                 if row_index >= rows_per_sheet:
                     if sheet is not None:
                         finish(sheet, row_index)
