@@ -45,8 +45,7 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 messages.info(
                     request,
-                    _("You were signed out after %(minutes)s minutes without activity.")
-                    % {"minutes": settings.SESSION_IDLE_TIMEOUT // 60}
+                    _idle_message()
                     if reason == "idle"
                     else _("Your session reached its maximum length; please sign in again."),
                 )
@@ -96,6 +95,14 @@ def seen_resolution() -> int:
     if not timeout:
         return SEEN_RESOLUTION
     return min(SEEN_RESOLUTION, max(1, timeout // 10))
+
+
+def _idle_message() -> str:
+    """Why an idle session ended, in minutes (or seconds, for a timeout under two minutes)."""
+    timeout = settings.SESSION_IDLE_TIMEOUT
+    if timeout < 120:
+        return _("You were signed out after %(seconds)s seconds without activity.") % {"seconds": timeout}
+    return _("You were signed out after %(minutes)s minutes without activity.") % {"minutes": timeout // 60}
 
 
 def _is_passive(request) -> bool:
