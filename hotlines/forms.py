@@ -144,16 +144,17 @@ class UserUpdateForm(_UserFormBase):
     def __init__(self, *args, user, **kwargs) -> None:
         roles = set(user.groups.values_list("name", flat=True))
         highest = next((role for role in reversed(ROLES) if role in roles), "")
-        kwargs.setdefault(
-            "initial",
-            {
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "email": user.email,
-                "is_active": user.is_active,
-                "role": highest,
-            },
-        )
+        stored = {
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "is_active": user.is_active,
+            "role": highest,
+        }
+        # FormView always passes `initial` (an empty dict by default): the stored values are the
+        # base and anything the caller gives overrides them, so the page opens with the user's
+        # values and `changed_data` names only what the person changed.
+        kwargs["initial"] = {**stored, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["password1"].label = _("New password")
