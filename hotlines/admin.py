@@ -1,8 +1,16 @@
+"""The Django admin: one more door to the same services and rules as the dashboard; history is read-only."""
+
+from __future__ import annotations
+
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -10,6 +18,30 @@ from .forms import ConnectionAdminForm
 from .models import AuditAction, AuditEntry, Connection, Hotline, HotlineChange, SyncRun
 from .services.audit import audit_record
 from .services.connections import EDITABLE_FIELDS, connection_create, connection_set_active, connection_update
+from .services.users import (
+    PRIVILEGED_FIELDS,
+    USER_FIELDS,
+    user_delete,
+    user_may_delete,
+    user_may_edit,
+    user_update,
+    user_update_validate,
+)
+
+
+class HistoryAdmin(admin.ModelAdmin):
+    """Records of what happened (syncs, hotline changes, audit entries, sign-in attempts): to read, never
+    to add, edit or delete, in the admin as on the dashboard. Without the delete permission the
+    changelist offers no "delete selected" action either."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Connection)
@@ -38,9 +70,13 @@ class ConnectionAdmin(admin.ModelAdmin):
             obj.pk = created.pk
             obj.refresh_from_db()
 
+    def has_delete_permission(self, request, obj=None):
+        # A connection owns the mirror and its history; it is deactivated (audited), never deleted.
+        return False
+
 
 @admin.register(Hotline)
-class HotlineAdmin(admin.ModelAdmin):
+class HotlineAdmin(HistoryAdmin):
     """The mirror, read-only. Its changelist has the dashboard list's columns, filters and search
     (the peer `make bench` measures the list against), minus what the admin cannot express (the
     number normalisation, accent-free search, facet counts cached per sync)."""
@@ -60,20 +96,11 @@ class HotlineAdmin(admin.ModelAdmin):
     ]
     search_fields = ["hotline", "name", "description"]
     readonly_fields = [f.name for f in Hotline._meta.fields]
-    list_per_page = 50
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # synced data: eTelecom is the source of truth
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    list_per_page = 50  # synced data: eTelecom is the source of truth
 
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(HistoryAdmin):
     list_display = [
         "pk",
         "connection",
@@ -91,28 +118,31 @@ class SyncRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(HotlineChange)
-class HotlineChangeAdmin(admin.ModelAdmin):
+class HotlineChangeAdmin(HistoryAdmin):
     list_display = ["hotline", "kind", "field", "old_value", "new_value", "changed_at"]
     list_filter = ["kind"]
     raw_id_fields = ["hotline", "sync_run"]
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(HistoryAdmin):
     """The audit log is read-only, for everyone: entries are only added by the code and purged by age."""
 
     list_display = ["at", "actor_username", "action", "target", "ip_address"]
     list_filter = ["action"]
     search_fields = ["actor_username", "target"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# django-axes' sign-in records are history too; a lock-out is lifted on the Users page (audited).
+for model, model_admin in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(model):  # unless AXES_ENABLE_ADMIN is off
+        admin.site.unregister(model)
+        # No actions: axes' own one deletes expired attempts.
+        admin.site.register(model, type(model_admin.__name__, (HistoryAdmin, model_admin), {"actions": []}))
 
 
 # Users and roles changed in the Django admin are audited like those changed on the Users page.
@@ -121,44 +151,95 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
-def _group_names(user) -> set[str]:
-    return set(user.groups.values_list("name", flat=True)) if user.pk else set()
+class UserAdminForm(UserChangeForm):
+    """The admin's user form, checked by the Users page's rules before anything is saved."""
+
+    actor = None  # set per request by UserAdmin.get_form
+
+    def clean(self):
+        cleaned = super().clean()
+        groups = cleaned.get("groups")
+        try:
+            user_update_validate(
+                user=self.instance,
+                actor=self.actor,
+                is_active=cleaned.get("is_active"),
+                groups=None if groups is None else [group.name for group in groups],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                field = {"roles": "groups"}.get(field, field)
+                self.add_error(field if field in self.fields else None, errors)
+        return cleaned
+
+
+# The fields of a user the admin form may send to the service (m2m and password apart).
+ADMIN_USER_FIELDS = ("username", *USER_FIELDS, "is_active", *PRIVILEGED_FIELDS)
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Users in the Django admin, under the Users page's rules: every change goes through services/users.py.
+
+    Non-superusers see superuser and staff status and individual permissions read-only, cannot
+    change, delete or set the password of a superuser, and cannot drop their own Administrator role.
+    """
+
+    form = UserAdminForm
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # a class made for this request by modelform_factory
+        return form
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj), "last_login", "date_joined"]
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "is_staff", "user_permissions"]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or user_may_edit(user=obj, actor=request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or user_may_delete(user=obj, actor=request.user))
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        fields = [f for f in form.changed_data if f not in ("groups", "user_permissions", "password1", "password2")]
-        audit_record(
-            action=AuditAction.USER_CHANGED if change else AuditAction.USER_CREATED,
+        if not change:
+            # Django's add form: a user name and a password, nothing that grants anything.
+            super().save_model(request, obj, form, change)
+            audit_record(
+                action=AuditAction.USER_CREATED,
+                request=request,
+                target=f"user {obj.get_username()}",
+                details={"user_id": obj.pk, "fields": ["username", "password"], "via": "admin"},
+            )
+            return
+        data = form.cleaned_data
+        user_update(
+            # The stored user: `obj` already carries the posted values, the service compares with the database.
+            user=User.objects.get(pk=obj.pk),
+            groups=[group.name for group in data["groups"]] if "groups" in data else None,
+            permissions=data.get("user_permissions"),
+            actor=request.user,
             request=request,
-            target=f"user {obj.get_username()}",
-            details={"user_id": obj.pk, "fields": fields if change else ["username", "password"], "via": "admin"},
+            via="admin",
+            **{field: data[field] for field in ADMIN_USER_FIELDS if field in data},
         )
+        obj.refresh_from_db()
 
     def save_related(self, request, form, formsets, change):
-        before = _group_names(form.instance)
-        before_perms = set(form.instance.user_permissions.values_list("codename", flat=True))
-        super().save_related(request, form, formsets, change)
-        after = _group_names(form.instance)
-        after_perms = set(form.instance.user_permissions.values_list("codename", flat=True))
-        if before != after or before_perms != after_perms:
-            audit_record(
-                action=AuditAction.ROLES_CHANGED,
-                request=request,
-                target=f"user {form.instance.get_username()}",
-                details={
-                    "user_id": form.instance.pk,
-                    "added": sorted(after - before),
-                    "removed": sorted(before - after),
-                    "permissions_added": sorted(after_perms - before_perms),
-                    "permissions_removed": sorted(before_perms - after_perms),
-                    "via": "admin",
-                },
-            )
+        if not change:
+            super().save_related(request, form, formsets, change)
+            return
+        # Groups and permissions were saved by the service in save_model; only inlines (none today) remain.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def user_change_password(self, request, id, form_url=""):  # noqa: A002 - Django's signature
+        # Django refuses it without has_change_permission(user), which asks user_may_edit.
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             user = self.get_object(request, id)
@@ -171,13 +252,12 @@ class UserAdmin(DjangoUserAdmin):
         return response
 
     def delete_model(self, request, obj):
-        audit_record(
-            action=AuditAction.USER_CHANGED,
-            request=request,
-            target=f"user {obj.get_username()}",
-            details={"user_id": obj.pk, "deleted": True, "via": "admin"},
-        )
-        super().delete_model(request, obj)
+        user_delete(user=obj, actor=request.user, request=request, via="admin")
+
+    def delete_queryset(self, request, queryset):
+        # The changelist's "delete selected": one audited deletion per user, under the same rule.
+        for user in queryset:
+            user_delete(user=user, actor=request.user, request=request, via="admin")
 
 
 @admin.register(Group)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Connection
-from .services.connections import PAGE_SIZE_RANGE, TIMEOUT_RANGE, connection_base_url_clean
+from .services.connections import (
+    PAGE_SIZE_RANGE,
+    TIMEOUT_RANGE,
+    connection_base_url_clean,
+    connection_key_check,
+)
 from .services.users import ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES
 
 
@@ -66,17 +72,25 @@ class ConnectionForm(forms.ModelForm):
         # Empty on an edit means "keep the stored key"; the service then leaves it alone.
         return self.cleaned_data.get("api_key", "").strip()
 
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and "base_url" in cleaned and "api_key" in cleaned:
+            # The service's rule, asked early so the error shows next to the key (the admin cannot
+            # show an error raised while saving). `instance` still holds the stored values here:
+            # the posted ones reach it after clean().
+            try:
+                connection_key_check(connection=self.instance, base_url=cleaned["base_url"], api_key=cleaned["api_key"])
+            except ValidationError as exc:
+                self.add_error(None, exc)
+        return cleaned
+
 
 class ConnectionAdminForm(ConnectionForm):
-    """The same form for the Django admin, with the active switch."""
+    """The same form for the Django admin, with the active switch. An empty key keeps the stored one
+    (the service's rule), so a base URL on another server needs the key typed again here too."""
 
     class Meta(ConnectionForm.Meta):
         fields = [*ConnectionForm.Meta.fields, "is_active"]
-
-    def clean_api_key(self) -> str:
-        # The admin builds the instance from every listed field: keep the stored key when left empty.
-        key = super().clean_api_key()
-        return key or (self.instance.api_key if self.instance.pk else "")
 
 
 def _role_choices() -> list[tuple[str, str]]:
@@ -144,16 +158,17 @@ class UserUpdateForm(_UserFormBase):
     def __init__(self, *args, user, **kwargs) -> None:
         roles = set(user.groups.values_list("name", flat=True))
         highest = next((role for role in reversed(ROLES) if role in roles), "")
-        kwargs.setdefault(
-            "initial",
-            {
-                "first_name": user.first_name,
-                "last_name": user.last_name,
-                "email": user.email,
-                "is_active": user.is_active,
-                "role": highest,
-            },
-        )
+        stored = {
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "is_active": user.is_active,
+            "role": highest,
+        }
+        # FormView always passes `initial` (an empty dict by default): the stored values are the
+        # base and anything the caller gives overrides them, so the page opens with the user's
+        # values and `changed_data` names only what the person changed.
+        kwargs["initial"] = {**stored, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["password1"].label = _("New password")

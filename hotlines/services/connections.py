@@ -66,6 +66,41 @@ def connection_base_url_clean(base_url: str) -> str:
     return url
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url or "")
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or _DEFAULT_PORTS.get(scheme)
+
+
+def connection_key_check(*, connection: Connection, base_url: str, api_key: str) -> None:
+    """ValidationError on `api_key` when a new base URL would send the stored key to another server.
+
+    The key is write-only: nobody reads it back. Pointing the base URL at another scheme, host or
+    port and pressing "Save and test" would hand the stored key to whoever answers there, so such a
+    change needs the key typed again (a new path on the same server does not).
+    """
+    if api_key or connection.pk is None or _origin(base_url) == _origin(connection.base_url):
+        return
+    raise ValidationError(
+        {
+            "api_key": ValidationError(
+                _(
+                    "The base URL now points to another server: type the API key again, so the stored key "
+                    "is never sent to an address it was not given for."
+                ),
+                code="key_required",
+            )
+        }
+    )
+
+
 def _validate(connection: Connection) -> None:
     errors: dict[str, list[ValidationError]] = {}
     try:
@@ -183,7 +218,10 @@ def connection_update(
     request: HttpRequest | None = None,
     **changes,
 ) -> list[str]:
-    """Change a connection's fields; an empty `api_key` keeps the stored one. Returns the changed field names."""
+    """Change a connection's fields; an empty `api_key` keeps the stored one. Returns the changed field names.
+
+    A base URL on another scheme, host or port needs the key in the same call (`connection_key_check`).
+    """
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"connection_update() cannot change {', '.join(sorted(unknown))}")
@@ -193,6 +231,8 @@ def connection_update(
             changes["base_url"] = connection_base_url_clean(changes["base_url"])
         except ValidationError as exc:
             raise ValidationError({"base_url": exc.error_list}) from None
+        # Checked against the stored (locked) row, so every door (dashboard, admin, shell) obeys it.
+        connection_key_check(connection=connection, base_url=changes["base_url"], api_key=api_key)
     changed = [field for field, value in changes.items() if getattr(connection, field) != value]
     for field in changed:
         setattr(connection, field, changes[field])

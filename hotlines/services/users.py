@@ -41,6 +41,8 @@ ROLE_DESCRIPTIONS = {
     ADMINISTRATOR: gettext_lazy("Everything: connections, users and roles, and the audit log."),
 }
 USER_FIELDS = ("email", "first_name", "last_name")
+# Bypass the roles: only a superuser may change them (the Django admin shows them to superusers only).
+PRIVILEGED_FIELDS = ("is_superuser", "is_staff")
 
 
 def _permissions(perms: Iterable[str]) -> list[Permission]:
@@ -71,20 +73,62 @@ def _user_target(user) -> str:
     return f"user {user.get_username()}"
 
 
-def _check_may_edit(*, user, actor) -> None:
+def user_may_edit(*, user, actor) -> bool:
+    """Whether `actor` may change `user` at all (details, roles, password, deletion): the one rule of every door."""
     # A non-superuser administrator must not take over a superuser (e.g. by setting its password).
-    if user.is_superuser and actor is not None and not actor.is_superuser:
+    return not (user.is_superuser and actor is not None and not actor.is_superuser)
+
+
+def user_may_delete(*, user, actor) -> bool:
+    """Whether `actor` may delete `user`: as for a change, and never their own account."""
+    return user_may_edit(user=user, actor=actor) and not (actor is not None and user.pk == actor.pk)
+
+
+def _check_may_edit(*, user, actor) -> None:
+    if not user_may_edit(user=user, actor=actor):
         raise PermissionDenied(_("Only a superuser can change a superuser."))
 
 
-def _set_roles(*, user, roles: Iterable[str], actor, request: HttpRequest | None) -> tuple[list[str], list[str]]:
-    wanted = {role for role in roles if role in ROLES}
-    current = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+def _check_may_grant(*, actor) -> None:
+    # Superuser and staff status and one-off permissions bypass the roles: only a superuser hands them out.
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied(_("Only a superuser can change superuser or staff status or individual permissions."))
+
+
+def user_update_validate(*, user, actor, is_active: bool | None = None, groups: Iterable[str] | None = None) -> None:
+    """ValidationError when the change would lock `actor` out: deactivating or un-administering themselves.
+
+    `groups` is the whole set of group names the user would have. Forms call this to show the error
+    next to the field; `user_update` calls it too, so a caller that skips the form meets the same rule.
+    """
+    if actor is None or user.pk != actor.pk:
+        return
+    if is_active is False:
+        raise ValidationError({"is_active": _("You cannot deactivate yourself.")})
+    dropped = groups is not None and ADMINISTRATOR not in set(groups) and not actor.is_superuser
+    if dropped and user.groups.filter(name=ADMINISTRATOR).exists():
+        raise ValidationError({"roles": _("You cannot remove your own Administrator role.")})
+
+
+def _set_roles(
+    *,
+    user,
+    roles: Iterable[str],
+    actor,
+    request: HttpRequest | None,
+    scope: Iterable[str] = ROLES,
+    via: str = "",
+) -> tuple[list[str], list[str]]:
+    # `scope`: the groups this change is about (the roles on the Users page, every group in the
+    # Django admin); the user's other groups are left alone.
+    scope = set(scope)
+    wanted = {role for role in roles if role in scope}
+    current = set(user.groups.filter(name__in=scope).values_list("name", flat=True))
     added, removed = sorted(wanted - current), sorted(current - wanted)
     if not (added or removed):
         return [], []
-    if actor is not None and user.pk == actor.pk and ADMINISTRATOR in removed and not actor.is_superuser:
-        raise ValidationError({"roles": _("You cannot remove your own Administrator role.")})
+    kept = set(user.groups.exclude(name__in=scope).values_list("name", flat=True))
+    user_update_validate(user=user, actor=actor, groups=wanted | kept)
     if added:
         user.groups.add(*Group.objects.filter(name__in=added))
     if removed:
@@ -99,9 +143,41 @@ def _set_roles(*, user, roles: Iterable[str], actor, request: HttpRequest | None
         actor=actor,
         request=request,
         target=_user_target(user),
-        details={"user_id": user.pk, "added": added, "removed": removed, "roles": sorted(wanted)},
+        details={
+            "user_id": user.pk,
+            "added": added,
+            "removed": removed,
+            "roles": sorted(wanted),
+            **({"via": via} if via else {}),
+        },
     )
     return added, removed
+
+
+def _set_permissions(*, user, permissions: Iterable[Permission], actor, request, via: str) -> bool:
+    wanted = {permission.pk for permission in permissions}
+    current = set(user.user_permissions.values_list("pk", flat=True))
+    if wanted == current:
+        return False
+    _check_may_grant(actor=actor)
+    user.user_permissions.set(wanted)
+
+    def codenames(pks: set[int]) -> list[str]:
+        return sorted(Permission.objects.filter(pk__in=pks).values_list("codename", flat=True))
+
+    audit_record(
+        action=AuditAction.ROLES_CHANGED,
+        actor=actor,
+        request=request,
+        target=_user_target(user),
+        details={
+            "user_id": user.pk,
+            "permissions_added": codenames(wanted - current),
+            "permissions_removed": codenames(current - wanted),
+            **({"via": via} if via else {}),
+        },
+    )
+    return True
 
 
 @sensitive_variables("password")
@@ -142,19 +218,28 @@ def user_update(
     *,
     user,
     roles: Iterable[str] | None = None,
+    groups: Iterable[str] | None = None,
+    permissions: Iterable[Permission] | None = None,
     password: str = "",
     actor=None,
     request: HttpRequest | None = None,
+    via: str = "",
     **changes,
 ) -> list[str]:
-    """Change a user's details, password (when given) and roles. Returns what changed (field names)."""
-    unknown = set(changes) - {*USER_FIELDS, "is_active"}
+    """Change a user's details, password (when given), roles and, for superusers only, privileges.
+
+    `roles` sets the role groups (other groups kept); `groups` sets every group (the Django admin's
+    field). `is_superuser`, `is_staff` and `permissions` change only when a superuser asks. Returns
+    what changed (field names).
+    """
+    unknown = set(changes) - {*USER_FIELDS, "username", "is_active", *PRIVILEGED_FIELDS}
     if unknown:
         raise TypeError(f"user_update() cannot change {', '.join(sorted(unknown))}")
     _check_may_edit(user=user, actor=actor)
-    if changes.get("is_active") is False and actor is not None and user.pk == actor.pk:
-        raise ValidationError({"is_active": _("You cannot deactivate yourself.")})
+    user_update_validate(user=user, actor=actor, is_active=changes.get("is_active"))
     changed = [field for field, value in changes.items() if getattr(user, field) != value]
+    if set(changed) & set(PRIVILEGED_FIELDS):
+        _check_may_grant(actor=actor)
     for field in changed:
         setattr(user, field, changes[field])
     if password:
@@ -169,13 +254,38 @@ def user_update(
             actor=actor,
             request=request,
             target=_user_target(user),
-            details={"user_id": user.pk, "fields": changed},
+            details={"user_id": user.pk, "fields": changed, **({"via": via} if via else {})},
         )
-    if roles is not None:
-        added, removed = _set_roles(user=user, roles=roles, actor=actor, request=request)
+    if groups is not None:
+        all_groups = Group.objects.values_list("name", flat=True)
+        added, removed = _set_roles(user=user, roles=groups, actor=actor, request=request, scope=all_groups, via=via)
+        if added or removed:
+            changed.append("groups")
+    elif roles is not None:
+        added, removed = _set_roles(user=user, roles=roles, actor=actor, request=request, via=via)
         if added or removed:
             changed.append("roles")
+    if permissions is not None and _set_permissions(
+        user=user, permissions=permissions, actor=actor, request=request, via=via
+    ):
+        changed.append("user_permissions")
     return changed
+
+
+@transaction.atomic
+def user_delete(*, user, actor=None, request: HttpRequest | None = None, via: str = "") -> None:
+    """Delete a user (never oneself, and a superuser only by a superuser); audited first."""
+    if not user_may_delete(user=user, actor=actor):
+        raise PermissionDenied(_("You cannot delete this user."))
+    audit_record(
+        action=AuditAction.USER_CHANGED,
+        actor=actor,
+        request=request,
+        target=_user_target(user),
+        details={"user_id": user.pk, "deleted": True, **({"via": via} if via else {})},
+    )
+    user.delete()
+    logger.info("user %s deleted", user.get_username())
 
 
 def user_set_active(*, user, is_active: bool, actor=None, request: HttpRequest | None = None) -> bool:

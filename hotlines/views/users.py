@@ -161,7 +161,8 @@ class UserUpdateView(PermissionRequiredMixin, FormView):
         try:
             changed = user_update(
                 user=self.user,
-                roles=form.roles,
+                # The radio shows only the highest role: leave the groups alone unless it was changed.
+                roles=form.roles if "role" in form.changed_data else None,
                 password=data["password1"],
                 email=data["email"],
                 first_name=data["first_name"],

@@ -96,19 +96,28 @@ ACCESS: dict[str, Rule] = {
     "hotlines:audit-log": Rule("administrator"),
 }
 # The Django admin: staff only (the Administrator role and superusers). Its views check the model
-# permissions themselves; these are refused by design even to them (the audit log is read-only,
-# hotlines only come from eTelecom and only a sync removes them).
+# permissions themselves; these are refused by design even to them (history - the audit log, sync
+# runs, hotline changes, sign-in records - is read-only, hotlines only come from eTelecom and only a
+# sync removes them, a connection is deactivated rather than deleted).
 ADMIN_REFUSED_TO_STAFF = {
     "admin:autocomplete",  # answers only the admin's own widgets (403 without their parameters)
     "admin:axes_accessattempt_add",
+    "admin:axes_accessattempt_delete",
     "admin:axes_accessfailurelog_add",
+    "admin:axes_accessfailurelog_delete",
     "admin:axes_accesslog_add",
+    "admin:axes_accesslog_delete",
     "admin:django_tasks_database_dbtaskresult_add",
     "admin:django_tasks_database_dbtaskresult_delete",
     "admin:hotlines_auditentry_add",
     "admin:hotlines_auditentry_delete",
+    "admin:hotlines_connection_delete",
     "admin:hotlines_hotline_add",
     "admin:hotlines_hotline_delete",
+    "admin:hotlines_hotlinechange_add",
+    "admin:hotlines_hotlinechange_delete",
+    "admin:hotlines_syncrun_add",
+    "admin:hotlines_syncrun_delete",
 }
 STATIC_PREFIXES = ("/static/", "/media/")
 

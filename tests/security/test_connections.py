@@ -320,3 +320,93 @@ def test_a_plain_http_base_url_in_the_environment_is_refused_with_its_name(db, s
     created = service.connection_ensure_from_settings()
     assert created.base_url == "https://api.example.com" and created.name == "default"
     assert AuditEntry.objects.get(action=AuditAction.CONNECTION_CREATED).actor_username == "settings"
+
+
+# --- a new server needs the key typed again ------------------------------------------------------
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Answers nothing useful; remembers what it was sent (the server a hostile admin would run)."""
+
+    def do_POST(self):
+        self.server.seen.append(self.headers.get("Authorization", ""))
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def listener():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    server.seen = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _listener_url(listener) -> str:
+    return f"http://127.0.0.1:{listener.server_address[1]}/v1"
+
+
+def test_save_and_test_never_sends_the_stored_key_to_a_new_host(admin_client, connection, listener):
+    url = reverse("hotlines:connection-edit", args=[connection.pk])
+    data = _form(name="default", base_url=_listener_url(listener), timeout=5, page_size=50, test="1")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "type the API key again" in str(response.context["form"].errors["api_key"])
+    connection.refresh_from_db()
+    assert connection.base_url != _listener_url(listener)
+    assert listener.seen == []
+    assert not AuditEntry.objects.filter(action__in=[AuditAction.CONNECTION_CHANGED, AuditAction.CONNECTION_TESTED])
+
+
+def test_a_new_host_with_the_key_typed_again_is_saved_and_tested_there(admin_client, connection, listener):
+    url = reverse("hotlines:connection-edit", args=[connection.pk])
+    data = _form(name="default", base_url=_listener_url(listener), timeout=5, page_size=50, api_key=NEW_KEY, test="1")
+    admin_client.post(url, data)
+    connection.refresh_from_db()
+    assert (connection.base_url, connection.api_key) == (_listener_url(listener), NEW_KEY)
+    assert listener.seen == [f"Bearer {NEW_KEY}"]
+
+
+def test_the_django_admin_also_needs_the_key_for_a_new_host(client, superuser, connection, listener):
+    client.force_login(superuser)
+    url = reverse("admin:hotlines_connection_change", args=[connection.pk])
+    data = {"name": "default", "base_url": _listener_url(listener), "api_key": "", "page_size": 50, "timeout": 5}
+    response = client.post(url, {**data, "is_active": "on"})
+    assert response.status_code == 200
+    assert "type the API key again" in str(response.context["adminform"].form.errors["api_key"])
+    connection.refresh_from_db()
+    assert connection.base_url != _listener_url(listener) and connection.api_key == "sandbox-key"
+    assert listener.seen == []
+
+
+@pytest.mark.parametrize(
+    ("new_url", "needs_key"),
+    [
+        ("https://api.example.com/v2", False),  # another path on the same server
+        ("https://API.example.com:443/v1/", False),  # the same origin, spelled differently
+        ("https://api.example.org/v1", True),  # another host
+        ("https://api.example.com:8443/v1", True),  # another port
+        ("http://api.example.com/v1", True),  # another scheme
+    ],
+)
+def test_the_service_needs_the_key_when_scheme_host_or_port_change(db, settings, new_url, needs_key):
+    settings.DEBUG = True  # plain http allowed, so the scheme case reaches the key rule
+    stored = Connection.objects.create(name="x", base_url="https://api.example.com/v1", api_key="k-0123456789")
+    if needs_key:
+        with pytest.raises(ValidationError) as caught:
+            service.connection_update(connection=stored, base_url=new_url)
+        assert "api_key" in caught.value.error_dict
+        stored.refresh_from_db()
+        assert stored.base_url == "https://api.example.com/v1"
+        assert service.connection_update(connection=stored, base_url=new_url, api_key="k-new-0123456789")
+    else:
+        service.connection_update(connection=stored, base_url=new_url)
+    stored.refresh_from_db()
+    assert stored.base_url == new_url.rstrip("/")
