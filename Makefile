@@ -16,7 +16,10 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# A new checkout gets a development .env (DEBUG=1, a generated SECRET_KEY; never overwritten), so
+# the README's manage.py commands work after `make run` as written.
 run: $(STAMP)
+	$(BIN)/python scripts/ensure_env.py
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DEBUG=1 $(BIN)/python manage.py rundemo
 
