@@ -198,6 +198,8 @@ ETELECOM_API_KEY = env("ETELECOM_API_KEY", default="")
 ETELECOM_PAGE_SIZE = env.int("ETELECOM_PAGE_SIZE", default=100)
 ETELECOM_TIMEOUT = env.float("ETELECOM_TIMEOUT", default=30.0)
 ETELECOM_MAX_PAGES = env.int("ETELECOM_MAX_PAGES", default=100_000)
+# How many hotlines the local sandbox serves (`make run`, `manage.py etelecom_sandbox`) unless told.
+DEMO_HOTLINES = env.int("DEMO_HOTLINES", default=5000)
 
 HOTLINES_STALE_AFTER = env.int("HOTLINES_STALE_AFTER", default=3600)
 # The "last synced" bar on every page is shared between requests for this long (0: never).
