@@ -5,6 +5,9 @@ PYTHON := $(shell for p in python3.13 python3.14 python3.12 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make run PORT=8080 SANDBOX_PORT=8766`: where the dashboard and the demo's eTelecom sandbox listen.
+PORT ?= 8000
+SANDBOX_PORT ?= 8765
 
 .PHONY: run test lint format bench venv clean messages
 
@@ -16,9 +19,12 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# A new checkout gets a development .env (DEBUG=1, a generated SECRET_KEY; never overwritten), so
+# the README's manage.py commands work after `make run` as written.
 run: $(STAMP)
+	$(BIN)/python scripts/ensure_env.py
 	DEBUG=1 $(BIN)/python manage.py migrate --no-input
-	DEBUG=1 $(BIN)/python manage.py rundemo
+	DEBUG=1 $(BIN)/python manage.py rundemo --port $(PORT) --sandbox-port $(SANDBOX_PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -11,7 +11,9 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# `make run` writes a development .env here when there is none (scripts/ensure_env.py);
+# ENV_FILE reads another file instead. Variables already in the environment win.
+environ.Env.read_env(env.str("ENV_FILE", default=str(BASE_DIR / ".env")), overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env(
@@ -211,6 +213,8 @@ ETELECOM_API_KEY = env("ETELECOM_API_KEY", default="")
 ETELECOM_PAGE_SIZE = env.int("ETELECOM_PAGE_SIZE", default=100)
 ETELECOM_TIMEOUT = env.float("ETELECOM_TIMEOUT", default=30.0)
 ETELECOM_MAX_PAGES = env.int("ETELECOM_MAX_PAGES", default=100_000)
+# How many hotlines the local sandbox serves (`make run`, `manage.py etelecom_sandbox`) unless told.
+DEMO_HOTLINES = env.int("DEMO_HOTLINES", default=5000)
 
 HOTLINES_STALE_AFTER = env.int("HOTLINES_STALE_AFTER", default=3600)
 # The "last synced" bar on every page is shared between requests for this long (0: never).

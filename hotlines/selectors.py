@@ -213,6 +213,26 @@ def sync_expected_total(*, connection_id: int) -> int | None:
     )
 
 
+@dataclass(frozen=True)
+class SyncEstimate:
+    """How far a running sync is, against what the connection's last successful run fetched."""
+
+    expected: int
+    percent: int  # 0-99: a run is never 100% done before it ends
+
+
+def sync_progress_estimate(*, fetched: int, expected: int | None) -> SyncEstimate | None:
+    """The estimate the progress bar and the sync command show, or None when there is none.
+
+    The API tells no total, so the last run's is a guess. Once a run has fetched that many, the data
+    grew: the guess is worthless, so there is no estimate (a plain count) rather than
+    "171,400 of ~4,999" or a bar stuck at 99%.
+    """
+    if not expected or fetched >= expected:
+        return None
+    return SyncEstimate(expected=expected, percent=min(fetched * 100 // expected, 99))
+
+
 def readiness() -> dict:
     """What /readyz reports: the database answers, every migration is applied, and how the last sync went."""
     from django.db import DatabaseError, connection

@@ -148,12 +148,12 @@ def _progress_context(run: SyncRun) -> dict:
     """What the progress fragment shows about a run."""
     running = run.status == SyncStatus.RUNNING
     expected = selectors.sync_expected_total(connection_id=run.connection_id) if running else None
-    percent = min(int(run.fetched * 100 / expected), 99) if expected else None
+    estimate = selectors.sync_progress_estimate(fetched=run.fetched, expected=expected)
     return {
         "run": run,
         "active": run.status in ACTIVE_SYNC_STATUSES,
-        "expected": expected,
-        "percent": percent,
+        "expected": estimate.expected if estimate else None,
+        "percent": estimate.percent if estimate else None,
         "duration": duration_text(run),
         "dead_reason": sync_run_dead_reason(run=run) if run.status in ACTIVE_SYNC_STATUSES else "",
     }

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from hotlines.etelecom.sandbox import DEFAULT_API_KEY, SandboxServer
@@ -9,7 +10,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8765)
-        parser.add_argument("--hotlines", type=int, default=1000, help="How many hotlines to serve.")
+        parser.add_argument(
+            "--hotlines", type=int, default=settings.DEMO_HOTLINES,
+            help="How many hotlines to serve (default: DEMO_HOTLINES, %(default)s, as `make run`).",
+        )  # fmt: skip
         parser.add_argument("--seed", type=int, default=1, help="Seed of the generated data.")
         parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="The Bearer key the sandbox accepts.")
         parser.add_argument("--no-control", action="store_true", help="Disable POST /_sandbox/control.")

@@ -1,7 +1,7 @@
 """`make run`: the sandbox (unless real credentials are configured), a first sync, a demo
 admin, a background worker and the dashboard, all stopped together on Ctrl-C."""
 
-import os
+import argparse
 import secrets
 import signal
 import socket
@@ -12,6 +12,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from hotlines.etelecom.sandbox import DEFAULT_API_KEY
 from hotlines.services.connections import connection_ensure_from_settings, connection_upsert
@@ -35,6 +36,17 @@ def _any_free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _port(value: str) -> int:
+    """A TCP port given on the command line (argparse turns the error into a usage message)."""
+    try:
+        port = int(value)
+    except ValueError:
+        port = 0
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(_("not a port number (1-65535): %(value)r") % {"value": value})
+    return port
+
+
 def _port_free(host: str, port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex((host, port)) != 0
@@ -44,18 +56,30 @@ class Command(BaseCommand):
     help = "Run the demo: sandbox, sync, demo admin, worker and dashboard at http://127.0.0.1:8000."
 
     def add_arguments(self, parser):
-        parser.add_argument("--addr", default="127.0.0.1:8000")
-        parser.add_argument("--sandbox-port", type=int, default=8765)
-        parser.add_argument("--hotlines", type=int, default=int(os.environ.get("DEMO_HOTLINES", 5000)))
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="host:port of the dashboard.")
+        parser.add_argument("--port", type=_port, help="The dashboard's port (overrides the one in --addr).")
+        parser.add_argument("--sandbox-port", type=_port, default=8765, help="The eTelecom sandbox's port.")
+        parser.add_argument(
+            "--hotlines", type=int, default=settings.DEMO_HOTLINES,
+            help="How many demo hotlines the sandbox serves (default: DEMO_HOTLINES, %(default)s).",
+        )  # fmt: skip
         parser.add_argument("--username", default="admin")
 
-    def handle(self, *args, addr, sandbox_port, hotlines, username, **options):
+    def handle(self, *args, addr, port=None, sandbox_port, hotlines, username, **options):
         started = time.monotonic()
         children: list[subprocess.Popen] = []
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
-        host, _, port = addr.rpartition(":")
-        if not _port_free(host or "127.0.0.1", int(port)):
-            raise CommandError(f"Port {port} is already in use: stop what runs there or pass --addr.")
+        host, _colon, addr_port = addr.rpartition(":")
+        try:
+            port = port or _port(addr_port)
+        except argparse.ArgumentTypeError as exc:
+            raise CommandError(f"--addr: {exc}") from exc
+        addr = f"{host or '127.0.0.1'}:{port}"
+        if not _port_free(host or "127.0.0.1", port):
+            raise CommandError(
+                _("Port %(port)s is already in use: stop what runs there or choose another (make run PORT=…).")
+                % {"port": port}
+            )
         try:
             connection = connection_ensure_from_settings()
             if connection is None:
@@ -82,7 +106,7 @@ class Command(BaseCommand):
             password = self._demo_admin(username)
             children.append(subprocess.Popen([*manage, "db_worker"]))
             children.append(subprocess.Popen([*manage, "runserver", addr, "--noreload"]))
-            if not _wait_for_port(host or "127.0.0.1", int(port), timeout=30):
+            if not _wait_for_port(host or "127.0.0.1", port, timeout=30):
                 raise CommandError("The dashboard did not start.")
             bar = "=" * 64
             self.stdout.write(

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from hotlines.choices import SyncStatus, SyncTrigger
 from hotlines.models import Connection, SyncRun
-from hotlines.selectors import sync_expected_total
+from hotlines.selectors import sync_expected_total, sync_progress_estimate
 from hotlines.services.connections import connection_ensure_from_settings
 from hotlines.services.sync import SyncAlreadyRunning, hotlines_sync
 
@@ -83,15 +83,16 @@ class Progress:
 
     def line(self, run: SyncRun, now: float) -> str:
         seconds = now - self.started
-        if self.expected:
-            share = min(run.fetched / self.expected, 0.99)
-            filled = int(share * BAR_WIDTH)
+        # Past the last run's total the data grew: a plain count, as when there is no estimate.
+        estimate = sync_progress_estimate(fetched=run.fetched, expected=self.expected)
+        if estimate:
+            filled = estimate.percent * BAR_WIDTH // 100
             bar = (
                 "#" * filled + "-" * (BAR_WIDTH - filled) if not self.tty else "█" * filled + "░" * (BAR_WIDTH - filled)
             )
             return (
-                f"{self.name}: [{bar}] {share:4.0%}  page {run.pages:,}, "
-                f"{run.fetched:,} of ~{self.expected:,} hotlines, {seconds:.0f} s"
+                f"{self.name}: [{bar}] {estimate.percent:3d}%  page {run.pages:,}, "
+                f"{run.fetched:,} of ~{estimate.expected:,} hotlines, {seconds:.0f} s"
             )
         spinner = "|/-\\"[run.pages % 4] + " " if self.tty else ""
         return f"{spinner}{self.name}: page {run.pages:,}, {run.fetched:,} hotlines fetched, {seconds:.0f} s"
