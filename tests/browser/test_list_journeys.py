@@ -10,6 +10,7 @@ what they see.
 """
 
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -33,6 +34,94 @@ def errors(page):
     page.on("console", lambda message: message.type == "error" and found.append(f"{page.url}: {message.text}"))
     page.on("pageerror", lambda error: found.append(str(error)))
     return found
+
+
+def expect_count(page, n: int) -> None:
+    expect(page.locator("#result-count")).to_contain_text(re.compile(rf"^\s*{n:,} hotlines? match", re.MULTILINE))
+
+
+def address_pairs(page) -> set[str]:
+    return {f"{key}={value}" for key, value in parse_qsl(urlsplit(page.url).query) if key in ("status", "network")}
+
+
+def expect_ticked(page, expected: set[str]) -> None:
+    """Exactly the `expected` name=value checkboxes are ticked, and the address says the same."""
+    assert address_pairs(page) == expected, page.url
+    boxes = page.locator("#filter-form .filters input[type=checkbox]")
+    assert boxes.count() > 4
+    for i in range(boxes.count()):
+        box = boxes.nth(i)
+        pair = f"{box.get_attribute('name')}={box.get_attribute('value')}"
+        expect(box, pair).to_be_checked(checked=pair in expected)
+
+
+def box(page, label: str):
+    return page.locator("#filter-form .filters").get_by_role("checkbox", name=re.compile(rf"^{label}"))
+
+
+def test_back_forward_and_reload_keep_the_form_equal_to_the_address(page, live_server, synced, superuser, errors):
+    enabled = [i for i in synced if i["status"] == "P"]
+    enabled_viettel = [i for i in enabled if i["network"] == "viettel"]
+    enabled_two = [i for i in enabled if i["network"] in ("viettel", "mobifone")]
+    number = next(i["hotline"] for i in synced if re.fullmatch(r"09\d{8}", i["hotline"]))
+    sign_in(page, live_server, "root", "pw-root")
+    page.goto(f"{live_server.url}/hotlines/")
+    search = page.get_by_label("Search", exact=True)
+
+    # A search, Back, Forward: the box says what the address says.
+    search.fill(number)
+    expect(page).to_have_url(re.compile(rf"q={number}"))
+    expect_count(page, 1)
+    page.go_back()
+    expect_count(page, len(synced))
+    expect(search).to_have_value("")
+    page.go_forward()
+    expect_count(page, 1)
+    expect(search).to_have_value(number)
+    search.fill("")
+    expect_count(page, len(synced))
+    expect(page).to_have_url(re.compile(r"/hotlines/$"))
+
+    # Enabled, then Viettel; Back shows Enabled alone, Forward both, in the results and the boxes.
+    box(page, "Enabled").check()
+    expect_count(page, len(enabled))
+    box(page, "Viettel").check()
+    expect_count(page, len(enabled_viettel))
+    page.go_back()
+    expect_count(page, len(enabled))
+    expect_ticked(page, {"status=P"})
+    page.go_forward()
+    expect_count(page, len(enabled_viettel))
+    expect_ticked(page, {"status=P", "network=viettel"})
+
+    # Ticking Mobifone now adds to both filters instead of dropping them.
+    box(page, "Mobifone").check()
+    expect_count(page, len(enabled_two))
+    expect_ticked(page, {"status=P", "network=viettel", "network=mobifone"})
+
+    # A reload shows the same, and so does every step back to the unfiltered list.
+    page.reload()
+    expect_count(page, len(enabled_two))
+    expect_ticked(page, {"status=P", "network=viettel", "network=mobifone"})
+    page.go_back()
+    expect_count(page, len(enabled_viettel))
+    expect_ticked(page, {"status=P", "network=viettel"})
+    page.go_back()
+    expect_count(page, len(enabled))
+    expect_ticked(page, {"status=P"})
+    page.go_back()
+    expect_count(page, len(synced))
+    expect_ticked(page, set())
+    expect(search).to_have_value("")
+
+    # ...and Forward from there, then one more tick, still keeps every filter.
+    page.go_forward()
+    expect_count(page, len(enabled))
+    expect_ticked(page, {"status=P"})
+    box(page, "Viettel").check()
+    expect_count(page, len(enabled_viettel))
+    expect_ticked(page, {"status=P", "network=viettel"})
+    assert errors == []
 
 
 def test_columns_and_export_menus_close_on_save_escape_and_a_click_outside(
