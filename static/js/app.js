@@ -54,16 +54,9 @@
     }
   });
 
-  // After htmx swapped the results, a removed chip may have held the focus: keep it in the list.
+  // After an htmx swap (the list's focus and scrolling after a swap live in list.js).
   document.addEventListener("htmx:afterSettle", function (event) {
     showCopyButtons(event.target);
-    if (document.activeElement === document.body) {
-      var count = document.getElementById("result-count");
-      if (count) {
-        count.setAttribute("tabindex", "-1");
-        count.focus({ preventScroll: true });
-      }
-    }
   });
 
   // Menus (<details class="menu">: Columns, Export) open over the table, so they close as soon as

@@ -1,4 +1,5 @@
-/* The hotline list, with htmx: the form always shows what the address asks for. The page works
+/* The hotline list, with htmx: the form always shows what the address asks for, the results come
+   into view when they change, and the focus stays where a keyboard user expects it. The page works
    without this file (plain form and links). Loaded on the list page only. */
 (function () {
   "use strict";
@@ -98,10 +99,9 @@
     if (event.target.id === "id_q") event.stopPropagation();
   }, true);
 
-  // After a swap, the form shows what the answer was for (the server may have dropped an unusable
-  // value); the control in use keeps what the person is typing. Only the newest request's answer:
-  // an older one's must not undo a tick made since.
-  var latest = null;
+  // --- After the results changed: view, focus, announcement ----------------------------------
+  var latest = null; // the newest list request: an older one's answer must not move anything
+  var focused = null; // what had the focus when the answer arrived
 
   function isListRequest(detail) {
     var target = detail && detail.target;
@@ -112,9 +112,59 @@
     if (isListRequest(event.detail)) latest = event.detail.xhr;
   });
 
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (isListRequest(event.detail)) focused = document.activeElement;
+  });
+
+  function isOutOfView(element) {
+    var top = element.getBoundingClientRect().top;
+    return top < 0 || top > window.innerHeight - 48;
+  }
+
+  function announce(text) {
+    var status = document.getElementById("list-status");
+    if (status) status.textContent = text.replace(/\s+/g, " ").trim();
+  }
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var detail = event.detail;
     if (LIST_TARGETS.indexOf(event.target.id) === -1 || !isListRequest(detail)) return;
-    if (detail.xhr === latest) syncFormFromAddress(document.activeElement);
+    if (detail.xhr !== latest) return; // a newer request is on its way; its answer will do this
+    var results = document.getElementById("results");
+    var count = document.getElementById("result-count");
+    var pageOf = document.querySelector("#results .page-of");
+    if (!results || !count) return;
+
+    // Focus: the control the person used if it is still there (a filter box, the rows per page,
+    // swapped for its twin); else, after a page or sort link went away with the old results, the
+    // count, which heads the new ones.
+    var active = document.activeElement;
+    var countFocused = false;
+    if (!active || active === document.body) {
+      var twin = focused && focused.id && document.getElementById(focused.id);
+      if (twin && twin.matches("input, select, textarea, button") && !twin.closest("details:not([open])")) {
+        twin.focus({ preventScroll: true });
+      } else {
+        count.focus({ preventScroll: true });
+        countFocused = true;
+      }
+    }
+    focused = null;
+
+    // The form shows what the answer was for (the server may have dropped an unusable value); the
+    // control in use keeps what the person is typing.
+    syncFormFromAddress(document.activeElement);
+
+    // The results' top comes into view (paging from the foot of a page, a filter ticked far below
+    // them on a phone); not while someone types a search, which would yank the box away.
+    var source = detail.requestConfig.elt;
+    if (!(source && source.id === "id_q") && isOutOfView(results)) {
+      results.scrollIntoView({ block: "start" });
+    }
+
+    // Screen readers: the focused count is read as it is; the page number, or the count when the
+    // focus stayed on a filter, comes from a live region that htmx never replaces.
+    var page = pageOf ? pageOf.textContent : "";
+    announce(countFocused ? page : count.textContent + (page ? ". " + page : ""));
   });
 })();

@@ -20,6 +20,8 @@ from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+PHONE = {"width": 390, "height": 844}
+
 
 @pytest.fixture
 def synced(connection, sandbox):
@@ -121,6 +123,66 @@ def test_back_forward_and_reload_keep_the_form_equal_to_the_address(page, live_s
     box(page, "Viettel").check()
     expect_count(page, len(enabled_viettel))
     expect_ticked(page, {"status=P", "network=viettel"})
+    assert errors == []
+
+
+def test_paging_sorting_and_filtering_bring_the_results_into_view(page, live_server, synced, superuser, errors):
+    viettel = [i for i in synced if i["network"] == "viettel"]
+    sign_in(page, live_server, "root", "pw-root")
+    count = page.locator("#result-count")
+
+    # Desktop: Next at the foot of page 1 opens page 2 at its top, the count focused (keyboard users
+    # carry on from the results, screen readers hear them).
+    page.goto(f"{live_server.url}/hotlines/?sort=name")
+    page.get_by_role("link", name=re.compile("^Next")).scroll_into_view_if_needed()
+    expect(count).not_to_be_in_viewport()
+    page.get_by_role("link", name=re.compile("^Next")).click()
+    expect(page.locator(".pagination .current")).to_have_text("2")
+    expect(count).to_be_in_viewport()
+    expect(count).to_be_focused()
+    expect(page.locator("#list-status")).to_have_text(re.compile(r"^Page 2 of \d+$"))  # the count is read on focus
+
+    # Sorting from a header scrolled to the top of the window: the count comes back into view.
+    page.locator("#hotline-table thead").evaluate("head => head.scrollIntoView()")
+    expect(count).not_to_be_in_viewport()
+    page.locator("#hotline-table thead").get_by_role("link", name=re.compile("^Owner ID")).click()
+    expect(page.locator("th[aria-sort='ascending']")).to_contain_text("Owner ID")
+    expect(count).to_be_in_viewport()
+    expect(count).to_be_focused()
+
+    # Rows per page: the swapped select keeps the focus (the person may pick again).
+    per_page = page.get_by_label("Rows per page")
+    per_page.focus()
+    per_page.select_option("25")
+    expect(page.locator("#hotline-table tbody tr")).to_have_count(25)
+    expect(page.locator("#id_per_page")).to_be_focused()
+
+    # A phone: the filters sit below the results; ticking one with the keyboard shows the results'
+    # top, and the focus stays on the box so the next Tab reaches the next filter.
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/hotlines/")
+    viettel_box = box(page, "Viettel")
+    viettel_box.scroll_into_view_if_needed()
+    expect(count).not_to_be_in_viewport()
+    viettel_box.focus()
+    page.keyboard.press("Space")
+    expect_count(page, len(viettel))
+    expect(viettel_box).to_be_checked()
+    expect(count).to_be_in_viewport()
+    expect(viettel_box).to_be_focused()
+    expect(page.locator("#list-status")).to_have_text(re.compile(rf"^{len(viettel)} hotlines match\b"))
+
+    # Paging on the phone: page 2 opens at its top as well.
+    page.get_by_role("link", name=re.compile("^Next")).scroll_into_view_if_needed()
+    expect(count).not_to_be_in_viewport()
+    page.get_by_role("link", name=re.compile("^Next")).click()
+    expect(page.locator(".pagination .current")).to_have_text("2")
+    expect(count).to_be_in_viewport()
+    expect(count).to_be_focused()
+    # Typing a search does not yank the page: the box keeps the focus and stays where it is.
+    page.get_by_label("Search", exact=True).fill("a")
+    expect(page).to_have_url(re.compile(r"q=a"))
+    expect(page.get_by_label("Search", exact=True)).to_be_focused()
     assert errors == []
 
 
