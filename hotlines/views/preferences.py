@@ -41,7 +41,7 @@ def columns_after(*, order: list[str], shown: set[str], move: str) -> list[str]:
 
 class ListPreferencesView(PermissionRequiredMixin, View):
     """Save (or reset) the list's columns: which show and in what order. Works without JavaScript:
-    move buttons submit the whole form, and the page comes back with the panel open."""
+    move buttons submit the whole form, and the page comes back with the panel open after a move."""
 
     permission_required = "hotlines.view_hotline"
     http_method_names = ["post"]
@@ -56,7 +56,10 @@ class ListPreferencesView(PermissionRequiredMixin, View):
                 move=request.POST.get("move", ""),
             )
             user_preference_update(user=request.user, columns=columns)
-        request.session["hotline_columns_open"] = True
+        if request.POST.get("move"):
+            # Back open after a move (several in a row, with or without script); closed after Save or
+            # Reset, so the menu no longer covers the table it just changed.
+            request.session["hotline_columns_open"] = True
         return HttpResponseRedirect(_next_url(request, reverse("hotlines:list")))
 
 

@@ -54,16 +54,54 @@
     }
   });
 
-  // After htmx swapped the results, a removed chip may have held the focus: keep it in the list.
+  // After an htmx swap (the list's focus and scrolling after a swap live in list.js).
   document.addEventListener("htmx:afterSettle", function (event) {
     showCopyButtons(event.target);
-    if (document.activeElement === document.body) {
-      var count = document.getElementById("result-count");
-      if (count) {
-        count.setAttribute("tabindex", "-1");
-        count.focus({ preventScroll: true });
-      }
-    }
+  });
+
+  // Menus (<details class="menu">: Columns, Export) open over the table, so they close as soon as
+  // they are done with: on a click or focus outside them (opening one closes the other), on Escape
+  // (the focus goes back to their button), and once their form is sent (Save, an export).
+  function closeMenu(menu, refocus) {
+    menu.open = false;
+    var button = menu.querySelector("summary");
+    if (refocus && button) button.focus();
+  }
+
+  // From inside the menu (or from nowhere, after a click on its panel) the focus returns to its
+  // button; from elsewhere it stays where it is.
+  function focusIsIn(menu) {
+    var active = document.activeElement;
+    return !active || active === document.body || menu.contains(active);
+  }
+
+  function closeMenusOutside(target) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!(target instanceof Node) || !menu.contains(target)) closeMenu(menu, false);
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    closeMenusOutside(event.target);
+  });
+  document.addEventListener("focusin", function (event) {
+    closeMenusOutside(event.target);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || event.defaultPrevented) return;
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      var refocus = focusIsIn(menu);
+      if (refocus) event.preventDefault();
+      closeMenu(menu, refocus);
+    });
+  });
+
+  // The browser builds what it sends after this event, from the controls of a closed <details>
+  // too: closing the menu now does not change the request.
+  document.addEventListener("submit", function (event) {
+    var menu = event.target.closest && event.target.closest("details.menu");
+    if (menu && menu.open) closeMenu(menu, focusIsIn(menu));
   });
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -1,0 +1,248 @@
+"""The list page's journeys in a real browser (Chromium, JavaScript on): what a person clicks, then
+what they see.
+
+- Back, Forward and reload: the form always shows exactly what the address asks for, so the next
+  tick adds to the filters the results show instead of silently dropping them.
+- Paging, sorting and filtering bring the results' top into view (at desktop size and on a phone),
+  and focus stays where a keyboard user expects it.
+- The Columns and Export menus close on Save (their form is sent), on Escape (focus back on their
+  button) and on a click outside, so they never stay over the table.
+"""
+
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from hotlines.services.sync import hotlines_sync
+from tests.browser.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def synced(connection, sandbox):
+    assert hotlines_sync(connection=connection).error == ""
+    return sandbox.dataset.all()
+
+
+@pytest.fixture
+def errors(page):
+    """Console errors and uncaught exceptions (Content-Security-Policy refusals among them)."""
+    found: list[str] = []
+    page.on("console", lambda message: message.type == "error" and found.append(f"{page.url}: {message.text}"))
+    page.on("pageerror", lambda error: found.append(str(error)))
+    return found
+
+
+def expect_count(page, n: int) -> None:
+    expect(page.locator("#result-count")).to_contain_text(re.compile(rf"^\s*{n:,} hotlines? match", re.MULTILINE))
+
+
+def address_pairs(page) -> set[str]:
+    return {f"{key}={value}" for key, value in parse_qsl(urlsplit(page.url).query) if key in ("status", "network")}
+
+
+def expect_ticked(page, expected: set[str]) -> None:
+    """Exactly the `expected` name=value checkboxes are ticked, and the address says the same."""
+    assert address_pairs(page) == expected, page.url
+    boxes = page.locator("#filter-form .filters input[type=checkbox]")
+    assert boxes.count() > 4
+    for i in range(boxes.count()):
+        box = boxes.nth(i)
+        pair = f"{box.get_attribute('name')}={box.get_attribute('value')}"
+        expect(box, pair).to_be_checked(checked=pair in expected)
+
+
+def box(page, label: str):
+    return page.locator("#filter-form .filters").get_by_role("checkbox", name=re.compile(rf"^{label}"))
+
+
+def test_back_forward_and_reload_keep_the_form_equal_to_the_address(page, live_server, synced, superuser, errors):
+    enabled = [i for i in synced if i["status"] == "P"]
+    enabled_viettel = [i for i in enabled if i["network"] == "viettel"]
+    enabled_two = [i for i in enabled if i["network"] in ("viettel", "mobifone")]
+    number = next(i["hotline"] for i in synced if re.fullmatch(r"09\d{8}", i["hotline"]))
+    sign_in(page, live_server, "root", "pw-root")
+    page.goto(f"{live_server.url}/hotlines/")
+    search = page.get_by_label("Search", exact=True)
+
+    # A search, Back, Forward: the box says what the address says.
+    search.fill(number)
+    expect(page).to_have_url(re.compile(rf"q={number}"))
+    expect_count(page, 1)
+    page.go_back()
+    expect_count(page, len(synced))
+    expect(search).to_have_value("")
+    page.go_forward()
+    expect_count(page, 1)
+    expect(search).to_have_value(number)
+    search.fill("")
+    expect_count(page, len(synced))
+    expect(page).to_have_url(re.compile(r"/hotlines/$"))
+
+    # Enabled, then Viettel; Back shows Enabled alone, Forward both, in the results and the boxes.
+    box(page, "Enabled").check()
+    expect_count(page, len(enabled))
+    box(page, "Viettel").check()
+    expect_count(page, len(enabled_viettel))
+    page.go_back()
+    expect_count(page, len(enabled))
+    expect_ticked(page, {"status=P"})
+    page.go_forward()
+    expect_count(page, len(enabled_viettel))
+    expect_ticked(page, {"status=P", "network=viettel"})
+
+    # Ticking Mobifone now adds to both filters instead of dropping them.
+    box(page, "Mobifone").check()
+    expect_count(page, len(enabled_two))
+    expect_ticked(page, {"status=P", "network=viettel", "network=mobifone"})
+
+    # A reload shows the same, and so does every step back to the unfiltered list.
+    page.reload()
+    expect_count(page, len(enabled_two))
+    expect_ticked(page, {"status=P", "network=viettel", "network=mobifone"})
+    page.go_back()
+    expect_count(page, len(enabled_viettel))
+    expect_ticked(page, {"status=P", "network=viettel"})
+    page.go_back()
+    expect_count(page, len(enabled))
+    expect_ticked(page, {"status=P"})
+    page.go_back()
+    expect_count(page, len(synced))
+    expect_ticked(page, set())
+    expect(search).to_have_value("")
+
+    # ...and Forward from there, then one more tick, still keeps every filter.
+    page.go_forward()
+    expect_count(page, len(enabled))
+    expect_ticked(page, {"status=P"})
+    box(page, "Viettel").check()
+    expect_count(page, len(enabled_viettel))
+    expect_ticked(page, {"status=P", "network=viettel"})
+    assert errors == []
+
+
+def test_paging_sorting_and_filtering_bring_the_results_into_view(page, live_server, synced, superuser, errors):
+    viettel = [i for i in synced if i["network"] == "viettel"]
+    sign_in(page, live_server, "root", "pw-root")
+    count = page.locator("#result-count")
+
+    # Desktop: Next at the foot of page 1 opens page 2 at its top, the count focused (keyboard users
+    # carry on from the results, screen readers hear them).
+    page.goto(f"{live_server.url}/hotlines/?sort=name")
+    page.get_by_role("link", name=re.compile("^Next")).scroll_into_view_if_needed()
+    expect(count).not_to_be_in_viewport()
+    page.get_by_role("link", name=re.compile("^Next")).click()
+    expect(page.locator(".pagination .current")).to_have_text("2")
+    expect(count).to_be_in_viewport()
+    expect(count).to_be_focused()
+    expect(page.locator("#list-status")).to_have_text(re.compile(r"^Page 2 of \d+$"))  # the count is read on focus
+
+    # Sorting from a header scrolled to the top of the window: the count comes back into view.
+    page.locator("#hotline-table thead").evaluate("head => head.scrollIntoView()")
+    expect(count).not_to_be_in_viewport()
+    page.locator("#hotline-table thead").get_by_role("link", name=re.compile("^Owner ID")).click()
+    expect(page.locator("th[aria-sort='ascending']")).to_contain_text("Owner ID")
+    expect(count).to_be_in_viewport()
+    expect(count).to_be_focused()
+
+    # Rows per page: the swapped select keeps the focus (the person may pick again).
+    per_page = page.get_by_label("Rows per page")
+    per_page.focus()
+    per_page.select_option("25")
+    expect(page.locator("#hotline-table tbody tr")).to_have_count(25)
+    expect(page.locator("#id_per_page")).to_be_focused()
+
+    # A phone: the filters sit below the results; ticking one with the keyboard shows the results'
+    # top, and the focus stays on the box so the next Tab reaches the next filter.
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/hotlines/")
+    viettel_box = box(page, "Viettel")
+    viettel_box.scroll_into_view_if_needed()
+    expect(count).not_to_be_in_viewport()
+    viettel_box.focus()
+    page.keyboard.press("Space")
+    expect_count(page, len(viettel))
+    expect(viettel_box).to_be_checked()
+    expect(count).to_be_in_viewport()
+    expect(viettel_box).to_be_focused()
+    expect(page.locator("#list-status")).to_have_text(re.compile(rf"^{len(viettel)} hotlines match\b"))
+
+    # Paging on the phone: page 2 opens at its top as well.
+    page.get_by_role("link", name=re.compile("^Next")).scroll_into_view_if_needed()
+    expect(count).not_to_be_in_viewport()
+    page.get_by_role("link", name=re.compile("^Next")).click()
+    expect(page.locator(".pagination .current")).to_have_text("2")
+    expect(count).to_be_in_viewport()
+    expect(count).to_be_focused()
+    # Typing a search does not yank the page: the box keeps the focus and stays where it is.
+    page.get_by_label("Search", exact=True).fill("a")
+    expect(page).to_have_url(re.compile(r"q=a"))
+    expect(page.get_by_label("Search", exact=True)).to_be_focused()
+    assert errors == []
+
+
+def test_columns_and_export_menus_close_on_save_escape_and_a_click_outside(
+    page, live_server, synced, superuser, errors
+):
+    sign_in(page, live_server, "root", "pw-root")
+    page.goto(f"{live_server.url}/hotlines/?network=viettel")
+    columns, export = page.locator("#columns-menu"), page.locator("#export-menu")
+    columns_button, export_button = columns.locator("summary"), export.locator("summary")
+    owner_header = page.locator("#hotline-table thead").get_by_text("Owner ID")
+
+    # Save: the columns apply and the menu is closed, off the table.
+    columns_button.click()
+    expect(columns).to_have_attribute("open", "")
+    columns.get_by_role("checkbox", name="Owner ID").uncheck()
+    columns.get_by_role("button", name="Save").click()
+    expect(owner_header).to_have_count(0)
+    expect(columns).not_to_have_attribute("open", "")
+    expect(page).to_have_url(re.compile(r"network=viettel"))
+    # A move keeps it open (several moves in a row, with or without script).
+    columns_button.click()
+    columns.get_by_role("button", name="Move Status up").click()
+    expect(columns).to_have_attribute("open", "")
+    expect(columns.get_by_role("button", name="Move Status up")).to_be_visible()
+
+    # Escape closes it and puts the focus back on its button, from inside the panel too.
+    page.keyboard.press("Escape")
+    expect(columns).not_to_have_attribute("open", "")
+    expect(columns_button).to_be_focused()
+    page.keyboard.press("Enter")  # the button opens it again
+    expect(columns).to_have_attribute("open", "")
+    columns.get_by_role("checkbox", name="Description").focus()
+    page.keyboard.press("Escape")
+    expect(columns).not_to_have_attribute("open", "")
+    expect(columns_button).to_be_focused()
+    export_button.click()
+    expect(export).to_have_attribute("open", "")
+    export.get_by_label("All fields").check()
+    page.keyboard.press("Escape")
+    expect(export).not_to_have_attribute("open", "")
+    expect(export_button).to_be_focused()
+
+    # A click outside closes them; opening one closes the other.
+    columns_button.click()
+    expect(columns).to_have_attribute("open", "")
+    page.locator("h1").click()
+    expect(columns).not_to_have_attribute("open", "")
+    columns_button.click()
+    export_button.click()
+    expect(export).to_have_attribute("open", "")
+    expect(columns).not_to_have_attribute("open", "")
+    page.locator("#hotline-table tbody tr").first.locator("td").nth(1).click()
+    expect(export).not_to_have_attribute("open", "")
+
+    # An export: the file downloads and the menu closes, the focus back on its button.
+    export_button.click()
+    with page.expect_download() as download:
+        export.get_by_role("button", name="CSV").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    expect(export).not_to_have_attribute("open", "")
+    expect(export_button).to_be_focused()
+    assert errors == []
