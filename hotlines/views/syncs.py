@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 import django_tables2 as tables
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -33,17 +34,23 @@ RUN_PERMISSION = "hotlines.run_sync"
 
 
 class SyncRunFilterSet(django_filters.FilterSet):
-    connection = django_filters.ModelChoiceFilter(
-        queryset=Connection.objects.only("pk", "name").order_by("name"),
-        label=_("Connection"),
-        empty_label=_("All connections"),
+    """The Syncs list's filters, as checkbox groups like the hotline list's (several may be ticked)."""
+
+    status = django_filters.MultipleChoiceFilter(
+        choices=SyncStatus.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple
     )
-    status = django_filters.ChoiceFilter(choices=SyncStatus.choices, label=_("Status"), empty_label=_("Any status"))
-    trigger = django_filters.ChoiceFilter(choices=SyncTrigger.choices, label=_("Trigger"), empty_label=_("Any trigger"))
+    trigger = django_filters.MultipleChoiceFilter(
+        choices=SyncTrigger.choices, label=_("Trigger"), widget=forms.CheckboxSelectMultiple
+    )
+    connection = django_filters.ModelMultipleChoiceFilter(
+        queryset=Connection.objects.only("pk", "name").order_by("name"),
+        label=_("eTelecom account"),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = SyncRun
-        fields = ["connection", "status", "trigger"]
+        fields = ["status", "trigger", "connection"]
 
 
 def _when(value) -> str:
@@ -138,6 +145,8 @@ class SyncRunListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
         context["sync_connections"] = list(
             Connection.objects.filter(is_active=True).only("pk", "name").order_by("name")
         )
+        # Like the hotline list: the account filter only once there is more than one account.
+        context["show_connections"] = Connection.objects.count() > 1
         return context
 
 

@@ -76,7 +76,9 @@ def stack(sandbox, database_url, tmp_path):
 
 def test_sync_now_shows_progress_then_the_outcome(page, stack, sandbox, screenshot):
     items = sandbox.dataset.all()
-    sandbox.dataset.patch(items[3]["id"], name="Tổng đài vừa đổi tên")
+    # Renamed and moved to another network: one row on the run's page, holding both changes.
+    moved = "other" if items[3]["network"] != "other" else "viettel"
+    sandbox.dataset.patch(items[3]["id"], name="Tổng đài vừa đổi tên", network=moved)
     sandbox.dataset.remove(items[50]["id"])
     sandbox.faults.add("delay", seconds=0.4)  # ten pages at 0.4 s: long enough to watch
     problems = []
@@ -88,10 +90,12 @@ def test_sync_now_shows_progress_then_the_outcome(page, stack, sandbox, screensh
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/accounts/login" not in url)
     page.goto(f"{stack}/syncs/")
+    expect(page.get_by_role("button", name="Sync now")).to_have_count(1)  # the page's, not the bar's too
     page.locator("main").get_by_role("button", name="Sync now").click()
 
     page.wait_for_url(re.compile(r"/syncs/\d+/$"))
     card = page.locator(".sync-progress")
+    expect(page.locator(".messages")).to_have_count(0)  # the card says queued, then running: no stale note
     expect(card).to_contain_text(re.compile(r"[1-9]\d* hotlines fetched so far"), timeout=15_000)  # live
     expect(card.locator("progress")).to_be_visible()
     screenshot(page, "sync-running")
@@ -102,9 +106,24 @@ def test_sync_now_shows_progress_then_the_outcome(page, stack, sandbox, screensh
     expect(card).to_contain_text("229 hotlines fetched")  # one of the 230 was removed upstream
     changes = page.locator("#changes")
     expect(changes).to_contain_text("Tổng đài vừa đổi tên")
+    renamed = changes.locator("tbody tr", has_text="Tổng đài vừa đổi tên")
+    expect(renamed).to_have_count(1)
+    expect(renamed).to_contain_text("Network")
+    expect(changes.locator(".chip", has_text="Changed")).to_contain_text("1")  # hotlines, as Updated counts them
+    expect(card.locator("dd").nth(3)).to_have_text("1")  # Updated
     expect(changes).to_contain_text(items[50]["hotline"])
     expect(page.locator(".freshness")).to_contain_text("Data last synced")
     expect(page.locator(".freshness")).not_to_contain_text("Sync running")
     screenshot(page, "sync-finished")
+
+    # The Syncs page filters like the hotline list: tick a status, apply, see only those runs.
+    page.goto(f"{stack}/syncs/")
+    page.locator(".filters").get_by_label("Succeeded").check()
+    page.locator(".filters").get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"status=succeeded"))
+    expect(page.locator(".results tbody .badge")).not_to_have_count(0)
+    for badge in page.locator(".results tbody .badge").all():
+        expect(badge).to_have_text("Succeeded")
+    screenshot(page, "syncs-filtered")
 
     assert not problems, problems

@@ -58,6 +58,17 @@ def test_list_shows_runs_and_filters_them(operator_client, connection, sandbox, 
     by_connection = operator_client.get(url, {"connection": connection.pk, "status": "succeeded"})
     assert [row.record.pk for row in by_connection.context["table"].paginated_rows] == [synced.pk]
     assert operator_client.get(url, {"status": "nonsense", "connection": "x"}).status_code == 200
+    both = operator_client.get(f"{url}?status=failed&status=succeeded")
+    assert {row.record.pk for row in both.context["table"].paginated_rows} == {failed.pk, synced.pk}
+
+
+def test_list_filters_are_checkbox_groups_like_the_hotline_list(operator_client, connection, synced):
+    page = text(operator_client.get(reverse("hotlines:sync-list"), {"status": "failed"}))
+    panel = page[page.index('<aside class="filters"') : page.index("</aside>")]
+    assert "<legend>Status</legend>" in panel and "<legend>Trigger</legend>" in panel
+    assert 'type="checkbox" name="status" value="failed"' in panel and "checked" in panel
+    assert "<select" not in panel  # no drop-downs crammed in a row
+    assert 'name="connection"' not in panel  # one account: nothing to choose
 
 
 def test_list_stays_cheap_with_many_runs(operator_client, connection, django_assert_max_num_queries):
