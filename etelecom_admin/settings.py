@@ -231,6 +231,14 @@ ETELECOM_BACKOFF_MAX = env.float("ETELECOM_BACKOFF_MAX", default=30.0)
 # Exports: larger ones are written by the background worker; their files are kept this long.
 EXPORT_MAX_SYNC_ROWS = env.int("EXPORT_MAX_SYNC_ROWS", default=200_000)
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
+# Exports streamed in the request hold a web process and a database connection each until their
+# last byte: at most this many at once per person and in all (across every process, counted in
+# the database); any more are written by the background worker instead.
+EXPORT_MAX_CONCURRENT_PER_USER = env.int("EXPORT_MAX_CONCURRENT_PER_USER", default=2)
+EXPORT_MAX_CONCURRENT = env.int("EXPORT_MAX_CONCURRENT", default=4)
+# A streamed export still "running" after this many seconds no longer counts against the limits
+# (its process died without recording the end).
+EXPORT_SLOT_TIMEOUT = env.int("EXPORT_SLOT_TIMEOUT", default=900)
 
 DJANGO_TABLES2_TEMPLATE = "hotlines/includes/table.html"
 

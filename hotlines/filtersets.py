@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import HotlineStatus, Network, label_for
+from .ids import id_parse
 from .models import Connection, Hotline
 from .search import Search, search_parse
 from .selectors import data_version, hotline_values
@@ -82,16 +83,35 @@ class SafeDateFilter(django_filters.DateFilter):
 
 
 class IdChoiceField(django_filters.fields.ModelMultipleChoiceField):
-    """Chosen rows by ID, refusing IDs no database integer holds before asking the database (SQLite
-    raises OverflowError on them rather than finding nothing)."""
+    """Chosen rows by ID, refusing what `id_parse` refuses before asking the database (SQLite
+    raises OverflowError on IDs out of range, and `int()` reads "١" as 1)."""
 
     def _check_values(self, value):
         for pk in value:
-            if not str(pk).isdigit() or len(str(pk)) > 18:
+            if id_parse(pk) is None:
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": str(pk)[:20]}
                 )
         return super()._check_values(value)
+
+
+class IdModelChoiceField(django_filters.fields.ModelChoiceField):
+    """One chosen row by ID, read with `id_parse` (see IdChoiceField)."""
+
+    def to_python(self, value):
+        if self.null_label is not None and value == self.null_value:
+            return value
+        if value not in self.empty_values and not isinstance(value, self.queryset.model) and id_parse(value) is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(value)[:20]}
+            )
+        return super().to_python(value)
+
+
+class IdModelChoiceFilter(django_filters.ModelChoiceFilter):
+    """A filter by one row's ID (e.g. a connection): a malformed ID is an invalid choice, not a 500."""
+
+    field_class = IdModelChoiceField
 
 
 def _names(without: str | Collection[str] | None) -> set[str]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from . import selectors
 from .filtersets import FACETS, HotlineFilterSet
+from .ids import int_parse
 from .models import UserPreference
 from .tables import COLUMN_FIELDS, HotlineTable, columns_fields, columns_resolve
 
@@ -51,10 +52,8 @@ def query_clean(query: QueryDict) -> QueryDict:
 
 
 def parse_int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None and len(value) < 12 else None
-    except ValueError:
-        return None
+    """A page or page size as typed: ASCII digits (maybe negative, at most 11), else None."""
+    return int_parse(value, max_digits=11)
 
 
 @dataclass

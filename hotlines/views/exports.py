@@ -49,16 +49,7 @@ def export_response(request: HttpRequest) -> HttpResponse:
     job = exports.export_start(user=request.user, query=request.GET, fmt=fmt, columns=choice, request=request)
     record = job.record
     if record.background:
-        count = record.row_count or 0
-        messages.info(
-            request,
-            ngettext(
-                "Your export of %(count)s hotline is being prepared; the download link appears here when it is ready.",
-                "Your export of %(count)s hotlines is being prepared; the download link appears here when it is ready.",
-                count,
-            )
-            % {"count": number_format(count, force_grouping=True)},
-        )
+        messages.info(request, _queued_message(job))
         return redirect("hotlines:export-detail", pk=record.pk)
     if fmt == ExportFormat.XLSX:
         handle = exports.export_xlsx_file(job=job)
@@ -68,6 +59,29 @@ def export_response(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = content_disposition_header(True, record.filename)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _queued_message(job: exports.ExportJob) -> str:
+    """Why the export is prepared in the background, and where its download link will appear."""
+    count = job.record.row_count or 0
+    if job.queued_because == exports.QUEUED_USER_LIMIT:
+        return ngettext(
+            "You already have %(count)s download under way, so this export is prepared in the background; "
+            "the download link appears here when it is ready.",
+            "You already have %(count)s downloads under way, so this export is prepared in the background; "
+            "the download link appears here when it is ready.",
+            settings.EXPORT_MAX_CONCURRENT_PER_USER,
+        ) % {"count": settings.EXPORT_MAX_CONCURRENT_PER_USER}
+    if job.queued_because == exports.QUEUED_SITE_LIMIT:
+        return _(
+            "Many downloads are under way right now, so this export is prepared in the background; "
+            "the download link appears here when it is ready."
+        )
+    return ngettext(
+        "Your export of %(count)s hotline is being prepared; the download link appears here when it is ready.",
+        "Your export of %(count)s hotlines is being prepared; the download link appears here when it is ready.",
+        count,
+    ) % {"count": number_format(count, force_grouping=True)}
 
 
 class ExportMixin:

@@ -7,7 +7,7 @@ import django_tables2 as tables
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,8 @@ from django_tables2.views import SingleTableMixin
 
 from .. import selectors
 from ..choices import ACTIVE_SYNC_STATUSES, ChangeKind, SyncStatus, SyncTrigger
+from ..filtersets import IdChoiceFilter
+from ..ids import id_parse
 from ..models import Connection, Hotline, SyncRun
 from ..services.sync import SyncAlreadyRunning, sync_request, sync_run_cancel, sync_run_dead_reason
 
@@ -42,7 +44,8 @@ class SyncRunFilterSet(django_filters.FilterSet):
     trigger = django_filters.MultipleChoiceFilter(
         choices=SyncTrigger.choices, label=_("Trigger"), widget=forms.CheckboxSelectMultiple
     )
-    connection = django_filters.ModelMultipleChoiceFilter(
+    # By ID, read strictly (`id_parse`): a crafted one is ignored with a note, never a 500.
+    connection = IdChoiceFilter(
         queryset=Connection.objects.only("pk", "name").order_by("name"),
         label=_("eTelecom account"),
         widget=forms.CheckboxSelectMultiple,
@@ -134,12 +137,17 @@ class SyncRunListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
     table_class = SyncRunTable
     filterset_class = SyncRunFilterSet
     table_pagination = {"per_page": 50}
+    strict = False  # an unusable filter value is ignored (with a note), the others still apply
 
     def get_queryset(self):
         return selectors.sync_run_list()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        for name, errors in self.filterset.errors.items():
+            label = self.filterset.form.fields[name].label
+            note = _t("“%(filter)s” was ignored: %(reason)s") % {"filter": label, "reason": " ".join(errors)}
+            messages.warning(self.request, note)
         active = selectors.sync_run_list().filter(status__in=ACTIVE_SYNC_STATUSES)
         context["active_runs"] = [_progress_context(run) for run in active]
         context["sync_connections"] = list(
@@ -269,7 +277,10 @@ class SyncStartView(PermissionRequiredMixin, View):
         connections = Connection.objects.filter(is_active=True).order_by("name")
         chosen = request.POST.get("connection", "")
         if chosen:
-            connections = connections.filter(pk=int(chosen) if chosen.isdigit() else 0)
+            pk = id_parse(chosen)
+            if pk is None:  # the form only ever sends a connection's ID: this one was made up
+                return HttpResponseBadRequest(_t("Unknown connection."), content_type="text/plain; charset=utf-8")
+            connections = connections.filter(pk=pk)
         connections = list(connections)
         if not connections:
             messages.error(request, _t("There is no active eTelecom connection to sync."))

@@ -175,3 +175,13 @@ def test_a_selective_number_search_on_sqlite_reads_the_live_number_index(viewer_
             assert set(all_ids(viewer_client, "/hotlines/", {"q": needle, "include_removed": "on"})) == everything
     only = set(all_ids(viewer_client, "/hotlines/", {"q": gone["hotline"], "include_removed": "only"}))
     assert only == {gone["id"]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["a" * 50_000, "%_" * 25_000, "0" * 50_000, "tổng đài " * 5_000])
+def test_a_50000_character_search_is_cut_with_a_note_on_every_database(viewer_client, connection, typed):
+    """SQLite and PostgreSQL refuse LIKE patterns that long: the search is cut before the query."""
+    response = viewer_client.get(reverse("hotlines:list"), {"q": typed})
+    assert response.status_code == 200
+    assert "The search was shortened" in response.text
+    assert len(response.context["filter"].search.text) <= MAX_LENGTH

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import IO
 
 from django.conf import settings
@@ -37,6 +38,10 @@ CONTENT_TYPES = {
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 IN_FLIGHT = (ExportStatus.PENDING, ExportStatus.RUNNING)
+# Why an export went to the background worker rather than straight to the browser.
+QUEUED_LARGE = "large"  # more rows than EXPORT_MAX_SYNC_ROWS
+QUEUED_USER_LIMIT = "user_limit"  # the person already streams EXPORT_MAX_CONCURRENT_PER_USER exports
+QUEUED_SITE_LIMIT = "site_limit"  # EXPORT_MAX_CONCURRENT exports are being streamed in all
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +53,7 @@ class ExportJob:
     columns: list[ExportColumn]
     # A stream is written after the view returned, when the request's language may be gone.
     language: str
+    queued_because: str = ""  # one of QUEUED_*, for a background export
 
     @property
     def content_type(self) -> str:
@@ -67,17 +73,40 @@ def _columns_for(*, fmt: str, visible: list[str], choice: str) -> list[ExportCol
     return list(API_COLUMNS) if fmt == ExportFormat.JSON else export_columns_for(visible=visible, choice=choice)
 
 
-def _in_flight(*, user, fmt: str, params: dict, keys: list[str]) -> ExportRecord | None:
+def _in_flight(*, user, fmt: str, params: dict, keys: list[str], exclude: int | None = None) -> ExportRecord | None:
     """The user's identical background export still being written, if any (a double click)."""
-    for record in ExportRecord.objects.filter(user=user, format=fmt, background=True, status__in=IN_FLIGHT):
+    records = ExportRecord.objects.filter(user=user, format=fmt, background=True, status__in=IN_FLIGHT)
+    for record in records.exclude(pk=exclude):
         if record.filters == params and record.columns == keys:
             return record
     return None
 
 
+def export_direct_slots(*, now: datetime | None = None) -> QuerySet[ExportRecord]:
+    """The exports being streamed in a request right now: each holds a web process and a database
+    connection until its last byte. One whose process died (never finished, older than
+    EXPORT_SLOT_TIMEOUT) no longer counts."""
+    since = (now or timezone.now()) - timedelta(seconds=settings.EXPORT_SLOT_TIMEOUT)
+    return ExportRecord.objects.filter(background=False, status=ExportStatus.RUNNING, created_at__gt=since)
+
+
+def _over_direct_limit(record: ExportRecord) -> str:
+    """QUEUED_USER_LIMIT or QUEUED_SITE_LIMIT when this direct export, already recorded as running,
+    is one too many, else "". Counted after the record was written, so that processes racing for
+    the last slot cannot all take it: the last one to count sees the others (at worst, all of
+    them go to the worker)."""
+    slots = export_direct_slots()
+    if slots.filter(user_id=record.user_id).count() > settings.EXPORT_MAX_CONCURRENT_PER_USER:
+        return QUEUED_USER_LIMIT
+    if slots.count() > settings.EXPORT_MAX_CONCURRENT:
+        return QUEUED_SITE_LIMIT
+    return ""
+
+
 def export_start(*, user, query: QueryDict, fmt: str, columns: str, request: HttpRequest | None = None) -> ExportJob:
     """Record and audit an export of the list's rows for these query parameters. Exports over
-    EXPORT_MAX_SYNC_ROWS are queued for the background worker; others are for the caller to write."""
+    EXPORT_MAX_SYNC_ROWS, or beyond the limits of exports streamed at once (per person and in all),
+    are queued for the background worker; others are for the caller to stream."""
     if not user.has_perm("hotlines.export_hotline"):
         raise PermissionDenied
     fmt = ExportFormat(fmt)
@@ -87,10 +116,12 @@ def export_start(*, user, query: QueryDict, fmt: str, columns: str, request: Htt
     queryset = selection.queryset
     chosen = _columns_for(fmt=fmt, visible=selection.columns, choice=columns)
     keys = [column.key for column in chosen]
+    job = partial(ExportJob, queryset=queryset, columns=chosen, language=language)
     row_count = queryset.count()
     background = row_count > settings.EXPORT_MAX_SYNC_ROWS
+    queued_because = QUEUED_LARGE if background else ""
     if background and (existing := _in_flight(user=user, fmt=fmt, params=params, keys=keys)):
-        return ExportJob(record=existing, queryset=queryset, columns=chosen, language=language)
+        return job(record=existing, queued_because=queued_because)
     record = ExportRecord.objects.create(
         user=user,
         username=user.get_username(),
@@ -102,6 +133,14 @@ def export_start(*, user, query: QueryDict, fmt: str, columns: str, request: Htt
         background=background,
         filename=export_filename(params=params, extension=fmt.value),
     )
+    if not background and (queued_because := _over_direct_limit(record)):
+        # Too many streams at once: the worker writes this one, and the web processes stay free.
+        if existing := _in_flight(user=user, fmt=fmt, params=params, keys=keys, exclude=record.pk):
+            record.delete()  # the same export is already queued (several clicks): never audited
+            return job(record=existing, queued_because=queued_because)
+        background = True
+        ExportRecord.objects.filter(pk=record.pk).update(status=ExportStatus.PENDING, background=True)
+        record.status, record.background = ExportStatus.PENDING, True
     audit_record(
         action=AuditAction.EXPORT,
         actor=user,
@@ -116,11 +155,12 @@ def export_start(*, user, query: QueryDict, fmt: str, columns: str, request: Htt
             "filename": record.filename,
         },
     )
-    logger.info("export #%s: %s, %s rows, %s", record.pk, fmt.value, row_count, "background" if background else "now")
+    how = f"background ({queued_because})" if background else "now"
+    logger.info("export #%s: %s, %s rows, %s", record.pk, fmt.value, row_count, how)
     if background:
         _enqueue(record, language=language)
         record.refresh_from_db()
-    return ExportJob(record=record, queryset=queryset, columns=chosen, language=language)
+    return job(record=record, queued_because=queued_because)
 
 
 def _enqueue(record: ExportRecord, *, language: str) -> None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ... import listing, selectors
+from ...ids import id_parse
 from ...models import Connection, Hotline
 from ...normalize import fold
 
@@ -52,7 +53,8 @@ def export_selection(*, params: dict[str, list[str]], user=None, request: HttpRe
 
 
 def _connection_label(params: dict[str, list[str]]) -> str:
-    chosen = [value for value in params.get("connection", []) if str(value).isdigit()]
+    # Recorded as received: only well-formed IDs reach the database (the filterset ignored the others).
+    chosen = [pk for pk in map(id_parse, params.get("connection", [])) if pk is not None]
     names = Connection.objects.filter(pk__in=chosen) if chosen else Connection.objects.all()
     names = list(names.order_by("name").values_list("name", flat=True)[:3])
     if len(names) == 1:
