@@ -1,5 +1,6 @@
 """The security area's costs: the audit log page over a year of entries (beside the Django admin's
-changelist for the same filters), decrypting an API key, and re-encrypting every stored key.
+changelist for the same filters), decrypting an API key, re-encrypting every stored key, and the
+peak memory and wall time of `manage.py sync_hotlines` against each hostile upstream mode.
 
 The audit log grows with every sign-in, export and sync request; a year of a busy partner
 (50 people, ~20 entries each a working day) is ~365,000 entries, the default size here. The
@@ -148,6 +149,72 @@ def _keys(ctx: Context) -> list[Result]:
     return results
 
 
+HOSTILE_MODES = [  # (sandbox fault, its options, what the sync must end with)
+    ("echo_key", {"page": 2}, "[redacted]"),
+    ("gzip_bomb", {"page": 2, "size": 1 << 30}, "larger than the"),
+    ("trickle", {"page": 2, "seconds": 2.0}, "did not finish answering"),
+    ("redirect", {"page": 2}, "redirect (302) to evil.example"),
+    ("deep_nesting", {"page": 2, "size": 5000}, "nested more than"),
+    ("lone_surrogate", {"page": 2}, ""),  # repaired: the sync succeeds
+    ("out_of_range_id", {"page": 2}, "beyond the 64-bit range"),
+    ("out_of_range_date", {"page": 2}, "outside the years"),
+]
+HOSTILE_PEAK_TARGET_MB = 300.0
+HOSTILE_DEADLINE = 10  # ETELECOM_CALL_DEADLINE for the trickle (the default 60 s would only slow the bench)
+
+
+def _hostile(ctx: Context) -> list[Result]:
+    """Each hostile mode against a fresh sandbox and database, the sync in its own process (as
+    cron runs it): its peak resident memory (ru_maxrss) and wall time."""
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from hotlines.etelecom.sandbox import DEFAULT_API_KEY, SandboxServer
+
+    measure = (
+        "import resource, runpy, sys; sys.argv = ['manage.py', 'sync_hotlines', '--no-progress']\n"
+        "try:\n    runpy.run_path('manage.py', run_name='__main__')\n"
+        "finally:\n    print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    )
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{Path(tmp) / 'hostile.sqlite3'}"
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "etelecom_admin.test_settings", "DATABASE_URL": db,
+               "ETELECOM_CALL_DEADLINE": str(HOSTILE_DEADLINE), "ETELECOM_RETRIES": "0"}  # fmt: skip
+        root = Path(__file__).resolve().parents[1]
+        subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=root, env=env, check=True)
+        server = SandboxServer("127.0.0.1", 0, hotlines=300, seed=5).start()
+        try:
+            setup = (
+                "import django; django.setup()\n"
+                "from hotlines.services.connections import connection_upsert\n"
+                f"connection_upsert(name='default', base_url={server.url!r}, api_key={DEFAULT_API_KEY!r},"
+                " page_size=100)"
+            )
+            subprocess.run([sys.executable, "-c", setup], cwd=root, env=env, check=True)
+            for kind, options, expected in HOSTILE_MODES:
+                server.faults.clear()
+                server.faults.add(kind, **options)
+                started = time.perf_counter()
+                done = subprocess.run(
+                    [sys.executable, "-c", measure], cwd=root, env=env, capture_output=True, text=True, timeout=300
+                )
+                seconds = time.perf_counter() - started
+                peak_mb = int(done.stderr.rsplit("maxrss_kb", 1)[1].split()[0]) / 1024
+                ended = (done.returncode != 0) == bool(expected) and expected in done.stdout + done.stderr
+                results.append(
+                    Result(suite=SUITE, case=f"sync_hotlines against a hostile upstream: {kind}",
+                           value=f"{peak_mb:.0f} MB peak, {seconds:.1f} s", target=f"< {HOSTILE_PEAK_TARGET_MB:g} MB",
+                           ok=peak_mb < HOSTILE_PEAK_TARGET_MB and ended,
+                           extra={"peak_mb": round(peak_mb, 1), "seconds": round(seconds, 2), "exit": done.returncode})
+                )  # fmt: skip
+        finally:
+            server.stop()
+    return results
+
+
 def run(ctx: Context) -> list[Result]:
     from hotlines.models import AuditEntry
 
@@ -157,6 +224,6 @@ def run(ctx: Context) -> list[Result]:
     built = time.perf_counter() - started
     print(f"   (built {size:,} audit entries in {built:.0f} s)", flush=True)
     try:
-        return _audit_page(ctx, size) + _keys(ctx)
+        return _audit_page(ctx, size) + _keys(ctx) + _hostile(ctx)
     finally:
         AuditEntry.objects.filter(target__startswith=MARK).delete()

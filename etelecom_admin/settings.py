@@ -227,6 +227,12 @@ SYNC_QUEUE_TIMEOUT = env.int("SYNC_QUEUE_TIMEOUT", default=3600)
 ETELECOM_RETRIES = env.int("ETELECOM_RETRIES", default=3)
 ETELECOM_BACKOFF = env.float("ETELECOM_BACKOFF", default=0.5)
 ETELECOM_BACKOFF_MAX = env.float("ETELECOM_BACKOFF_MAX", default=30.0)
+# Every call to eTelecom (its retries included) ends within this many seconds, however slowly the
+# answer trickles in.
+ETELECOM_CALL_DEADLINE = env.float("ETELECOM_CALL_DEADLINE", default=60.0)
+# The most an answer may weigh, decoded, per hotline asked for (plus 1 MiB for the envelope):
+# a larger one (a gzip bomb, a runaway upstream) is refused before it exhausts memory.
+ETELECOM_ANSWER_BYTES_PER_HOTLINE = env.int("ETELECOM_ANSWER_BYTES_PER_HOTLINE", default=4096)
 
 # Exports: larger ones are written by the background worker; their files are kept this long.
 EXPORT_MAX_SYNC_ROWS = env.int("EXPORT_MAX_SYNC_ROWS", default=200_000)

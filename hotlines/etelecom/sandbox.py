@@ -10,14 +10,17 @@ in-process (`server.dataset`, `server.faults`) or over HTTP (`POST /_sandbox/con
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import sys
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import quote
 
 from . import demo_data
 
@@ -39,7 +42,26 @@ FAULT_KINDS = (
     "empty_with_next",  # no hotlines, but a `next`
     "oversize",  # 20 times the hotlines asked for
     "drop",  # close the connection without answering
+    # Hostile upstreams (what the client must survive without leaking, hanging or bloating):
+    "echo_key",  # `status` (401 by default) whose `msg` echoes the Authorization header and the key
+    "gzip_bomb",  # 200, gzip-encoded, that inflates to `size` bytes (1 GiB by default) from ~1 MB
+    "trickle",  # the normal answer, one byte every `seconds` (2 s by default)
+    "redirect",  # 302 to `location` (https://evil.example/... by default)
+    "deep_nesting",  # hotline 1 carries a field nested `size` levels deep (5,000 by default)
+    "lone_surrogate",  # hotline 1's name holds a lone surrogate ("\\ud800")
+    "out_of_range_id",  # hotline 1's id is `value` (2**63 by default: beyond int64; or e.g. "١٢٣")
+    "out_of_range_date",  # hotline 1's created_at is `value` (0001-01-01T00:00:00+14:00 by default)
 )
+HOSTILE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "echo_key": {"status": 401, "code": "unauthenticated", "msg": "invalid token"},
+    "gzip_bomb": {"size": 1 << 30},
+    "trickle": {"seconds": 2.0},
+    "redirect": {"status": 302, "location": "https://evil.example/GetPartnerHotlineList"},
+    "deep_nesting": {"size": 5000},
+    "out_of_range_id": {"value": str(2**63)},
+    "out_of_range_date": {"value": "0001-01-01T00:00:00+14:00"},
+}
+_PLACEHOLDER = "\u2063sandbox-raw\u2063"  # replaced in the JSON text by what json.dumps cannot write
 
 
 class Dataset:
@@ -125,11 +147,19 @@ class Fault:
     msg: str = "internal error"
     retry_after: str = ""
     seconds: float = 0.0
+    size: int = 0  # bytes a gzip bomb inflates to; levels of a deep nesting
+    location: str = ""  # where a redirect points
+    value: str = ""  # the out-of-range value to send
     hits: int = field(default=0)
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; known: {', '.join(FAULT_KINDS)}")
+
+    @classmethod
+    def make(cls, kind: str, **options: Any) -> Fault:
+        """A fault, with the hostile kinds' defaults for the options not given."""
+        return cls(kind, **{**HOSTILE_DEFAULTS.get(kind, {}), **options})
 
 
 class Faults:
@@ -140,7 +170,7 @@ class Faults:
         self._faults: list[Fault] = []
 
     def add(self, kind: str, **options: Any) -> Fault:
-        fault = Fault(kind, **options)
+        fault = Fault.make(kind, **options)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -262,8 +292,6 @@ class _Handler(BaseHTTPRequestHandler):
         content_type = self.headers.get("Content-Type", "")
         if content_type.split(";")[0].strip() != "application/json":
             return self._error(400, "bad_route", f'unexpected Content-Type: "{content_type}"')
-        if self.headers.get("Authorization", "") != f"Bearer {self.server.api_key}":
-            return self._error(401, "unauthenticated", "invalid token")
         try:
             body = json.loads(raw or b"{}")
             paging = body.get("paging") or {}
@@ -271,15 +299,22 @@ class _Handler(BaseHTTPRequestHandler):
             after = paging.get("after") or ""
             page, position = decode_cursor(after) if after else (1, 0)
         except (ValueError, TypeError, AttributeError):
+            page = None
+        faults = self.server.faults.take(page or 1)
+        echo = next((f for f in faults if f.kind == "echo_key"), None)
+        if echo is not None:
+            return self._echo_key(echo)
+        if self.headers.get("Authorization", "") != f"Bearer {self.server.api_key}":
+            return self._error(401, "unauthenticated", "invalid token")
+        if page is None:
             return self._error(400, "invalid_argument", "invalid paging")
         if limit < 1:
             return self._error(400, "invalid_argument", "limit must be positive")
-        self._hotline_list(page, position, min(limit, MAX_LIMIT), after)
+        self._hotline_list(page, position, min(limit, MAX_LIMIT), after, faults)
 
     # --- GetPartnerHotlineList ------------------------------------------------------
 
-    def _hotline_list(self, page: int, position: int, limit: int, after: str) -> None:
-        faults = self.server.faults.take(page)
+    def _hotline_list(self, page: int, position: int, limit: int, after: str, faults: list[Fault]) -> None:
         kinds = {f.kind: f for f in faults}
         if "delay" in kinds:
             time.sleep(kinds["delay"].seconds)
@@ -295,6 +330,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, b'{"hotlines": [{"id": "1", "hotline": ')
         if "shape" in kinds:
             return self._json(200, {"data": {"items": []}, "paging": []})
+        if "redirect" in kinds:
+            fault = kinds["redirect"]
+            return self._send(fault.status, b"", {"Location": fault.location})
+        if "gzip_bomb" in kinds:
+            return self._send(200, _gzip_bomb(kinds["gzip_bomb"].size), {"Content-Encoding": "gzip"})
 
         dataset = self.server.dataset
         count = limit * 20 if "oversize" in kinds else limit
@@ -310,13 +350,46 @@ class _Handler(BaseHTTPRequestHandler):
             items[0] = {k: v for k, v in items[0].items() if k != "id"}
         if "unknown_enums" in kinds and items:
             items[0] = {**items[0], "network": "itelecom", "status": "X"}
+        raw_text = ""  # JSON text json.dumps cannot produce, put in place of _PLACEHOLDER
+        if "deep_nesting" in kinds and items:
+            depth = kinds["deep_nesting"].size
+            items[0], raw_text = {**items[0], "extra": _PLACEHOLDER}, "[" * depth + "]" * depth
+        if "lone_surrogate" in kinds and items:
+            items[0], raw_text = {**items[0], "name": f"Tổng đài {_PLACEHOLDER} lỗi"}, "\\ud800"
+        if "out_of_range_id" in kinds and items:
+            items[0] = {**items[0], "id": kinds["out_of_range_id"].value}
+        if "out_of_range_date" in kinds and items:
+            items[0] = {**items[0], "created_at": kinds["out_of_range_date"].value}
         more = next_position < dataset.length
         nxt = encode_cursor(page + 1, next_position) if more or "empty_with_next" in kinds else ""
         if "repeat_cursor" in kinds and after:
             nxt = after
-        self._json(
-            200, {"hotlines": items, "paging": {"after": after, "limit": limit, "next": nxt, "prev": "", "sort": ""}}
-        )
+        payload = {"hotlines": items, "paging": {"after": after, "limit": limit, "next": nxt, "prev": "", "sort": ""}}
+        text = json.dumps(payload, ensure_ascii=False)
+        if raw_text:
+            text = text.replace(f'"{_PLACEHOLDER}"', raw_text).replace(_PLACEHOLDER, raw_text)
+        if "trickle" in kinds:
+            return self._trickle(text.encode(), kinds["trickle"].seconds)
+        self._send(200, text.encode())
+
+    def _echo_key(self, fault: Fault) -> None:
+        """An upstream that quotes the request's credentials back, as some gateways do."""
+        authorization = self.headers.get("Authorization", "")
+        key = authorization.removeprefix("Bearer ")
+        msg = f"{fault.msg}: Authorization: {authorization} (api_key={key}, encoded {quote(key, safe='')})"
+        self._json(fault.status, {"code": f"{fault.code} {key}", "msg": msg})
+
+    def _trickle(self, body: bytes, seconds: float) -> None:
+        """The answer one byte at a time: each byte arrives well within any read timeout."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.flush()
+        for index in range(len(body)):
+            self.wfile.write(body[index : index + 1])
+            self.wfile.flush()
+            time.sleep(seconds)
 
     # --- control (tests) ------------------------------------------------------------
 
@@ -344,6 +417,22 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, TypeError, KeyError) as exc:
             return self._error(400, "invalid_argument", str(exc))
         self._json(200, {"ok": True, "size": self.server.dataset.length})
+
+
+@functools.lru_cache(maxsize=4)
+def _gzip_bomb(size: int) -> bytes:
+    """A gzip body of ~size/1000 bytes that inflates to `size` bytes: the start of a valid answer,
+    then spaces. Gzip members may follow each other, so one compressed MiB of spaces is repeated."""
+    block = 1 << 20
+
+    def member(data: bytes) -> bytes:
+        compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+        return compressor.compress(data) + compressor.flush()
+
+    head = member(b'{"hotlines": [], "paging": {}, "padding": "')
+    spaces = member(b" " * block)
+    tail = member(b" " * (size % block) + b'"}')
+    return head + spaces * (size // block) + tail
 
 
 def _with_nulls(item: dict[str, Any], n: int) -> dict[str, Any]:

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from .exceptions import BadPayload
 
-_INT64_RE = re.compile(r"^-?\d{1,20}$")
+# IDs are string<int64>: ASCII digits only (`\d` would take "١٢٣" or "²"), and within int64.
+_ID_RE = re.compile(r"[0-9]{1,19}", re.ASCII)
+INT64_MAX = 2**63 - 1
+# No hotline was created before 1970 or will be updated after 2100: outside is a broken upstream
+# (and 0001-01-01T00:00:00+14:00 cannot even be converted to UTC).
+YEAR_RANGE = (1970, 2100)
+# A hotline's payload is flat (12 scalar fields); nested values are kept in `raw` as received,
+# but deeper than this is not an eTelecom hotline, and would strain every JSON encoder after us.
+MAX_RAW_DEPTH = 16
+_CONTAINERS = (dict, list)
 HOTLINE_FIELDS = (
     "id",
     "hotline",
@@ -43,13 +52,16 @@ def _text(item: dict, key: str, *, where: str, max_len: int = 10_000) -> str:
 
 
 def _int64(item: dict, key: str, *, where: str, required: bool = False) -> str:
+    """An ID: a non-negative 64-bit integer, as ASCII digits (kept as the exact text received)."""
     value = _text(item, key, where=where, max_len=32).strip()
     if not value:
         if required:
             raise BadPayload(f"{where}: field '{key}' is missing")
         return ""
-    if not _INT64_RE.match(value):
-        raise BadPayload(f"{where}: field '{key}' should be a 64-bit number, got {value[:40]!r}")
+    if not _ID_RE.fullmatch(value):
+        raise BadPayload(f"{where}: field '{key}' should be an ID made of the digits 0-9, got {value[:40]!r}")
+    if int(value) > INT64_MAX:
+        raise BadPayload(f"{where}: field '{key}' is beyond the 64-bit range, got {value[:40]!r}")
     return value
 
 
@@ -65,7 +77,31 @@ def _datetime(item: dict, key: str, *, where: str) -> datetime | None:
         raise BadPayload(f"{where}: field '{key}' is not a date-time: {value[:40]!r}") from exc
     if parsed.tzinfo is None:
         raise BadPayload(f"{where}: field '{key}' has no time zone: {value[:40]!r}")
+    try:
+        year = parsed.astimezone(UTC).year
+    except (OverflowError, ValueError):
+        year = 0  # beyond what a datetime holds once converted to UTC
+    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        raise BadPayload(f"{where}: field '{key}' is outside the years {YEAR_RANGE[0]}-{YEAR_RANGE[1]}: {value[:40]!r}")
     return parsed
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """True when `value` nests containers more than `limit` levels deep (without recursing)."""
+    stack = [(value, 1)]
+    while stack:
+        current, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = current.values() if isinstance(current, dict) else current
+        stack.extend((child, depth + 1) for child in children if isinstance(child, _CONTAINERS))
+    return False
+
+
+def _check_nesting(item: dict, *, where: str) -> None:
+    for key, value in item.items():
+        if isinstance(value, _CONTAINERS) and _depth_exceeds(value, MAX_RAW_DEPTH - 1):
+            raise BadPayload(f"{where}: field {str(key)[:40]!r} is nested more than {MAX_RAW_DEPTH} levels deep")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +131,7 @@ class Hotline:
             raise BadPayload(f"{where}: field 'is_free_charge' should be true or false")
         hotline_id = _int64(item, "id", where=where, required=True)
         where = f"{where} (id {hotline_id})"
+        _check_nesting(item, where=where)
         number = _text(item, "hotline", where=where, max_len=32).strip()
         if not number:
             raise BadPayload(f"{where}: field 'hotline' is missing")

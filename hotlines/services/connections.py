@@ -362,7 +362,15 @@ def connection_test(
     timeout = min(connection.timeout, TEST_TIMEOUT_MAX)
     started = time.perf_counter()
     try:
-        with EtelecomClient(connection.base_url, connection.api_key, timeout=timeout, retries=0) as client:
+        with EtelecomClient(
+            connection.base_url,
+            connection.api_key,
+            timeout=timeout,
+            retries=0,
+            # The whole test within the time its message promises, however slowly eTelecom answers.
+            deadline=min(timeout, settings.ETELECOM_CALL_DEADLINE),
+            answer_bytes_per_hotline=settings.ETELECOM_ANSWER_BYTES_PER_HOTLINE,
+        ) as client:
             page = client.get_partner_hotline_list(limit=TEST_LIMIT)
     except etelecom_errors.EtelecomError as error:
         outcome, message = _diagnose(error, connection=connection, timeout=timeout)
@@ -410,4 +418,6 @@ def connection_client(connection: Connection) -> EtelecomClient:
         retries=settings.ETELECOM_RETRIES,
         backoff_factor=settings.ETELECOM_BACKOFF,
         backoff_max=settings.ETELECOM_BACKOFF_MAX,
+        deadline=settings.ETELECOM_CALL_DEADLINE,
+        answer_bytes_per_hotline=settings.ETELECOM_ANSWER_BYTES_PER_HOTLINE,
     )

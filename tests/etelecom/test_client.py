@@ -156,3 +156,170 @@ def test_float_ids_are_refused_but_integer_ids_kept_exact():
     )
     with pytest.raises(exc.BadPayload, match="floating-point"):
         EtelecomClient("https://x.vn", "k", retries=0).get_partner_hotline_list()
+
+
+# --- a hostile upstream ---------------------------------------------------------------------------
+
+CANARY = "sk-live-ECHO-7f3a9c2e1b5d4086"
+
+
+def test_an_echoed_key_is_scrubbed_from_the_message_msg_and_code(client_factory, sandbox, secret_canary):
+    key = secret_canary(CANARY)
+    sandbox.faults.add("echo_key")  # 401 quoting the Authorization header, the key and its URL encoding
+    with pytest.raises(exc.AuthError) as info:
+        client_factory(api_key=key).get_partner_hotline_list()
+    error = info.value
+    for text in (str(error), error.msg, error.code, repr(error.args)):
+        assert key not in text and key[:12] not in text
+    assert "Bearer [redacted]" in error.msg and "api_key=[redacted]" in error.msg
+    assert error.status == 401 and error.code.startswith("unauthenticated")
+
+
+def test_echoed_keys_are_scrubbed_on_every_path_of_the_sync_iterator(
+    client_factory, sandbox, secret_canary, monkeypatch
+):
+    key = secret_canary(CANARY)
+    monkeypatch.setattr(sandbox, "api_key", key)  # page 1 succeeds, page 2 (fetched ahead) echoes
+    sandbox.faults.add("echo_key", page=2, status=500, code="internal", msg="upstream failed")
+    with pytest.raises(exc.ServerError) as info:
+        list(client_factory(api_key=key).iter_hotline_pages(limit=50, read_ahead=True))
+    assert key not in str(info.value) and key not in info.value.msg and "[redacted]" in str(info.value)
+
+
+@responses.activate
+@pytest.mark.parametrize(
+    "echo",
+    [
+        f"token {CANARY} is not valid",  # as sent
+        "token sk-live-ECHO%2D7f3a9c2e1b5d4086 is not valid".replace("%2D", "-").replace("sk-live", "sk%2Dlive"),
+        f"Authorization: Bearer {CANARY[:-3]}",  # a Bearer token, even cut short
+        f"authorization={CANARY[4:]}",  # an Authorization value without the scheme
+        f"...{CANARY[5:19]}... (cut)",  # a long enough piece of it
+        f"{'x' * 290} {CANARY}",  # where eTelecom's msg is cut at 300 characters
+    ],
+)
+def test_partial_and_encoded_echoes_are_scrubbed(echo, secret_canary):
+    key = secret_canary(CANARY)
+    responses.add(responses.POST, "https://x.vn/GetPartnerHotlineList", status=400, json={"code": "bad", "msg": echo})
+    with pytest.raises(exc.BadRequest) as info:
+        EtelecomClient("https://x.vn", key, retries=0).get_partner_hotline_list()
+    for text in (str(info.value), info.value.msg):
+        assert "ECHO-7f3a" not in text and "9c2e1b5d" not in text, text
+
+
+def test_a_short_key_does_not_blank_ordinary_words(client_factory, sandbox):
+    with pytest.raises(exc.AuthError, match=r"rejected the API key \(401 unauthenticated\): invalid token$"):
+        client_factory(api_key="key").get_partner_hotline_list()
+
+
+def test_a_gzip_bomb_is_refused_at_the_byte_cap(client_factory, sandbox):
+    sandbox.faults.add("gzip_bomb", size=256 << 20)
+    client = client_factory(answer_bytes_per_hotline=1000)
+    started = time.monotonic()
+    with pytest.raises(exc.BadPayload, match=r"answer on page 1 is larger than the 1,058,576 bytes allowed"):
+        client.get_partner_hotline_list(limit=10)
+    assert time.monotonic() - started < 2  # stopped reading, did not inflate 256 MB
+
+
+def test_the_byte_cap_follows_the_page_size(client_factory, sandbox):
+    sandbox.faults.add("gzip_bomb", size=1_500_000)  # valid JSON: no hotline, 1.5 MB of padding
+    client = client_factory(answer_bytes_per_hotline=1000)
+    assert client.get_partner_hotline_list(limit=1000).hotlines == ()  # within 1,000 x 1,000 B + 1 MiB
+    with pytest.raises(exc.BadPayload, match="larger than the 1,058,576 bytes allowed"):
+        client.get_partner_hotline_list(limit=10)
+
+
+def test_a_trickling_answer_ends_at_the_call_deadline(client_factory, sandbox):
+    sandbox.faults.add("trickle", seconds=0.05)  # every byte well within the 5 s read timeout
+    started = time.monotonic()
+    with pytest.raises(exc.Timeout, match=r"did not finish answering on page 1 within 0\.5 seconds"):
+        client_factory(deadline=0.5).get_partner_hotline_list(limit=5)
+    assert time.monotonic() - started < 1.0
+    assert isinstance(exc.Timeout(), exc.TransientError)  # a sync may try again later
+
+
+def test_closing_the_client_from_another_thread_ends_a_read_in_progress(client_factory, sandbox):
+    import threading
+
+    sandbox.faults.add("trickle", seconds=0.05)
+    client = client_factory(deadline=30)
+    threading.Timer(0.3, client.close).start()
+    started = time.monotonic()
+    with pytest.raises(exc.ConnectionFailed, match="client was closed"):
+        client.get_partner_hotline_list(limit=5)
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_redirect_is_not_followed(client_factory, sandbox):
+    sandbox.faults.add("redirect", page=1, times=1, location=sandbox.url + "/GetPartnerHotlineList")
+    before = sandbox.requests
+    with pytest.raises(exc.BadRequest) as info:
+        client_factory().get_partner_hotline_list()
+    assert str(info.value) == (
+        "eTelecom answered with a redirect (302) to 127.0.0.1 on page 1; the dashboard does not follow redirects"
+    )
+    assert sandbox.requests - before == 1 and info.value.status == 302
+
+
+def test_a_redirect_names_the_host_it_points_to(client_factory, sandbox):
+    sandbox.faults.add("redirect")
+    with pytest.raises(exc.BadRequest, match=r"redirect \(302\) to evil.example on page 1"):
+        client_factory().get_partner_hotline_list()
+
+
+def test_a_lone_surrogate_is_replaced_not_fatal(client_factory, sandbox):
+    sandbox.faults.add("lone_surrogate")
+    hotline = client_factory().get_partner_hotline_list(limit=5).hotlines[0]
+    assert hotline.name == "Tổng đài \ufffd lỗi" and hotline.raw["name"] == hotline.name
+    json.dumps(hotline.raw, ensure_ascii=False).encode()  # storable: no UnicodeEncodeError
+
+
+@responses.activate
+def test_invalid_utf8_is_replaced_not_fatal():
+    body = b'{"hotlines": [{"id": "1", "hotline": "1900", "name": "T\xed\xa0\x80 \xff"}], "paging": {}}'
+    responses.add(responses.POST, "https://x.vn/GetPartnerHotlineList", body=body)
+    hotline = EtelecomClient("https://x.vn", "k", retries=0).get_partner_hotline_list().hotlines[0]
+    assert hotline.name.startswith("T\ufffd") and hotline.name.endswith("\ufffd")
+    hotline.name.encode()
+
+
+def test_deep_nesting_in_a_hotline_is_refused_with_its_place(client_factory, sandbox):
+    sandbox.faults.add("deep_nesting", size=5000)
+    first = sandbox.dataset.all()[0]["id"]
+    with pytest.raises(exc.BadPayload) as info:
+        client_factory().get_partner_hotline_list(limit=5)
+    assert str(info.value) == (
+        f"eTelecom sent an unexpected answer on page 1 (hotline 1 (id {first}): "
+        "field 'extra' is nested more than 16 levels deep)"
+    )
+
+
+def test_json_too_deep_for_the_decoder_is_a_bad_payload(client_factory, sandbox):
+    sandbox.faults.add("deep_nesting", size=200_000)
+    with pytest.raises(exc.BadPayload, match="JSON nested too deeply to read on page 1; it does not look like"):
+        client_factory().get_partner_hotline_list(limit=5)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "message"),
+    [
+        ("out_of_range_id", str(2**63), "hotline 1: field 'id' is beyond the 64-bit range, got '9223372036854775808'"),
+        ("out_of_range_id", "١٢٣", "hotline 1: field 'id' should be an ID made of the digits 0-9, got '١٢٣'"),
+        ("out_of_range_date", "0001-01-01T00:00:00+14:00", "field 'created_at' is outside the years 1970-2100"),
+    ],
+)
+def test_out_of_range_values_name_the_page_hotline_and_field(client_factory, sandbox, kind, value, message):
+    sandbox.faults.add(kind, page=2, value=value)
+    with pytest.raises(exc.BadPayload, match=r"^eTelecom sent an unexpected answer on page 2 \(") as info:
+        list(client_factory().iter_hotline_pages(limit=50))
+    assert message in str(info.value)
+
+
+def test_hostile_faults_can_be_switched_on_over_http(client_factory, sandbox):
+    import requests
+
+    control = requests.post(sandbox.url + "/_sandbox/control", json={"fault": {"kind": "redirect", "times": 1}})
+    assert control.status_code == 200
+    with pytest.raises(exc.BadRequest, match="redirect"):
+        client_factory().get_partner_hotline_list()
+    assert len(client_factory().get_partner_hotline_list(limit=3).hotlines) == 3

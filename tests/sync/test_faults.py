@@ -234,3 +234,146 @@ def test_one_empty_page_with_a_next_one(connection, sandbox, pending_change):
 def test_slow_page_within_the_timeout(connection, sandbox, pending_change):
     sandbox.faults.add("delay", page=2, seconds=0.3)
     succeeds_mirroring(connection, sandbox)
+
+
+# --- a hostile upstream: each fails cleanly, with a reason that names what was wrong ----------
+
+
+ECHO_CANARY = "sk-live-SYNC-ECHO-4c8e2a6f9d1b"
+
+
+def test_a_key_echoed_by_etelecom_appears_nowhere(
+    connection, sandbox, pending_change, secret_canary, monkeypatch, admin_client, capsys
+):
+    """The whole path: the run's error, the freshness bar every Viewer sees, the Syncs page, the
+    audit log, the command's output, Test connection's message (and the logs, by the scanner)."""
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.urls import reverse
+
+    from hotlines.models import AuditEntry
+    from hotlines.services.connections import connection_test
+
+    key = secret_canary(ECHO_CANARY)
+    monkeypatch.setattr(sandbox, "api_key", key)
+    connection.api_key = key
+    connection.save()
+    sandbox.faults.add("echo_key", page=3)
+    run = fails_keeping_snapshot(
+        connection,
+        "eTelecom rejected the API key (401 unauthenticated [redacted]): invalid token: "
+        "Authorization: Bearer [redacted] (api_key=[redacted], encoded [redacted])",
+    )
+    with pytest.raises(CommandError):
+        call_command("sync_hotlines")
+    output = capsys.readouterr()
+    assert "Bearer [redacted]" in output.out + output.err
+    assert key not in output.out + output.err
+    sandbox.faults.add("echo_key", page=1)  # what "Test connection" asks for
+    tested = connection_test(connection=connection)
+    assert tested.outcome == "key_rejected" and "Bearer [redacted]" in tested.detail
+    shown = admin_client.post(reverse("hotlines:connection-test", args=[connection.pk]), follow=True)
+    assert "Key rejected" in shown.content.decode() and "SYNC-ECHO" not in shown.content.decode()
+    pages = [
+        reverse("hotlines:home"),
+        reverse("hotlines:freshness"),
+        reverse("hotlines:sync-list"),
+        reverse("hotlines:sync-detail", args=[run.pk]),
+        reverse("hotlines:audit-log"),
+    ]
+    for url in pages:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        assert "SYNC-ECHO" not in response.content.decode(), url  # the scanner checks the whole key too
+    assert "SYNC-ECHO" not in str(list(AuditEntry.objects.values("details", "target")))
+
+
+def test_a_gzip_bomb(connection, sandbox, pending_change):
+    sandbox.faults.add("gzip_bomb", page=2, size=64 << 20)
+    fails_keeping_snapshot(
+        connection,
+        "eTelecom's answer on page 2 is larger than the 1,253,376 bytes allowed for the hotlines asked for; "
+        "the dashboard stopped reading it",
+    )
+
+
+def test_a_trickling_answer_stops_at_the_call_deadline(connection, sandbox, settings, pending_change):
+    settings.ETELECOM_CALL_DEADLINE = 0.5
+    sandbox.faults.add("trickle", page=2, seconds=0.05)
+    started = time.monotonic()
+    fails_keeping_snapshot(connection, "eTelecom did not finish answering on page 2 within 0.5 seconds")
+    assert time.monotonic() - started < 5
+
+
+def test_a_redirect(connection, sandbox, pending_change):
+    sandbox.faults.add("redirect", page=2)
+    fails_keeping_snapshot(
+        connection,
+        "eTelecom answered with a redirect (302) to evil.example on page 2; the dashboard does not follow redirects",
+    )
+
+
+def test_deep_nesting(connection, sandbox, pending_change):
+    sandbox.faults.add("deep_nesting", page=3, size=5000)
+    first = sandbox.dataset.all()[100]["id"]
+    fails_keeping_snapshot(
+        connection,
+        f"eTelecom sent an unexpected answer on page 3 (hotline 1 (id {first}): "
+        "field 'extra' is nested more than 16 levels deep)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "reason"),
+    [
+        ("out_of_range_id", str(2**63), "hotline 1: field 'id' is beyond the 64-bit range, got '9223372036854775808'"),
+        ("out_of_range_id", "١٢٣", "hotline 1: field 'id' should be an ID made of the digits 0-9, got '١٢٣'"),
+        ("out_of_range_id", "²", "hotline 1: field 'id' should be an ID made of the digits 0-9, got '²'"),
+        (
+            "out_of_range_date",
+            "0001-01-01T00:00:00+14:00",
+            "hotline 1 (id {id}): field 'created_at' is outside the years 1970-2100: '0001-01-01T00:00:00+14:00'",
+        ),
+    ],
+)
+def test_out_of_range_values(connection, sandbox, pending_change, kind, value, reason):
+    sandbox.faults.add(kind, page=3, value=value)
+    reason = reason.format(id=sandbox.dataset.all()[100]["id"])
+    fails_keeping_snapshot(connection, f"eTelecom sent an unexpected answer on page 3 ({reason})")
+
+
+def test_a_lone_surrogate_is_repaired_and_the_sync_succeeds(connection, sandbox, synced):
+    sandbox.faults.add("lone_surrogate", page=2)
+    run = hotlines_sync(connection=connection)
+    assert run.status == SyncStatus.SUCCEEDED, run.error
+    repaired = Hotline.objects.get(etelecom_id=sandbox.dataset.all()[50]["id"])
+    assert repaired.name == "Tổng đài \ufffd lỗi" and repaired.raw["name"] == repaired.name
+    assert run.updated == 1
+
+
+def test_peak_memory_of_a_sync_process_under_a_gzip_bomb(sandbox, process_db):
+    """`manage.py sync_hotlines` in its own process, fed 1 GB that gzip squeezed into 1 MB: it
+    fails with the reason, and its resident memory never passes 300 MB."""
+    import subprocess
+    import sys
+
+    from .helpers import ROOT, process_env, run_in_process
+
+    run_in_process(process_db, "setup", sandbox_url=sandbox.url)
+    sandbox.faults.add("gzip_bomb", page=2, size=1 << 30)
+    measure = (
+        "import resource, runpy, sys; sys.argv = ['manage.py', 'sync_hotlines', '--no-progress']\n"
+        "try:\n    runpy.run_path('manage.py', run_name='__main__')\n"
+        "finally:\n    print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-c", measure], cwd=ROOT, env=process_env(process_db), capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    seconds = time.monotonic() - started
+    assert done.returncode != 0
+    assert "larger than the 1,253,376 bytes allowed" in done.stderr, done.stderr[-2000:]
+    peak_mb = int(done.stderr.rsplit("maxrss_kb", 1)[1].split()[0]) / 1024
+    assert peak_mb < 300, f"the sync process peaked at {peak_mb:.0f} MB"
+    assert seconds < 60

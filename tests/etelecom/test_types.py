@@ -1,0 +1,66 @@
+"""Validation of eTelecom payloads at the boundary: every field checked, every refusal placed."""
+
+import pytest
+
+from hotlines.etelecom.exceptions import BadPayload
+from hotlines.etelecom.types import Hotline
+
+GOOD = {"id": "1150000000000000001", "hotline": "19006868", "created_at": "2024-03-01T08:00:00Z"}
+
+
+def parse(**fields):
+    return Hotline.from_payload({**GOOD, **fields}, where="hotline 3")
+
+
+@pytest.mark.parametrize("value", ["0", "42", str(2**63 - 1), 9007199254740993])
+def test_ids_within_int64_are_kept_exactly(value):
+    assert parse(id=value).id == str(value)
+    assert parse(owner_id=value, connection_id=value).owner_id == str(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (str(2**63), "is beyond the 64-bit range"),
+        ("99999999999999999999", "should be an ID made of the digits 0-9"),
+        (2**64, "should be an ID made of the digits 0-9"),
+        ("١٢٣", "should be an ID made of the digits 0-9"),  # Arabic-Indic digits
+        ("²", "should be an ID made of the digits 0-9"),
+        ("１２３", "should be an ID made of the digits 0-9"),  # full-width
+        ("-1", "should be an ID made of the digits 0-9"),
+        ("12a", "should be an ID made of the digits 0-9"),
+    ],
+)
+@pytest.mark.parametrize("field", ["id", "owner_id", "connection_id"])
+def test_ids_outside_ascii_digits_or_int64_are_refused_with_the_field(field, value, reason):
+    with pytest.raises(BadPayload, match=f"^hotline 3.*: field '{field}' {reason}"):
+        parse(**{field: value})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-01-01T00:00:00+14:00",  # overflows when converted to UTC
+        "9999-12-31T23:59:59-14:00",
+        "1900-01-01T00:00:00Z",
+        "2101-01-01T00:00:00Z",
+    ],
+)
+def test_dates_outside_a_sane_range_are_refused(value):
+    with pytest.raises(BadPayload, match=r"^hotline 3 \(id 1150000000000000001\): field 'updated_at' is outside"):
+        parse(updated_at=value)
+
+
+def test_dates_at_the_edges_of_the_range_are_kept():
+    assert parse(created_at="1970-01-01T00:00:00Z").created_at.year == 1970
+    assert parse(created_at="2100-12-31T23:59:59+00:00").created_at.year == 2100
+
+
+def test_nesting_is_bounded_and_named():
+    shallow = {"a": [{"b": [1, 2]}]}
+    assert parse(extra=shallow).raw["extra"] == shallow
+    deep: list = []
+    for _ in range(40):
+        deep = [deep]
+    with pytest.raises(BadPayload, match="field 'extra' is nested more than 16 levels deep"):
+        parse(extra=deep)
