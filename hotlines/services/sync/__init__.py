@@ -121,6 +121,7 @@ def hotlines_sync(
         limit=connection.page_size, max_pages=settings.ETELECOM_MAX_PAGES, read_ahead=True
     )
     try:
+        sql.unstage_ended()  # what syncs killed before their cleanup left behind
         if direct:
             sync_direct(run=run, pages=pages, heartbeat_due=_Every(HEARTBEAT_EVERY), progress=progress)
         else:
