@@ -223,6 +223,9 @@ FRESHNESS_CACHE_SECONDS = env.int("FRESHNESS_CACHE_SECONDS", default=2)
 SYNC_HEARTBEAT_TIMEOUT = env.int("SYNC_HEARTBEAT_TIMEOUT", default=300)
 # A sync queued by the Sync now button that no worker started within this many seconds is failed.
 SYNC_QUEUE_TIMEOUT = env.int("SYNC_QUEUE_TIMEOUT", default=3600)
+# A sync still running after this many seconds is stopped and failed, so that a stuck or
+# crawling upstream never holds the single flight (nor a worker) for ever (0: no limit).
+SYNC_MAX_DURATION = env.int("SYNC_MAX_DURATION", default=3 * 3600)
 # How the eTelecom client retries 429, 5xx and network errors (exponential backoff with jitter).
 ETELECOM_RETRIES = env.int("ETELECOM_RETRIES", default=3)
 ETELECOM_BACKOFF = env.float("ETELECOM_BACKOFF", default=0.5)

@@ -19,10 +19,20 @@ def export_hotlines(*, export_id: int, language: str = "") -> dict:
 
 @task()
 def sync_hotlines(*, run_id: int) -> dict:
-    """Run a sync queued by the Sync now button (the run was recorded when the button was pressed)."""
-    from .services.sync import hotlines_sync_queued
+    """Run a sync queued by the Sync now button (the run was recorded when the button was pressed).
 
-    run = hotlines_sync_queued(run_id=run_id)
+    SIGINT or SIGTERM to the worker stops the sync within seconds (its run records why), and the
+    worker then exits as it would between two tasks: one stuck sync never keeps it from stopping.
+    """
+    from .services.sync import SyncInterrupted, hotlines_sync_queued, sync_stop_on_signals
+
+    try:
+        with sync_stop_on_signals():
+            run = hotlines_sync_queued(run_id=run_id)
+    except SyncInterrupted as exc:
+        if exc.run is None:
+            raise
+        run = exc.run  # the task did its job: the run says why it stopped
     if run is None:
         return {"sync_run_id": run_id, "status": "skipped"}
     return {"sync_run_id": run.pk, "status": run.status, "error": run.error}

@@ -78,3 +78,11 @@ def outcome(process: subprocess.Popen, timeout: float = 60) -> dict:
 
 def run_in_process(db_url: str, command: str, env: dict[str, str] | None = None, **kwargs) -> dict:
     return outcome(spawn(db_url, command, env, **kwargs))
+
+
+def manage(db_url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start `manage.py ARGS` in its own OS process, on the database `db_url`."""
+    return subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT, env=process_env(db_url, **(env or {})), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip

@@ -60,6 +60,16 @@ def sync() -> dict:
     return {"run": run.pk, "status": run.status, "error": run.error, "created": run.created}
 
 
+def request(sandbox_url: str) -> dict:
+    """Set up `default` and queue a sync of it, as the Sync now button does (for a `db_worker`)."""
+    from hotlines.models import Connection
+    from hotlines.services.sync import sync_request
+
+    setup(sandbox_url)
+    run = sync_request(connection=Connection.objects.get(name="default"), user=None)
+    return {"run": run.pk, "status": run.status}
+
+
 def runs() -> dict:
     """Every run, and how many rows are staged."""
     from hotlines.models import Hotline, StagedHotline, SyncRun
@@ -152,7 +162,9 @@ def isolation() -> dict:
     }
 
 
-COMMANDS = {"setup": setup, "race": race, "sync": sync, "runs": runs, "isolation": isolation}
+COMMANDS = {
+    "setup": setup, "race": race, "sync": sync, "request": request, "runs": runs, "isolation": isolation
+}  # fmt: skip
 
 if __name__ == "__main__":
     _setup_django()

@@ -3,6 +3,7 @@ queued runs that never start, cancelling a run while it works."""
 
 from __future__ import annotations
 
+import signal
 import threading
 from datetime import timedelta
 
@@ -32,7 +33,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def run_worker() -> None:
     """What `manage.py db_worker` does, until the queue is empty."""
-    call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
+    # db_worker installs its own SIGINT/SIGTERM handlers and never removes them: put back the test
+    # process's, or a later Ctrl-C (or pytest-xdist stopping a worker) makes it exit with 0.
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
 
 
 def test_button_to_worker_to_outcome(client, superuser, connection, sandbox, pending_change):

@@ -10,7 +10,13 @@ from hotlines.choices import SyncStatus, SyncTrigger
 from hotlines.models import Connection, SyncRun
 from hotlines.selectors import sync_expected_total, sync_progress_estimate
 from hotlines.services.connections import connection_ensure_from_settings
-from hotlines.services.sync import SyncAlreadyRunning, hotlines_sync
+from hotlines.services.sync import (
+    SyncAlreadyRunning,
+    SyncInterrupted,
+    hotlines_sync,
+    sync_raise_if_interrupted,
+    sync_stop_on_signals,
+)
 
 BAR_WIDTH = 30
 TTY_EVERY = 0.1  # seconds between redraws of the progress bar
@@ -41,18 +47,29 @@ class Command(BaseCommand):
             )
         tty = self.stdout.isatty() and not no_progress
         failed = []
-        for conn in connections:
-            reporter = Progress(self.stdout, conn, tty=tty, quiet=no_progress)
-            try:
-                run = hotlines_sync(connection=conn, trigger=trigger, progress=reporter)
-            except SyncAlreadyRunning as exc:
-                failed.append(f"{conn.name}: {exc}")
-                self.stderr.write(f"{conn.name}: skipped. {exc}")
-                continue
-            reporter.clear()
-            self.stdout.write(summary(run))
-            if run.status != SyncStatus.SUCCEEDED:
-                failed.append(f"{conn.name}: {run.error}")
+        # SIGINT (Ctrl-C) and SIGTERM (systemd, docker stop) stop the sync in progress within a
+        # second or two, even while eTelecom is slow to answer; its run records why.
+        with sync_stop_on_signals():
+            for conn in connections:
+                reporter = Progress(self.stdout, conn, tty=tty, quiet=no_progress)
+                try:
+                    sync_raise_if_interrupted()  # asked to stop between two connections
+                    run = hotlines_sync(connection=conn, trigger=trigger, progress=reporter)
+                except SyncAlreadyRunning as exc:
+                    failed.append(f"{conn.name}: {exc}")
+                    self.stderr.write(f"{conn.name}: skipped. {exc}")
+                    continue
+                except SyncInterrupted as exc:
+                    reporter.clear()
+                    if exc.run is not None:
+                        self.stdout.write(summary(exc.run))
+                    failed.append(f"{conn.name}: {exc.message}")
+                    # The shell's convention for a process ended by a signal: 128 + its number.
+                    raise CommandError("Sync failed. " + " | ".join(failed), returncode=128 + exc.signum) from None
+                reporter.clear()
+                self.stdout.write(summary(run))
+                if run.status != SyncStatus.SUCCEEDED:
+                    failed.append(f"{conn.name}: {run.error}")
         if failed:
             raise CommandError("Sync failed. " + " | ".join(failed))
 

@@ -38,6 +38,7 @@ from ..connections import connection_client, connection_ensure_from_settings
 from . import sql
 from .apply import SyncStopped, snapshot_apply
 from .direct import sync_direct
+from .interrupt import SyncInterrupted, SyncTooLong, sync_raise_if_interrupted, sync_stop_on_signals
 from .runs import (
     SyncAlreadyRunning,
     sync_request,
@@ -52,10 +53,13 @@ from .stage import Stager
 
 __all__ = [
     "SyncAlreadyRunning",
+    "SyncInterrupted",
     "SyncStopped",
+    "SyncTooLong",
     "hotlines_sync",
     "hotlines_sync_all",
     "hotlines_sync_queued",
+    "sync_raise_if_interrupted",
     "sync_request",
     "sync_run_begin_queued",
     "sync_run_cancel",
@@ -63,6 +67,7 @@ __all__ = [
     "sync_run_fail_if_dead",
     "sync_run_start",
     "sync_runs_fail_dead",
+    "sync_stop_on_signals",
 ]
 
 logger = logging.getLogger(__name__)
@@ -116,6 +121,7 @@ def hotlines_sync(
         limit=connection.page_size, max_pages=settings.ETELECOM_MAX_PAGES, read_ahead=True
     )
     try:
+        sql.unstage_ended()  # what syncs killed before their cleanup left behind
         if direct:
             sync_direct(run=run, pages=pages, heartbeat_due=_Every(HEARTBEAT_EVERY), progress=progress)
         else:
@@ -124,15 +130,19 @@ def hotlines_sync(
             snapshot_apply(run=run, counts=stager.counts)
     except SyncStopped as stopped:
         run = stopped.run  # cancelled or failed from elsewhere: keep what was recorded
-    except EtelecomError as exc:
+    except (EtelecomError, SyncTooLong) as exc:
         _fail(run, exc.message)
+    except SyncInterrupted as exc:
+        _fail(run, exc.message)
+        exc.run = run
+        raise  # the process was asked to stop: recorded, then let through
     except BaseException as exc:
         logger.exception("sync %s of %s failed unexpectedly", run.pk, connection)
         _fail(run, _unexpected(exc))
         if not isinstance(exc, Exception):
             raise  # KeyboardInterrupt, SystemExit: recorded, then let through
     finally:
-        pages.close()  # first: it may be fetching a page, in a thread, over the client
+        _close_pages(pages)  # first: it may be fetching a page, in a thread, over the client
         if own_client:
             client.close()
         if not direct:
@@ -175,6 +185,15 @@ def _warm_caches(run: SyncRun) -> None:
         hotline_caches_warm()
     except Exception:
         logger.warning("sync %s: could not count the new data ahead of the list", run.pk, exc_info=True)
+
+
+def _close_pages(pages: Iterator[types.HotlinePage]) -> None:
+    try:
+        pages.close()
+    except ValueError:
+        # "generator already executing": a read-ahead thread still waits in it for a slow page,
+        # and was left behind so as not to hold the sync up; it closes the pages when its read ends.
+        logger.info("the pages' reader is still waiting on eTelecom; it closes them when its read ends")
 
 
 def _unexpected(exc: BaseException) -> str:

@@ -162,10 +162,15 @@ def sync_run_begin_queued(*, run_id: int) -> SyncRun | None:
 
 
 def sync_run_cancel(*, run: SyncRun, user) -> bool:
-    """Stop a queued or running sync; the snapshot stays as it was. False if it had already ended."""
+    """Stop a queued or running sync and drop what it staged; the snapshot stays as it was. False
+    if it had already ended."""
     who = f" by {user.get_username()}" if user is not None else ""
     cancelled = SyncRun.objects.filter(pk=run.pk, status__in=ACTIVE_SYNC_STATUSES).update(
         status=SyncStatus.FAILED, finished_at=timezone.now(), error=f"Cancelled{who}; the previous data is unchanged."
     )
     freshness_forget()
+    if cancelled:
+        # A running sync of this run, in another process, may still stage a page before its next
+        # heartbeat tells it to stop; it unstages again on its way out. A killed one never will.
+        sql.unstage(run_id=run.pk)
     return bool(cancelled)

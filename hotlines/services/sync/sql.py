@@ -18,11 +18,13 @@ from operator import itemgetter
 
 from django.db import connection, transaction
 
-from ...models import Hotline, HotlineChange, StagedHotline
+from ...choices import ACTIVE_SYNC_STATUSES
+from ...models import Hotline, HotlineChange, StagedHotline, SyncRun
 
 HOTLINE = Hotline._meta.db_table
 STAGED = StagedHotline._meta.db_table
 CHANGE = HotlineChange._meta.db_table
+RUN = SyncRun._meta.db_table
 
 # The upstream values a staged row carries to `Hotline`, with their PostgreSQL types.
 CONTENT_COLUMNS = {
@@ -296,3 +298,14 @@ def unstage(*, run_id: int) -> None:
             execute(f"TRUNCATE {STAGED}", [])
         else:
             execute(f"DELETE FROM {STAGED}", [])
+
+
+def unstage_ended() -> int:
+    """Drop the rows staged by runs that are no longer queued or running: a sync killed before
+    it could clean up (SIGKILL, a crash, a lost machine) leaves them, and nothing else would.
+    One statement whatever their number; returns how many went."""
+    active = ", ".join(["%s"] * len(ACTIVE_SYNC_STATUSES))
+    return execute(
+        f"DELETE FROM {STAGED} WHERE sync_run_id NOT IN (SELECT id FROM {RUN} WHERE status IN ({active}))",
+        [str(status) for status in ACTIVE_SYNC_STATUSES],
+    )

@@ -22,6 +22,7 @@ from ...iterators import read_ahead
 from ...models import Hotline, StagedState, SyncRun
 from ...normalize import fold
 from . import sql
+from .interrupt import sync_check_stop
 
 _encode_sorted = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
@@ -164,9 +165,18 @@ class Stager:
         """Stage every page (each prepared in a worker thread while the one before is written),
         keeping the run's figures, its heartbeat and the progress callback up to date."""
         run = self.run
+
+        def waiting() -> None:
+            """While the next page is slow to come: stop if asked to, and keep the heartbeat
+            going (which also notices a Cancel)."""
+            sync_check_stop(run=run)
+            if heartbeat_due():
+                heartbeat(run)
+
         # The main thread waits on the database meanwhile, outside the GIL.
-        with closing(read_ahead(map(self.prepare, pages), name="sync-prepare")) as prepared:
+        with closing(read_ahead(self._prepared(pages), name="sync-prepare", on_wait=waiting)) as prepared:
             for page in prepared:
+                sync_check_stop(run=run)
                 self.stage(page)
                 run.pages += 1
                 run.fetched += page.fetched
@@ -175,7 +185,14 @@ class Stager:
                     heartbeat(run)
                 if progress:
                     progress(run)
+        sync_check_stop(run=run)
         heartbeat(run)
+
+    def _prepared(self, pages: Iterator[types.HotlinePage]) -> Iterator[PreparedPage]:
+        # Closed by the thread that reads ahead, which alone ever runs it: the pages with it.
+        with closing(pages):
+            for page in pages:
+                yield self.prepare(page)
 
     def stage(self, page: PreparedPage) -> None:
         """Compare a prepared page with the snapshot and hand it to the writer."""
