@@ -16,7 +16,7 @@ from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from .choices import ACTIVE_SYNC_STATUSES, SyncStatus
-from .models import AuditEntry, Connection, Hotline, HotlineChange, SyncRun, UserPreference
+from .models import AuditAction, AuditEntry, Connection, Hotline, HotlineChange, SyncRun, UserPreference
 
 LIST_FIELDS = (
     "id",
@@ -260,12 +260,21 @@ def readiness() -> dict:
 
 
 def connection_list() -> QuerySet[Connection]:
-    """Connections with their last finished sync (time and outcome), for the Connections page."""
+    """Connections with their last finished sync and their last test (time and details), in one query.
+
+    The last test is read from the audit log, which records every "Test connection" with its outcome,
+    figures and upstream error: the log already is the history, so no column repeats it.
+    """
     last = SyncRun.objects.filter(connection=OuterRef("pk"), finished_at__isnull=False).order_by("-finished_at")
+    tested = AuditEntry.objects.filter(
+        action=AuditAction.CONNECTION_TESTED, details__connection_id=OuterRef("pk")
+    ).order_by("-at", "-id")
     return Connection.objects.annotate(
         last_sync_at=Subquery(last.values("finished_at")[:1]),
         last_sync_status=Subquery(last.values("status")[:1]),
         last_sync_id=Subquery(last.values("pk")[:1]),
+        last_test_at=Subquery(tested.values("at")[:1]),
+        last_test_details=Subquery(tested.values("details")[:1]),
     ).order_by("-is_active", "name")
 
 
