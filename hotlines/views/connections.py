@@ -154,8 +154,10 @@ class ConnectionCreateView(PermissionRequiredMixin, FormView):
         """
         result = connection_test(connection=connection, request=self.request)
         if result.ok:
-            text = _("Connection “%(name)s” added. %(message)s")
-            messages.success(self.request, text % {"name": connection.name, "message": result.message})
+            messages.success(self.request, _("Connection “%(name)s” added.") % {"name": connection.name})
+            messages.success(
+                self.request, _("%(name)s: %(message)s") % {"name": connection.name, "message": result.message}
+            )
         else:
             connection_set_active(connection=connection, is_active=False, request=self.request)
             text = _(

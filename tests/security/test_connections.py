@@ -328,13 +328,14 @@ def test_save_and_test_leaves_a_failing_new_connection_inactive_and_says_so(admi
     assert change.details == {"connection_id": added.pk, "fields": ["is_active"], "is_active": False}
 
 
-def test_save_and_test_keeps_a_working_new_connection_active_in_one_message(admin_client, sandbox):
+def test_save_and_test_keeps_a_working_new_connection_active(admin_client, sandbox):
     data = _form(name="second", base_url=sandbox.url, api_key="sandbox-key", test="1")
     response = admin_client.post(reverse("hotlines:connection-add"), data, follow=True)
     added = Connection.objects.get(name="second")
     assert added.is_active
-    [(level, text)] = _messages(response)
-    assert level == "success" and text.startswith("Connection “second” added. Connected: eTelecom returned 10")
+    [added_message, tested_message] = _messages(response)
+    assert added_message == ("success", "Connection “second” added.")
+    assert tested_message[0] == "success" and tested_message[1].startswith("second: Connected: eTelecom returned 10")
     row = _row(response.content.decode(), added.pk)
     assert '<span class="badge badge-enabled">Active</span>' in row and "Connected" in row
     assert not AuditEntry.objects.filter(action=AuditAction.CONNECTION_CHANGED).exists()
