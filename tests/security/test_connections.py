@@ -310,6 +310,22 @@ def test_the_connections_list_reads_the_last_tests_in_one_query(connection, sand
     assert rows["c1"][0] and rows["c1"][1]["outcome"] == "timeout" and rows["c1"][1]["ms"] == 15000
 
 
+def test_malformed_test_entries_neither_break_the_list_nor_lend_their_result(admin_client, connection):
+    for details in (
+        {"connection_id": "not-a-number", "outcome": "ok"},
+        {"outcome": "ok"},
+        {"connection_id": [connection.pk], "outcome": "ok"},
+    ):
+        AuditEntry.objects.create(action=AuditAction.CONNECTION_TESTED, details=details)
+    response = admin_client.get(reverse("hotlines:connection-list"))
+    assert response.status_code == 200 and "Connected" not in _row(response.content.decode(), connection.pk)
+    # A well-formed entry whose fields are odd (an older release, a hand edit) still renders.
+    details = {"connection_id": connection.pk, "outcome": "gone_away", "count": "lots", "ms": None, "error": 42}
+    AuditEntry.objects.create(action=AuditAction.CONNECTION_TESTED, details=details)
+    row = _row(admin_client.get(reverse("hotlines:connection-list")).content.decode(), connection.pk)
+    assert '<span class="badge badge-disabled">Failed</span>' in row and '<p class="mono">42</p>' in row
+
+
 def test_save_and_test_leaves_a_failing_new_connection_inactive_and_says_so(admin_client, sandbox, secret_canary):
     key = secret_canary("sk-wrong-NEW-0123456789abcdef")
     data = _form(name="second", base_url=sandbox.url, api_key=key, test="1")
