@@ -12,11 +12,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection as db_connection
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import CharField, Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .choices import ACTIVE_SYNC_STATUSES, SyncStatus
-from .models import AuditEntry, Connection, Hotline, HotlineChange, SyncRun, UserPreference
+from .models import AuditAction, AuditEntry, Connection, Hotline, HotlineChange, SyncRun, UserPreference
 
 LIST_FIELDS = (
     "id",
@@ -260,12 +262,26 @@ def readiness() -> dict:
 
 
 def connection_list() -> QuerySet[Connection]:
-    """Connections with their last finished sync (time and outcome), for the Connections page."""
+    """Connections with their last finished sync and their last test (time and details), in one query.
+
+    The last test is read from the audit log, which records every "Test connection" with its outcome,
+    figures and upstream error: the log already is the history, so no column repeats it.
+    """
     last = SyncRun.objects.filter(connection=OuterRef("pk"), finished_at__isnull=False).order_by("-finished_at")
+    # Compared as text on both sides: a JSON value cannot be compared with a column on PostgreSQL,
+    # and a cast to a number would fail on a malformed entry instead of skipping it.
+    tested = (
+        AuditEntry.objects.filter(action=AuditAction.CONNECTION_TESTED)
+        .annotate(tested_id=Cast(KeyTextTransform("connection_id", "details"), CharField()))
+        .filter(tested_id=Cast(OuterRef("pk"), CharField()))
+        .order_by("-at", "-id")
+    )
     return Connection.objects.annotate(
         last_sync_at=Subquery(last.values("finished_at")[:1]),
         last_sync_status=Subquery(last.values("status")[:1]),
         last_sync_id=Subquery(last.values("pk")[:1]),
+        last_test_at=Subquery(tested.values("at")[:1]),
+        last_test_details=Subquery(tested.values("details")[:1]),
     ).order_by("-is_active", "name")
 
 

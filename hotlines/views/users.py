@@ -35,13 +35,21 @@ class UserFilterSet(django_filters.FilterSet):
     """Quick search by name or email, and filters by role and state."""
 
     q = django_filters.CharFilter(label=gettext_lazy("Search"), method="search")
+    # Each empty choice says what it does ("---------" says nothing, and reads as an error).
     role = django_filters.ChoiceFilter(
-        label=gettext_lazy("Role"), field_name="groups__name", choices=[(r, ROLE_LABELS[r]) for r in ROLES]
+        label=gettext_lazy("Role"),
+        field_name="groups__name",
+        choices=[(r, ROLE_LABELS[r]) for r in ROLES],
+        empty_label=gettext_lazy("Any role"),
     )
     is_active = django_filters.BooleanFilter(
-        label=gettext_lazy("Active"),
+        label=gettext_lazy("State"),
         widget=forms.Select(
-            choices=[("", gettext_lazy("Any")), ("true", gettext_lazy("Yes")), ("false", gettext_lazy("No"))]
+            choices=[
+                ("", gettext_lazy("Any state")),
+                ("true", gettext_lazy("Active")),
+                ("false", gettext_lazy("Inactive")),
+            ]
         ),
     )
 
