@@ -90,9 +90,9 @@ class UserTable(tables.Table):
     def render_username(self, value: str, record) -> str:
         badges = []
         if record.is_superuser:
-            badges.append(("badge-new", _("superuser")))
+            badges.append(("badge-new", _("Superuser")))
         if value in self.locked:
-            badges.append(("badge-disabled", _("locked out")))
+            badges.append(("badge-disabled", _("Locked out")))
         return format_html(
             '<a href="{}">{}</a>{}',
             reverse("hotlines:user-edit", args=[record.pk]),

@@ -86,7 +86,7 @@ def test_save_and_test_with_a_wrong_key_then_users_start_as_viewers(
     added = Connection.objects.get(name="hanoi-backup-2")
     expect(page).to_have_url(re.compile(rf"/connections/#connection-{added.pk}$"))
     # One message, saying the diagnosis once and what became of the connection.
-    messages = page.locator(".messages li")
+    messages = page.locator(".messages .message")
     expect(messages).to_have_count(1)
     text = messages.inner_text()
     assert "saved but left inactive because its test failed" in text and "Key rejected" in text
