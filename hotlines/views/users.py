@@ -23,6 +23,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from .. import selectors
+from ..dates import WhenColumn
 from ..forms import UserCreateForm, UserUpdateForm
 from ..services.users import ROLE_LABELS, ROLES, user_create, user_set_active, user_unlock, user_update
 
@@ -74,7 +75,7 @@ class UserTable(tables.Table):
     email = tables.Column(verbose_name=gettext_lazy("Email"))
     roles = tables.Column(verbose_name=gettext_lazy("Role"), accessor="pk", orderable=False)
     is_active = tables.BooleanColumn(verbose_name=gettext_lazy("Active"))
-    last_login = tables.DateTimeColumn(verbose_name=gettext_lazy("Last sign-in"), format="Y-m-d H:i")
+    last_login = WhenColumn(verbose_name=gettext_lazy("Last sign-in"))
 
     class Meta:
         model = User
