@@ -81,6 +81,7 @@ class HotlineListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, Fi
         context = super().get_context_data(**kwargs)
         asked, filterset = self.asked, self.asked.filterset
         facets = self.facets
+        chips = filterset.chips(asked.canonical())
         context.update(
             list_query=self.query,
             oob=self._htmx_target() == RESULTS_TARGET,  # facet counts change beside the swapped results
@@ -89,7 +90,8 @@ class HotlineListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, Fi
             show_methods=bool(filterset.filters["method"].extra["choices"]),
             show_connections=selectors.connection_count() > 1,
             notes=asked.notes,
-            chips=filterset.chips(asked.canonical()),
+            chips=chips,
+            filter_count=len(chips) - ("q" in filterset.active()),  # the Filters button's; the search has its box
             per_page=asked.per_page,
             per_page_choices=listing.PER_PAGE_CHOICES,
             sort=asked.sort,
