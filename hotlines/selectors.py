@@ -12,11 +12,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection as db_connection
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import CharField, Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from .choices import ACTIVE_SYNC_STATUSES, SyncStatus
-from .models import AuditEntry, Connection, Hotline, HotlineChange, SyncRun, UserPreference
+from .choices import ACTIVE_SYNC_STATUSES, ChangeKind, SyncStatus
+from .models import AuditAction, AuditEntry, Connection, Hotline, HotlineChange, SyncRun, UserPreference
 
 LIST_FIELDS = (
     "id",
@@ -327,12 +329,26 @@ def readiness() -> dict:
 
 
 def connection_list() -> QuerySet[Connection]:
-    """Connections with their last finished sync (time and outcome), for the Connections page."""
+    """Connections with their last finished sync and their last test (time and details), in one query.
+
+    The last test is read from the audit log, which records every "Test connection" with its outcome,
+    figures and upstream error: the log already is the history, so no column repeats it.
+    """
     last = SyncRun.objects.filter(connection=OuterRef("pk"), finished_at__isnull=False).order_by("-finished_at")
+    # Compared as text on both sides: a JSON value cannot be compared with a column on PostgreSQL,
+    # and a cast to a number would fail on a malformed entry instead of skipping it.
+    tested = (
+        AuditEntry.objects.filter(action=AuditAction.CONNECTION_TESTED)
+        .annotate(tested_id=Cast(KeyTextTransform("connection_id", "details"), CharField()))
+        .filter(tested_id=Cast(OuterRef("pk"), CharField()))
+        .order_by("-at", "-id")
+    )
     return Connection.objects.annotate(
         last_sync_at=Subquery(last.values("finished_at")[:1]),
         last_sync_status=Subquery(last.values("status")[:1]),
         last_sync_id=Subquery(last.values("pk")[:1]),
+        last_test_at=Subquery(tested.values("at")[:1]),
+        last_test_details=Subquery(tested.values("details")[:1]),
     ).order_by("-is_active", "name")
 
 
@@ -485,11 +501,35 @@ def hotline_change_latest(*, limit: int = 10) -> list[HotlineChange]:
 
 @dataclass(frozen=True, slots=True)
 class StatusPeriod:
-    """A stretch of time a hotline spent in one status (`until` None: it still is)."""
+    """A stretch of time a hotline spent in one status (`until` None: it still is).
+
+    `first_seen`: `since` is when the dashboard first saw the hotline, not when the status was
+    set (eTelecom does not say when that was)."""
 
     status: str
     since: datetime | None
     until: datetime | None
+    first_seen: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StatusStory:
+    """What the detail page may honestly say about a hotline's status and changes: its periods
+    (newest first) from the recorded status changes, and its last recorded change."""
+
+    periods: list[StatusPeriod]
+    first_seen_at: datetime
+    # The last recorded change (a field, a removal, a reappearance); None: none since first seen.
+    last_change_at: datetime | None
+
+    @property
+    def current(self) -> StatusPeriod:
+        return self.periods[0]
+
+    @property
+    def status_changed(self) -> bool:
+        """Whether a sync saw the current status being set (else it is all the dashboard has seen)."""
+        return not self.current.first_seen
 
 
 def hotline_status_history(*, hotline: Hotline) -> list[StatusPeriod]:
@@ -502,8 +542,24 @@ def hotline_status_history(*, hotline: Hotline) -> list[StatusPeriod]:
     for changed_at, old_value in changes:
         periods.append(StatusPeriod(status=status, since=changed_at, until=until))
         status, until = old_value, changed_at
-    periods.append(StatusPeriod(status=status, since=hotline.first_seen_at, until=until))
+    periods.append(StatusPeriod(status=status, since=hotline.first_seen_at, until=until, first_seen=True))
     return periods
+
+
+def hotline_status_story(*, hotline: Hotline) -> StatusStory:
+    """The detail's status story from the change history and `first_seen_at`, never from
+    `last_changed_at` (the sync sets it when it first inserts a hotline, too)."""
+    last_change_at = (
+        hotline.changes.exclude(kind=ChangeKind.APPEARED)
+        .order_by("-changed_at", "-id")
+        .values_list("changed_at", flat=True)
+        .first()
+    )
+    return StatusStory(
+        periods=hotline_status_history(hotline=hotline),
+        first_seen_at=hotline.first_seen_at,
+        last_change_at=last_change_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)

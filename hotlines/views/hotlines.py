@@ -169,7 +169,7 @@ class HotlineDetailView(PermissionRequiredMixin, DetailView):
             previous_url=_detail_url(neighbours.previous, back, neighbours.previous_page) if neighbours else "",
             next_url=_detail_url(neighbours.next, back, neighbours.next_page) if neighbours else "",
             international=international(self.object.hotline),
-            status_history=selectors.hotline_status_history(hotline=self.object),
+            story=selectors.hotline_status_story(hotline=self.object),
             changes=self.object.changes.select_related("sync_run")[:200],
         )
         return context
