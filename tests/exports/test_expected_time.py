@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotlines.services.exports import EXPORT_RATES, export_expected_seconds, export_is_direct
+from hotlines.services import exports
 
 
 @pytest.fixture
@@ -19,9 +19,9 @@ def defaults(settings):
 
 def test_the_rates_are_the_measured_ones():
     # docs/benchmarks.md: CSV 103,000-209,000 rows/s, JSON 69,000-90,000, Excel 18,800-25,300.
-    assert EXPORT_RATES == {"csv": 120_000, "json": 70_000, "xlsx": 20_000}
-    assert export_expected_seconds(fmt="xlsx", rows=100_000) == 5.0
-    assert export_expected_seconds(fmt="csv", rows=0) == 0.0
+    assert exports.EXPORT_RATES == {"csv": 120_000, "json": 70_000, "xlsx": 20_000}
+    assert exports.export_expected_seconds(fmt="xlsx", rows=100_000) == 5.0
+    assert exports.export_expected_seconds(fmt="csv", rows=0) == 0.0
 
 
 @pytest.mark.parametrize(
@@ -38,17 +38,17 @@ def test_the_rates_are_the_measured_ones():
     ],
 )
 def test_the_expected_time_decides(defaults, fmt, rows, direct):
-    assert export_is_direct(fmt=fmt, rows=rows) is direct
+    assert exports.export_is_direct(fmt=fmt, rows=rows) is direct
 
 
 def test_the_row_limit_still_bounds_a_fast_format(defaults):
     defaults.EXPORT_MAX_DIRECT_SECONDS = 3600
-    assert export_is_direct(fmt="csv", rows=1_000_000)
-    assert not export_is_direct(fmt="csv", rows=1_000_001)
+    assert exports.export_is_direct(fmt="csv", rows=1_000_000)
+    assert not exports.export_is_direct(fmt="csv", rows=1_000_001)
 
 
 def test_a_lower_limit_sends_more_to_the_worker(defaults):
     defaults.EXPORT_MAX_DIRECT_SECONDS = 0.5
-    assert export_is_direct(fmt="xlsx", rows=10_000)
-    assert not export_is_direct(fmt="xlsx", rows=10_001)
-    assert export_is_direct(fmt="csv", rows=60_000)
+    assert exports.export_is_direct(fmt="xlsx", rows=10_000)
+    assert not exports.export_is_direct(fmt="xlsx", rows=10_001)
+    assert exports.export_is_direct(fmt="csv", rows=60_000)

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from hotlines.models import ExportRecord, ExportStatus, Hotline
 from hotlines.services.exports import export_run, runs
-from hotlines.views.exports import STARTED_COOKIE
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +24,7 @@ LIST = reverse("hotlines:list")
 DUMMY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 ROWS = 5
 TOKEN = "0123456789abcdef0123456789abcdef"
+STARTED_COOKIE = "export_token"  # static/js/exports.js waits for it
 
 
 @pytest.fixture
