@@ -32,7 +32,7 @@ from .selectors import data_version, hotline_values
 DATE_MIN = date(1990, 1, 1)
 DATE_MAX = date(2199, 12, 31)
 # Filters whose values are listed with counts beside them (facets).
-FACETS = ("status", "network")
+FACETS = ("status", "network", "connection")
 
 
 def _choices(enum, field: str, version: str | None = None) -> list[tuple[str, str]]:
@@ -164,10 +164,13 @@ class HotlineFilterSet(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     connection = IdChoiceFilter(
-        # Only the name: a choice list has no business decrypting every account's API key.
+        # Active accounts only: a deactivated one's hotlines stay in the list (they are data), but
+        # it is not offered, and a bookmarked link to it is ignored with a note. Only the name: a
+        # choice list has no business decrypting every account's API key.
         label=_("eTelecom account"),
-        queryset=Connection.objects.only("pk", "name").order_by("name"),
+        queryset=Connection.objects.filter(is_active=True).only("pk", "name").order_by("name"),
         distinct=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     created_after = SafeDateFilter(field_name="created_at", label=_("Created from"), bound="after")
     created_before = SafeDateFilter(field_name="created_at", label=_("Created until"), bound="before")
@@ -246,16 +249,24 @@ class HotlineFilterSet(django_filters.FilterSet):
             active.pop("q", None)
         return active
 
-    def status_network_only(self) -> tuple[set[str] | None, set[str] | None, set[bool]] | None:
-        """(statuses, networks, removal states) when no other filter is in force, else None: such
-        lists are counted from the per-(removed, network, status) totals, without a query."""
+    def facet_choices(self) -> dict[str, set[str] | None]:
+        """The chosen values of each facet (as strings: account IDs too), None where none is."""
         active = self.active()
-        if set(active) - {"status", "network", "include_removed"}:
+        chosen: dict[str, set[str] | None] = {}
+        for name in FACETS:
+            value = active.get(name)
+            chosen[name] = None if value is None else {_key(item) for item in value}
+        return chosen
+
+    def facets_only(self) -> tuple[dict[str, set[str] | None], set[bool]] | None:
+        """(each facet's chosen values, removal states) when no other filter is in force, else
+        None: such lists are counted from the per-(removed, network, status, account) totals,
+        without a query."""
+        active = self.active()
+        if set(active) - {*FACETS, "include_removed"}:
             return None
         removed = {"on": {False, True}, "only": {True}}.get(active.get("include_removed"), {False})
-        statuses = set(active["status"]) if "status" in active else None
-        networks = set(active["network"]) if "network" in active else None
-        return statuses, networks, removed
+        return self.facet_choices(), removed
 
     def state_key(self, *, without: str | Collection[str] | None = None) -> str:
         """A short stable key of the valid filters in force (for caching counts)."""
@@ -267,10 +278,8 @@ class HotlineFilterSet(django_filters.FilterSet):
                 continue
             if name == "q":
                 value = (self.search.number, self.search.words)
-            elif isinstance(value, QuerySet):
-                value = sorted(obj.pk for obj in value)
-            elif isinstance(value, list | tuple):
-                value = sorted(value)
+            elif isinstance(value, list | tuple | QuerySet):
+                value = sorted(_key(item) for item in value)  # chosen accounts by ID
             parts.append(f"{name}={value!r}")
         return hashlib.sha256("&".join(parts).encode()).hexdigest()[:32]
 
@@ -312,6 +321,11 @@ class HotlineFilterSet(django_filters.FilterSet):
             else:
                 chips.append(Chip(field.label, str(value), _without(query, name)))
         return chips
+
+
+def _key(item) -> str:
+    """A chosen value as the form sends it: a row's ID, or the value itself."""
+    return str(getattr(item, "pk", item))
 
 
 def _empty(value) -> bool:

@@ -14,7 +14,7 @@ from .services.connections import (
     connection_base_url_clean,
     connection_key_check,
 )
-from .services.users import ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES
+from .services.users import ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES, VIEWER
 
 
 class ConnectionForm(forms.ModelForm):
@@ -139,6 +139,9 @@ class UserCreateForm(_UserFormBase):
         super().__init__(*args, **kwargs)
         self.fields["password1"].required = True
         self.fields["password2"].required = True
+        # Most people added are there to browse; "No role" stays one click away for the rare account
+        # that must exist before it may see anything.
+        self.fields["role"].initial = VIEWER
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()

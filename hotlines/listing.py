@@ -169,37 +169,39 @@ def page_number(query: QueryDict, *, count: int, per_page: int) -> tuple[int, li
 
 
 def list_counts(filterset: HotlineFilterSet, *, version: str) -> tuple[int, dict[str, dict[str, int]]]:
-    """How many rows the list holds, and the facet counts (per status and per network, each under
-    the other filters). Filtered by status, network and removal only, all come from the cached
-    totals; otherwise from one GROUP BY (network, status), cached per data version."""
-    simple = filterset.status_network_only()
+    """How many rows the list holds, and the facet counts (per status, network and eTelecom
+    account, each under the other filters). Filtered by those and removal only, all come from the
+    cached totals; otherwise from one GROUP BY (network, status, account), cached per data version."""
+    simple = filterset.facets_only()
     if simple is not None:
-        statuses, networks, removed = simple
-        totals = selectors.hotline_totals(version=version)
-        count = sum(totals.count(removed=removed, networks=networks, statuses=statuses).values())
-        facets: dict[str, dict[str, int]] = {"status": {}, "network": {}}
-        for (_network, status), n in totals.count(removed=removed, networks=networks).items():
-            facets["status"][status] = facets["status"].get(status, 0) + n
-        for (network, _status), n in totals.count(removed=removed, statuses=statuses).items():
-            facets["network"][network] = facets["network"].get(network, 0) + n
-        return count, facets
-    # Any other filter or a search: one GROUP BY (network, status) under every filter but those
-    # two gives the count and both facets at once (a scan, not three), cached per data version.
-    pairs = selectors.hotline_pairs(
+        chosen, removed = simple
+        groups = selectors.hotline_totals(version=version).groups(removed=removed)
+        return _tally(groups, chosen)
+    # Any other filter or a search: one GROUP BY under every filter but the facets gives the count
+    # and all three facets at once (a scan, not four), cached per data version.
+    groups = selectors.hotline_groups(
         queryset=filterset.qs_without(FACETS), key=filterset.state_key(without=FACETS), version=version
     )
-    active = filterset.active()
-    statuses = set(active["status"]) if "status" in active else None
-    networks = set(active["network"]) if "network" in active else None
+    return _tally(groups, filterset.facet_choices())
+
+
+# Where each facet's value sits in a group's key (network, status, connection_id).
+FACET_POSITIONS = {"network": 0, "status": 1, "connection": 2}
+
+
+def _tally(
+    groups: dict[tuple[str, str, int], int], chosen: dict[str, set[str] | None]
+) -> tuple[int, dict[str, dict[str, int]]]:
+    """The count (groups within every chosen facet value) and each facet's counts (groups within
+    the other facets' chosen values). Keys are strings, as the form's values are."""
     count = 0
-    facets = {"status": {}, "network": {}}
-    for (network, status), n in pairs.items():
-        in_networks = networks is None or network in networks
-        in_statuses = statuses is None or status in statuses
-        if in_networks:
-            facets["status"][status] = facets["status"].get(status, 0) + n
-        if in_statuses:
-            facets["network"][network] = facets["network"].get(network, 0) + n
-        if in_networks and in_statuses:
+    facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    for key, n in groups.items():
+        values = {name: str(key[FACET_POSITIONS[name]]) for name in FACETS}
+        inside = {name: chosen.get(name) is None or values[name] in chosen[name] for name in FACETS}
+        for name in FACETS:
+            if all(inside[other] for other in FACETS if other != name):
+                facets[name][values[name]] = facets[name].get(values[name], 0) + n
+        if all(inside.values()):
             count += n
     return count, facets

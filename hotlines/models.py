@@ -8,13 +8,15 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ChangeKind, HotlineStatus, Network, SyncStatus, SyncTrigger, label_for
+from .collation import DB_COLLATION
 from .fields import EncryptedTextField
 
 
 class Connection(models.Model):
     """One eTelecom partner account (base URL + API key) that hotlines are synced from."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    # Vietnamese order (CLDR) on both databases: see collation.py.
+    name = models.CharField(_("name"), max_length=100, unique=True, db_collation=DB_COLLATION)
     base_url = models.URLField(_("base URL"), max_length=500)
     api_key = EncryptedTextField(_("API key"))
     page_size = models.PositiveIntegerField(_("page size"), default=100)
@@ -45,8 +47,10 @@ class Hotline(models.Model):
     # Upstream fields, named as the API names them (64-bit IDs kept as exact strings).
     etelecom_id = models.CharField(_("ID"), max_length=32)
     hotline = models.CharField(_("hotline"), max_length=32)
-    name = models.CharField(_("name"), max_length=500, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    # Sorted by people: Vietnamese order (CLDR) on both databases, and so is the index
+    # `hotline_live_name` that serves the sort (see collation.py and migration 0009).
+    name = models.CharField(_("name"), max_length=500, blank=True, db_collation=DB_COLLATION)
+    description = models.TextField(_("description"), blank=True, db_collation=DB_COLLATION)
     network = models.CharField(_("network"), max_length=50, blank=True)
     status = models.CharField(_("status"), max_length=50, blank=True)
     is_free_charge = models.BooleanField(_("free of charge"), null=True)

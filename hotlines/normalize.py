@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import phonenumbers
 
 _NON_DIGITS = re.compile(r"\D+")
 _SPACES = re.compile(r"\s+")
 _NUMBER_LIKE = re.compile(r"[\d\s+().\-]+")
+_ASCII_DIGITS = re.compile(r"[0-9]{1,15}")
+_SERVICE_PREFIXES = ("1800", "1900")
 
 
 def fold(text: str) -> str:
@@ -63,3 +66,30 @@ def international(number: str) -> str:
     if not phonenumbers.is_possible_number(parsed):
         return ""
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+@lru_cache(maxsize=8192)
+def number_groups(number: str) -> tuple[str, ...]:
+    """A number's digits in the groups Vietnamese people write them in.
+
+    '0901234567' -> ('0901', '234', '567'), '02438251234' -> ('024', '3825', '1234') (phonenumbers'
+    national format for Vietnam), '19006868' -> ('1900', '6868') and '1900123456' -> ('1900', '123',
+    '456') (phonenumbers writes the latter '1900 123456'). A number phonenumbers would rewrite (a
+    short landline loses its 0) falls back to 4-3-3 at ten digits; anything else that is not a
+    plain run of digits, or that no rule fits, is one group, as stored. Cached: a list page groups
+    up to 200 numbers and phonenumbers takes ~0.1 ms each.
+    """
+    if not _ASCII_DIGITS.fullmatch(number):
+        return (number,)
+    if number.startswith(_SERVICE_PREFIXES) and len(number) in (8, 10):
+        head, rest = number[:4], number[4:]
+        return (head, rest) if len(rest) == 4 else (head, rest[:3], rest[3:])
+    try:
+        national = phonenumbers.format_number(phonenumbers.parse(number, "VN"), phonenumbers.PhoneNumberFormat.NATIONAL)
+    except phonenumbers.NumberParseException:
+        national = ""
+    if _NON_DIGITS.sub("", national) == number:
+        return tuple(national.split())
+    if len(number) == 10 and number.startswith("0"):
+        return (number[:4], number[4:7], number[7:])
+    return (number,)

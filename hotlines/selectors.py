@@ -12,11 +12,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection as db_connection
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import CharField, Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from .choices import ACTIVE_SYNC_STATUSES, SyncStatus
-from .models import AuditEntry, Connection, Hotline, HotlineChange, SyncRun, UserPreference
+from .choices import ACTIVE_SYNC_STATUSES, ChangeKind, SyncStatus
+from .models import AuditAction, AuditEntry, Connection, Hotline, HotlineChange, SyncRun, UserPreference
 
 LIST_FIELDS = (
     "id",
@@ -47,12 +49,38 @@ def hotline_get(*, pk: int) -> Hotline:
     return Hotline.objects.select_related("connection").get(pk=pk)
 
 
+# Accounts whose last successes lie within this of each other read as one line ("synced 5 minutes
+# ago", the oldest): the scheduled sync runs them one after the other, minutes apart.
+ACCOUNTS_AGREE_WITHIN = timedelta(minutes=10)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFreshness:
+    """One active eTelecom account's side of the bar: its last success and its last finished run."""
+
+    name: str
+    last_success_at: datetime | None
+    last_run: SyncRun | None
+    is_stale: bool
+
+    @property
+    def failed(self) -> bool:
+        """Its last finished run failed."""
+        return self.last_run is not None and self.last_run.status == SyncStatus.FAILED
+
+    @property
+    def synced_just_now(self) -> bool:
+        return self.last_success_at is not None and timezone.now() - self.last_success_at < timedelta(minutes=1)
+
+
 @dataclass(frozen=True, slots=True)
 class Freshness:
     """How fresh the local copy is: the last successful sync, the last run, and whether to warn.
 
-    With several connections it speaks for the stalest one: the oldest of their last successes,
-    and a failure if any connection's last run failed.
+    With several connections the single line speaks for the stalest one: the oldest of their
+    last successes, and a failure if any connection's last run failed. When the accounts do not
+    agree (one never synced, one failed, or their last successes lie far apart), `per_account`
+    is true and the bar tells each account's own state instead.
     """
 
     last_success_at: datetime | None
@@ -60,6 +88,8 @@ class Freshness:
     is_stale: bool
     last_failed: bool
     active_runs: tuple[SyncRun, ...] = ()
+    accounts: tuple[AccountFreshness, ...] = ()  # the active connections, by name
+    ever_synced: bool = False  # some connection (active or not) synced once: the list holds data
 
     @property
     def running(self) -> bool:
@@ -71,24 +101,46 @@ class Freshness:
         """The last success is less than a minute old ("0 minutes ago" reads oddly)."""
         return self.last_success_at is not None and timezone.now() - self.last_success_at < timedelta(minutes=1)
 
+    @property
+    def never_synced(self) -> list[str]:
+        """The names of the active accounts that never synced."""
+        return [account.name for account in self.accounts if account.last_success_at is None]
+
+    @property
+    def per_account(self) -> bool:
+        """One line per account: some data exists, and the accounts' states differ."""
+        if not self.ever_synced or not self.accounts:
+            return False
+        if self.never_synced:
+            return True
+        if len(self.accounts) < 2:
+            return False
+        successes = [account.last_success_at for account in self.accounts]
+        return any(account.failed for account in self.accounts) or (
+            max(successes) - min(successes) > ACCOUNTS_AGREE_WITHIN
+        )
+
 
 def freshness() -> Freshness:
-    """Freshness figures for every page (three small queries, four when the last run failed)."""
+    """Freshness figures for every page: one query for every connection's last success and last
+    finished run, one for those runs, one for the runs under way."""
     finished = SyncRun.objects.filter(connection=OuterRef("pk"), finished_at__isnull=False).order_by(
         "-finished_at", "-pk"
     )
     per_connection = list(
-        Connection.objects.filter(is_active=True)
-        .annotate(
+        Connection.objects.annotate(
             last_success_at=Subquery(finished.filter(status=SyncStatus.SUCCEEDED).values("finished_at")[:1]),
             last_run_id=Subquery(finished.values("pk")[:1]),
         )
-        .values_list("last_success_at", "last_run_id")
+        .order_by("name")
+        .values_list("name", "is_active", "last_success_at", "last_run_id")
     )
-    successes = [at for at, _run in per_connection]
+    ever_synced = any(at is not None for _name, _active, at, _run in per_connection)
+    active_connections = [(name, at, run) for name, active, at, run in per_connection if active]
+    successes = [at for _name, at, _run in active_connections]
     last_success_at = None if not successes or None in successes else min(successes)
     last_runs = list(
-        SyncRun.objects.filter(pk__in=[run for _at, run in per_connection if run])
+        SyncRun.objects.filter(pk__in=[run for _name, _at, run in active_connections if run])
         .select_related("connection")
         .defer("connection__api_key")  # cached (freshness_cached): never the key, even encrypted
         .order_by("-finished_at")
@@ -100,17 +152,34 @@ def freshness() -> Freshness:
         .defer("connection__api_key")
         .order_by("started_at")
     )
+    now = timezone.now()
     stale_after = timedelta(seconds=settings.HOTLINES_STALE_AFTER)
+    runs_by_id = {run.pk: run for run in last_runs}
+    accounts = tuple(
+        AccountFreshness(
+            name=name,
+            last_success_at=at,
+            last_run=runs_by_id.get(run),
+            is_stale=at is None or now - at > stale_after,
+        )
+        for name, at, run in active_connections
+    )
     return Freshness(
         last_success_at=last_success_at,
         last_run=failed[0] if failed else (last_runs[0] if last_runs else None),
-        is_stale=last_success_at is None or timezone.now() - last_success_at > stale_after,
+        is_stale=last_success_at is None or now - last_success_at > stale_after,
         last_failed=bool(failed),
         active_runs=active,
+        accounts=accounts,
+        ever_synced=ever_synced,
     )
 
 
 FRESHNESS_KEY = "freshness"
+# Part of every data version: bumped whenever the shape of a figure cached under it changes, so
+# that a cache shared by processes (CACHE_URL) never hands new code a figure of the old shape.
+# 2: the totals and the list's groups count per eTelecom account too.
+CACHED_SHAPE = 2
 
 
 def freshness_cached() -> Freshness:
@@ -148,7 +217,7 @@ def data_version() -> str:
         top_id, changed = cursor.fetchone()
     if not top_id:
         return "empty"
-    return hashlib.sha256(f"{top_id}|{changed}".encode()).hexdigest()[:20]
+    return hashlib.sha256(f"{top_id}|{changed}|{CACHED_SHAPE}".encode()).hexdigest()[:20]
 
 
 def hotline_values(field: str, *, version: str | None = None) -> list[str]:
@@ -260,12 +329,26 @@ def readiness() -> dict:
 
 
 def connection_list() -> QuerySet[Connection]:
-    """Connections with their last finished sync (time and outcome), for the Connections page."""
+    """Connections with their last finished sync and their last test (time and details), in one query.
+
+    The last test is read from the audit log, which records every "Test connection" with its outcome,
+    figures and upstream error: the log already is the history, so no column repeats it.
+    """
     last = SyncRun.objects.filter(connection=OuterRef("pk"), finished_at__isnull=False).order_by("-finished_at")
+    # Compared as text on both sides: a JSON value cannot be compared with a column on PostgreSQL,
+    # and a cast to a number would fail on a malformed entry instead of skipping it.
+    tested = (
+        AuditEntry.objects.filter(action=AuditAction.CONNECTION_TESTED)
+        .annotate(tested_id=Cast(KeyTextTransform("connection_id", "details"), CharField()))
+        .filter(tested_id=Cast(OuterRef("pk"), CharField()))
+        .order_by("-at", "-id")
+    )
     return Connection.objects.annotate(
         last_sync_at=Subquery(last.values("finished_at")[:1]),
         last_sync_status=Subquery(last.values("status")[:1]),
         last_sync_id=Subquery(last.values("pk")[:1]),
+        last_test_at=Subquery(tested.values("at")[:1]),
+        last_test_details=Subquery(tested.values("details")[:1]),
     ).order_by("-is_active", "name")
 
 
@@ -300,7 +383,8 @@ def user_locked_usernames() -> set[str]:
 
 # --- browsing: the list's counts and facets, the home page's figures, the detail's neighbours --
 
-# Fields whose distinct values are the keys of HotlineTotals.by_group (is_removed, network, status).
+# Fields whose distinct values are the keys of HotlineTotals.by_group
+# (is_removed, network, status, connection_id).
 TOTALS_FIELDS = {"network": 1, "status": 2}
 COUNTS_TTL = 24 * 3600  # counts are keyed by the data version; the TTL only bounds memory
 COUNT_WAIT_SECONDS = 10  # how long a process waits for another one's count before counting itself
@@ -336,35 +420,41 @@ def cached_once[T](key: str, compute: Callable[[], T], *, ttl: int = COUNTS_TTL)
     return value
 
 
-def hotline_pairs(*, queryset: QuerySet[Hotline], key: str, version: str) -> dict[tuple[str, str], int]:
-    """How many rows hold each (network, status) pair (one GROUP BY), once per data version and filter state."""
+def hotline_groups(*, queryset: QuerySet[Hotline], key: str, version: str) -> dict[tuple[str, str, int], int]:
+    """How many rows hold each (network, status, connection_id) (one GROUP BY), once per data
+    version and filter state: the list's count and its three facets at once."""
 
-    def count() -> dict[tuple[str, str], int]:
-        rows = queryset.order_by().values_list("network", "status").annotate(n=Count("pk"))
-        return {(network, status): n for network, status, n in rows}
+    def count() -> dict[tuple[str, str, int], int]:
+        rows = queryset.order_by().values_list("network", "status", "connection_id").annotate(n=Count("pk"))
+        return {(network, status, connection_id): n for network, status, connection_id, n in rows}
 
-    return cached_once(f"hotline-pairs:{version}:{key}", count)
+    return cached_once(f"hotline-groups:{version}:{key}", count)
 
 
 @dataclass(frozen=True, slots=True)
 class HotlineTotals:
-    """Hotlines per (removed, network, status): the home page's figures, and the list's counts and
-    facets whenever it is filtered by status, network and removal only (the usual case)."""
+    """Hotlines per (removed, network, status, eTelecom account): the home page's figures (every
+    account's hotlines), and the list's counts and facets whenever it is filtered by status,
+    network, account and removal only (the usual case)."""
 
-    by_group: dict[tuple[bool, str, str], int]  # (is_removed, network, status) -> count
+    by_group: dict[tuple[bool, str, str, int], int]  # (is_removed, network, status, connection_id) -> count
 
     @property
     def by_pair(self) -> dict[tuple[str, str], int]:
-        """Live hotlines per (network, status)."""
-        return {(network, status): n for (removed, network, status), n in self.by_group.items() if not removed}
+        """Live hotlines per (network, status), every account's together."""
+        out: dict[tuple[str, str], int] = {}
+        for (removed, network, status, _connection), n in self.by_group.items():
+            if not removed:
+                out[(network, status)] = out.get((network, status), 0) + n
+        return out
 
     @property
     def total(self) -> int:
-        return sum(n for (removed, _network, _status), n in self.by_group.items() if not removed)
+        return sum(n for (removed, *_rest), n in self.by_group.items() if not removed)
 
     @property
     def removed(self) -> int:
-        return sum(n for (removed, _network, _status), n in self.by_group.items() if removed)
+        return sum(n for (removed, *_rest), n in self.by_group.items() if removed)
 
     def by(self, position: int) -> dict[str, int]:
         """Live totals by network (position 0) or status (position 1)."""
@@ -373,32 +463,27 @@ class HotlineTotals:
             out[pair[position]] = out.get(pair[position], 0) + count
         return out
 
-    def count(
-        self, *, removed: set[bool], networks: set[str] | None = None, statuses: set[str] | None = None
-    ) -> dict[tuple[str, str], int]:
-        """Counts per (network, status) among the given removal states, networks and statuses."""
-        out: dict[tuple[str, str], int] = {}
-        for (is_removed, network, status), n in self.by_group.items():
-            if (
-                is_removed in removed
-                and (networks is None or network in networks)
-                and (statuses is None or status in statuses)
-            ):
-                out[(network, status)] = out.get((network, status), 0) + n
+    def groups(self, *, removed: set[bool]) -> dict[tuple[str, str, int], int]:
+        """Counts per (network, status, connection_id) among the given removal states."""
+        out: dict[tuple[str, str, int], int] = {}
+        for (is_removed, network, status, connection_id), n in self.by_group.items():
+            if is_removed in removed:
+                key = (network, status, connection_id)
+                out[key] = out.get(key, 0) + n
         return out
 
 
 def hotline_totals(*, version: str) -> HotlineTotals:
-    """Hotlines per (removed, network, status): one GROUP BY per data version."""
+    """Hotlines per (removed, network, status, account): one GROUP BY per data version."""
 
     def count() -> HotlineTotals:
         rows = (
             Hotline.objects.order_by()
-            .values_list("is_removed", "network", "status")
+            .values_list("is_removed", "network", "status", "connection_id")
             .annotate(n=Count("pk"))
-            .values_list("is_removed", "network", "status", "n")
+            .values_list("is_removed", "network", "status", "connection_id", "n")
         )
-        return HotlineTotals(by_group={(bool(r), nw, st): n for r, nw, st, n in rows})
+        return HotlineTotals(by_group={(bool(r), nw, st, c): n for r, nw, st, c, n in rows})
 
     return cached_once(f"hotline-totals:{version}", count)
 
@@ -416,11 +501,35 @@ def hotline_change_latest(*, limit: int = 10) -> list[HotlineChange]:
 
 @dataclass(frozen=True, slots=True)
 class StatusPeriod:
-    """A stretch of time a hotline spent in one status (`until` None: it still is)."""
+    """A stretch of time a hotline spent in one status (`until` None: it still is).
+
+    `first_seen`: `since` is when the dashboard first saw the hotline, not when the status was
+    set (eTelecom does not say when that was)."""
 
     status: str
     since: datetime | None
     until: datetime | None
+    first_seen: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StatusStory:
+    """What the detail page may honestly say about a hotline's status and changes: its periods
+    (newest first) from the recorded status changes, and its last recorded change."""
+
+    periods: list[StatusPeriod]
+    first_seen_at: datetime
+    # The last recorded change (a field, a removal, a reappearance); None: none since first seen.
+    last_change_at: datetime | None
+
+    @property
+    def current(self) -> StatusPeriod:
+        return self.periods[0]
+
+    @property
+    def status_changed(self) -> bool:
+        """Whether a sync saw the current status being set (else it is all the dashboard has seen)."""
+        return not self.current.first_seen
 
 
 def hotline_status_history(*, hotline: Hotline) -> list[StatusPeriod]:
@@ -433,8 +542,24 @@ def hotline_status_history(*, hotline: Hotline) -> list[StatusPeriod]:
     for changed_at, old_value in changes:
         periods.append(StatusPeriod(status=status, since=changed_at, until=until))
         status, until = old_value, changed_at
-    periods.append(StatusPeriod(status=status, since=hotline.first_seen_at, until=until))
+    periods.append(StatusPeriod(status=status, since=hotline.first_seen_at, until=until, first_seen=True))
     return periods
+
+
+def hotline_status_story(*, hotline: Hotline) -> StatusStory:
+    """The detail's status story from the change history and `first_seen_at`, never from
+    `last_changed_at` (the sync sets it when it first inserts a hotline, too)."""
+    last_change_at = (
+        hotline.changes.exclude(kind=ChangeKind.APPEARED)
+        .order_by("-changed_at", "-id")
+        .values_list("changed_at", flat=True)
+        .first()
+    )
+    return StatusStory(
+        periods=hotline_status_history(hotline=hotline),
+        first_seen_at=hotline.first_seen_at,
+        last_change_at=last_change_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,5 +601,6 @@ def user_preference_get(*, user) -> UserPreference | None:
 
 
 def connection_count() -> int:
-    """How many eTelecom accounts exist (the list offers to filter by account only when several do)."""
-    return Connection.objects.count()
+    """How many active eTelecom accounts exist (the list offers to filter by account only when
+    several do: a deactivated one is not offered, although its hotlines stay in the list)."""
+    return Connection.objects.filter(is_active=True).count()

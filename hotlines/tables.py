@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import HotlineStatus
 from .models import Hotline
+from .normalize import number_groups
 
 STATUS_BADGES = {
     HotlineStatus.ENABLED: "badge-enabled",
@@ -95,6 +96,32 @@ def _when(value: datetime | None) -> str:
     return mark_safe(f'<time datetime="{stamp}">{text}</time>')  # noqa: S308 - digits, separators and escaped month names
 
 
+# IDs longer than this show their head shortened to an ellipsis and their tail in full (the tail is
+# what tells eTelecom's 19-digit IDs apart); the whole ID stays in the text, so it copies whole.
+LONG_ID = 12
+LONG_ID_TAIL = 8
+
+
+def number_html(number: str) -> SafeString:
+    """A number in its Vietnamese groups ('0901 234 567') with no space between them in the text:
+    CSS draws the gaps, so a person who selects and copies it gets the plain digits."""
+    groups = number_groups(number)
+    if len(groups) == 1:
+        return conditional_escape(number)
+    spans = "".join(f"<span>{escape(group)}</span>" for group in groups)
+    return mark_safe(f'<span class="digits">{spans}</span>')  # noqa: S308 - each group is escaped
+
+
+def long_id_html(value: str) -> SafeString:
+    """A long ID shown as '11000…15838006' (its full value in the title and in the copied text)."""
+    if len(value) <= LONG_ID:
+        return conditional_escape(value)
+    head, tail = value[:-LONG_ID_TAIL], value[-LONG_ID_TAIL:]
+    return format_html(
+        '<span class="long-id" title="{}"><span class="long-id-head">{}</span><span>{}</span></span>', value, head, tail
+    )
+
+
 def _detail_url_maker():
     """`Hotline.get_absolute_url` without a `reverse()` per row: the URL of one ID, with the ID
     swapped (a page reverses 50 to 200 of them)."""
@@ -117,9 +144,11 @@ class HotlineTable(tables.Table):
     status = tables.Column(verbose_name=_("Status"), order_by=("status", "id"))
     is_free_charge = tables.Column(verbose_name=_("Free of charge"), order_by=("is_free_charge", "id"))
     connection_method = tables.Column(verbose_name=_("Connection method"), order_by=("connection_method", "id"))
-    owner_id = tables.Column(verbose_name=_("Owner ID"), order_by=("owner_id", "id"), attrs={"td": {"class": "mono"}})
+    owner_id = tables.Column(
+        verbose_name=_("Owner ID"), order_by=("owner_id", "id"), attrs={"td": {"class": "mono col-id"}}
+    )
     etelecom_id = tables.Column(
-        verbose_name=_("Hotline ID"), order_by=("etelecom_id", "id"), attrs={"td": {"class": "mono"}}
+        verbose_name=_("Hotline ID"), order_by=("etelecom_id", "id"), attrs={"td": {"class": "mono col-id"}}
     )
     connection = tables.Column(
         verbose_name=_("eTelecom account"), accessor="connection__name", order_by=("connection__name", "id")
@@ -192,7 +221,17 @@ class HotlineTable(tables.Table):
         if self.back:
             url = f"{url}?back={self.back}"
         removed = format_html(' <span class="badge badge-removed">{}</span>', _("removed")) if record.is_removed else ""
-        return format_html('<a href="{}">{}</a>{}', url, value, removed)
+        return format_html('<a href="{}">{}</a>{}', url, number_html(value), removed)
+
+    def render_name(self, value: str, record: Hotline | None = None) -> str:
+        # Two lines at most (CSS clamps it), the whole name on hover and on the detail page.
+        return format_html('<span class="clamp-2" title="{}">{}</span>', value, value)
+
+    def render_owner_id(self, value: str, record: Hotline | None = None) -> str:
+        return long_id_html(value)
+
+    def render_etelecom_id(self, value: str, record: Hotline | None = None) -> str:
+        return long_id_html(value)
 
     def render_network(self, value: str, record: Hotline) -> str:
         return record.network_label

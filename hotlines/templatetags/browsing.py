@@ -1,4 +1,4 @@
-"""Template filters of the browsing pages: status badges, change labels, the payload."""
+"""Template filters of the browsing pages: status badges, change labels, grouped numbers, the payload."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import HotlineStatus, Network, label_for
-from ..tables import STATUS_BADGES
+from ..tables import STATUS_BADGES, number_html
 
 register = template.Library()
 
@@ -30,6 +30,12 @@ FIELD_LABELS = {
 def status_badge(status: str) -> str:
     """The badge class of a status."""
     return STATUS_BADGES.get(status, "badge-other")
+
+
+@register.filter
+def grouped_number(number: str) -> str:
+    """A hotline number as the list shows it: in its groups, copied as plain digits."""
+    return number_html(number or "")
 
 
 @register.filter

@@ -13,6 +13,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from .. import selectors
+from ..dates import WhenColumn
 from ..models import AuditAction, AuditEntry
 
 
@@ -83,7 +84,7 @@ def _details(value: dict):
 
 
 class AuditEntryTable(tables.Table):
-    at = tables.DateTimeColumn(verbose_name=_("When"), format="Y-m-d H:i:s", order_by=("at", "id"))
+    at = WhenColumn(verbose_name=_("When"), order_by=("at", "id"))
     actor_username = tables.Column(verbose_name=_("Who"), order_by=("actor_username", "id"))
     action = tables.Column(verbose_name=_("Action"), order_by=("action", "id"))
     target = tables.Column(verbose_name=_("Target"), order_by=("target", "id"))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, ListView
@@ -16,18 +21,97 @@ from django.views.generic import FormView, ListView
 from .. import selectors
 from ..forms import ConnectionForm
 from ..models import Connection
-from ..services.connections import connection_create, connection_set_active, connection_test, connection_update
+from ..services.connections import (
+    ConnectionTestOutcome,
+    ConnectionTestResult,
+    connection_create,
+    connection_set_active,
+    connection_test,
+    connection_update,
+)
 
 # The key must not reach error reports (ADMINS mail, Sentry) through a crash while it is posted.
 sensitive_key = method_decorator(sensitive_post_parameters("api_key"), name="dispatch")
 
+# Short names of the test outcomes for badges (the service's messages start with the same words).
+OUTCOME_LABELS = {
+    ConnectionTestOutcome.OK: gettext_lazy("Connected"),
+    ConnectionTestOutcome.KEY_REJECTED: gettext_lazy("Key rejected"),
+    ConnectionTestOutcome.UNREACHABLE: gettext_lazy("Host unreachable"),
+    ConnectionTestOutcome.TLS_ERROR: gettext_lazy("TLS error"),
+    ConnectionTestOutcome.TIMEOUT: gettext_lazy("Timed out"),
+    ConnectionTestOutcome.NOT_ETELECOM: gettext_lazy("Not an eTelecom API"),
+    ConnectionTestOutcome.RATE_LIMITED: gettext_lazy("Rate limited"),
+    ConnectionTestOutcome.SERVER_ERROR: gettext_lazy("Server error"),
+    ConnectionTestOutcome.REFUSED: gettext_lazy("Refused"),
+}
 
-def _report_test(request, connection: Connection) -> None:
+
+def outcome_label(outcome: str) -> str:
+    """The badge text of a test outcome; an unknown code (an older release's) reads "Failed"."""
+    return OUTCOME_LABELS.get(outcome) or gettext_lazy("Failed")
+
+
+@dataclass(frozen=True, slots=True)
+class LastTest:
+    """A connection's last "Test connection", as its row on the Connections page shows it."""
+
+    at: datetime
+    outcome: str
+    count: int
+    ms: int
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome == ConnectionTestOutcome.OK
+
+    @property
+    def label(self) -> str:
+        return outcome_label(self.outcome)
+
+    @classmethod
+    def of(cls, connection: Connection) -> LastTest | None:
+        """From the annotations of `selectors.connection_list()`; None when it was never tested."""
+        details = getattr(connection, "last_test_details", None)
+        if not connection.last_test_at or not isinstance(details, dict):
+            return None
+        return cls(
+            at=connection.last_test_at,
+            outcome=str(details.get("outcome") or ""),
+            count=_int(details.get("count")),
+            ms=_int(details.get("ms")),
+            detail=str(details.get("error") or ""),
+        )
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _row_url(connection: Connection) -> str:
+    return f"{reverse('hotlines:connection-list')}#connection-{connection.pk}"
+
+
+def _run_test(request: HttpRequest, connection: Connection) -> ConnectionTestResult:
+    """Test the connection and say how it went once: the diagnosis, never the upstream detail again.
+
+    The upstream detail (status code, eTelecom's own words) is kept by the audit entry and shown on
+    the connection's row under "Technical detail", where it does not repeat the diagnosis.
+    """
     result = connection_test(connection=connection, request=request)
+    values = {"name": connection.name, "message": result.message}
     if result.ok:
-        messages.success(request, f"{connection.name}: {result.message}")
+        messages.success(request, _("%(name)s: %(message)s") % values)
+    elif connection.is_active:
+        # Said outright: the row's "Active" badge next to a failed test could read as "all is well".
+        messages.error(request, _("%(name)s: %(message)s It is still active, so its syncs may fail too.") % values)
     else:
-        messages.error(request, f"{connection.name}: {result.message} ({result.detail})")
+        messages.error(request, _("%(name)s: %(message)s") % values)
+    return result
 
 
 class ConnectionListView(PermissionRequiredMixin, ListView):
@@ -37,6 +121,12 @@ class ConnectionListView(PermissionRequiredMixin, ListView):
 
     def get_queryset(self):
         return selectors.connection_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for connection in context["connections"]:
+            connection.last_test = LastTest.of(connection)
+        return context
 
 
 @sensitive_key
@@ -51,10 +141,31 @@ class ConnectionCreateView(PermissionRequiredMixin, FormView):
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _("Connection “%(name)s” added.") % {"name": connection.name})
-        if "test" in self.request.POST:
-            _report_test(self.request, connection)
-        return redirect("hotlines:connection-list")
+        if "test" not in self.request.POST:
+            messages.success(self.request, _("Connection “%(name)s” added.") % {"name": connection.name})
+            return redirect("hotlines:connection-list")
+        return self._test_new(connection)
+
+    def _test_new(self, connection: Connection) -> HttpResponseRedirect:
+        """Test a connection just added; one that fails is kept but left inactive.
+
+        Nothing syncs a connection that has never worked (every scheduled sync would fail and alarm
+        people), and nothing is lost: the settings stay, and "Activate" on its row turns it on.
+        """
+        result = connection_test(connection=connection, request=self.request)
+        if result.ok:
+            messages.success(self.request, _("Connection “%(name)s” added.") % {"name": connection.name})
+            messages.success(
+                self.request, _("%(name)s: %(message)s") % {"name": connection.name, "message": result.message}
+            )
+        else:
+            connection_set_active(connection=connection, is_active=False, request=self.request)
+            text = _(
+                "Connection “%(name)s” saved but left inactive because its test failed. %(message)s "
+                "Correct it and test again, or activate it from its row."
+            )
+            messages.error(self.request, text % {"name": connection.name, "message": result.message})
+        return redirect(_row_url(connection))
 
 
 @sensitive_key
@@ -73,7 +184,10 @@ class ConnectionUpdateView(PermissionRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["connection"] = self.connection
-        context["activity"] = selectors.connection_activity(connection=self.connection)
+        context["activity"] = activity = selectors.connection_activity(connection=self.connection)
+        for entry in activity:
+            outcome = entry.details.get("outcome") if isinstance(entry.details, dict) else None
+            entry.outcome_label = outcome_label(outcome) if outcome else ""
         return context
 
     def form_valid(self, form):
@@ -88,7 +202,8 @@ class ConnectionUpdateView(PermissionRequiredMixin, FormView):
         else:
             messages.info(self.request, _("Nothing to save: no field changed."))
         if "test" in self.request.POST:
-            _report_test(self.request, self.connection)
+            _run_test(self.request, self.connection)
+            return redirect(_row_url(self.connection))
         return redirect("hotlines:connection-list")
 
 
@@ -115,7 +230,7 @@ class ConnectionTestView(PermissionRequiredMixin, View):
 
     def post(self, request, pk: int):
         connection = get_object_or_404(Connection, pk=pk)
-        _report_test(request, connection)
-        back = request.POST.get("next")
-        edit = reverse("hotlines:connection-edit", args=[pk])
-        return redirect(edit if back == "edit" else "hotlines:connection-list")
+        _run_test(request, connection)
+        if request.POST.get("next") == "edit":
+            return redirect("hotlines:connection-edit", pk=pk)
+        return redirect(_row_url(connection))

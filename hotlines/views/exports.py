@@ -28,6 +28,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from ..choices import HotlineStatus, Network, label_for
+from ..dates import WhenColumn
 from ..filtersets import HotlineFilterSet
 from ..models import ExportFormat, ExportRecord, ExportStatus
 from ..services import exports
@@ -203,7 +204,7 @@ def export_status_badge(record: ExportRecord) -> str:
 class ExportRecordTable(tables.Table):
     """Every export: who, when, what and how many."""
 
-    created_at = tables.DateTimeColumn(verbose_name=gettext_lazy("Requested"), format="Y-m-d H:i:s")
+    created_at = WhenColumn(verbose_name=gettext_lazy("Requested"))
     username = tables.Column(verbose_name=gettext_lazy("User"))
     format = tables.Column(verbose_name=gettext_lazy("Format"))
     row_count = tables.Column(verbose_name=gettext_lazy("Rows"), attrs={"td": {"class": "num"}})
@@ -211,7 +212,7 @@ class ExportRecordTable(tables.Table):
     columns = tables.Column(verbose_name=gettext_lazy("Columns"), orderable=False)
     background = tables.BooleanColumn(verbose_name=gettext_lazy("In background"))
     status = tables.Column(verbose_name=gettext_lazy("Status"))
-    finished_at = tables.DateTimeColumn(verbose_name=gettext_lazy("Finished"), format="Y-m-d H:i:s")
+    finished_at = WhenColumn(verbose_name=gettext_lazy("Finished"))
 
     class Meta:
         model = ExportRecord

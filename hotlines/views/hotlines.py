@@ -81,15 +81,21 @@ class HotlineListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, Fi
         context = super().get_context_data(**kwargs)
         asked, filterset = self.asked, self.asked.filterset
         facets = self.facets
+        chips = filterset.chips(asked.canonical())
         context.update(
             list_query=self.query,
             oob=self._htmx_target() == RESULTS_TARGET,  # facet counts change beside the swapped results
             partial=self._htmx_target() in (RESULTS_TARGET, FORM_TARGET),  # the export menu follows too
-            facet_groups=[_facet_group(filterset, name, facets[name]) for name in FACETS],
+            facet_groups=[
+                _facet_group(filterset, name, facets[name])
+                for name in FACETS
+                # The account filter only when there is a choice (several active accounts).
+                if name != "connection" or selectors.connection_count() > 1
+            ],
             show_methods=bool(filterset.filters["method"].extra["choices"]),
-            show_connections=selectors.connection_count() > 1,
             notes=asked.notes,
-            chips=filterset.chips(asked.canonical()),
+            chips=chips,
+            filter_count=len(chips) - ("q" in filterset.active()),  # the Filters button's; the search has its box
             per_page=asked.per_page,
             per_page_choices=listing.PER_PAGE_CHOICES,
             sort=asked.sort,
@@ -119,9 +125,10 @@ class HotlineListView(PermissionRequiredMixin, ExportMixin, SingleTableMixin, Fi
 def _facet_group(filterset: HotlineFilterSet, name: str, counts: dict[str, int]) -> dict:
     """A facet filter for the template: each choice with its count under the other filters."""
     field = filterset.form[name]
-    checked = set(filterset.form.cleaned_data.get(name) or ())
+    # Strings throughout: an account's choice value is its ID, and what is ticked are Connections.
+    checked = {str(getattr(item, "pk", item)) for item in filterset.form.cleaned_data.get(name) or ()}
     choices = [
-        {"value": value, "label": label, "count": counts.get(value, 0), "checked": value in checked}
+        {"value": str(value), "label": label, "count": counts.get(str(value), 0), "checked": str(value) in checked}
         for value, label in field.field.choices
     ]
     return {"name": name, "label": field.label, "choices": choices, "total": sum(counts.values())}
@@ -164,7 +171,7 @@ class HotlineDetailView(PermissionRequiredMixin, DetailView):
             previous_url=_detail_url(neighbours.previous, back, neighbours.previous_page) if neighbours else "",
             next_url=_detail_url(neighbours.next, back, neighbours.next_page) if neighbours else "",
             international=international(self.object.hotline),
-            status_history=selectors.hotline_status_history(hotline=self.object),
+            story=selectors.hotline_status_story(hotline=self.object),
             changes=self.object.changes.select_related("sync_run")[:200],
         )
         return context

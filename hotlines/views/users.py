@@ -23,6 +23,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from .. import selectors
+from ..dates import WhenColumn
 from ..forms import UserCreateForm, UserUpdateForm
 from ..services.users import ROLE_LABELS, ROLES, user_create, user_set_active, user_unlock, user_update
 
@@ -35,13 +36,21 @@ class UserFilterSet(django_filters.FilterSet):
     """Quick search by name or email, and filters by role and state."""
 
     q = django_filters.CharFilter(label=gettext_lazy("Search"), method="search")
+    # Each empty choice says what it does ("---------" says nothing, and reads as an error).
     role = django_filters.ChoiceFilter(
-        label=gettext_lazy("Role"), field_name="groups__name", choices=[(r, ROLE_LABELS[r]) for r in ROLES]
+        label=gettext_lazy("Role"),
+        field_name="groups__name",
+        choices=[(r, ROLE_LABELS[r]) for r in ROLES],
+        empty_label=gettext_lazy("Any role"),
     )
     is_active = django_filters.BooleanFilter(
-        label=gettext_lazy("Active"),
+        label=gettext_lazy("State"),
         widget=forms.Select(
-            choices=[("", gettext_lazy("Any")), ("true", gettext_lazy("Yes")), ("false", gettext_lazy("No"))]
+            choices=[
+                ("", gettext_lazy("Any state")),
+                ("true", gettext_lazy("Active")),
+                ("false", gettext_lazy("Inactive")),
+            ]
         ),
     )
 
@@ -66,7 +75,7 @@ class UserTable(tables.Table):
     email = tables.Column(verbose_name=gettext_lazy("Email"))
     roles = tables.Column(verbose_name=gettext_lazy("Role"), accessor="pk", orderable=False)
     is_active = tables.BooleanColumn(verbose_name=gettext_lazy("Active"))
-    last_login = tables.DateTimeColumn(verbose_name=gettext_lazy("Last sign-in"), format="Y-m-d H:i")
+    last_login = WhenColumn(verbose_name=gettext_lazy("Last sign-in"))
 
     class Meta:
         model = User
@@ -82,9 +91,9 @@ class UserTable(tables.Table):
     def render_username(self, value: str, record) -> str:
         badges = []
         if record.is_superuser:
-            badges.append(("badge-new", _("superuser")))
+            badges.append(("badge-new", _("Superuser")))
         if value in self.locked:
-            badges.append(("badge-disabled", _("locked out")))
+            badges.append(("badge-disabled", _("Locked out")))
         return format_html(
             '<a href="{}">{}</a>{}',
             reverse("hotlines:user-edit", args=[record.pk]),

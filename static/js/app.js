@@ -104,7 +104,83 @@
     if (menu && menu.open) closeMenu(menu, focusIsIn(menu));
   });
 
+  // Popovers (the phone's Menu and Filters panels) open and close without script; this keeps their
+  // buttons' aria-expanded true to them, gives the focus back to the Filters button (htmx may have
+  // swapped it while its panel was open), and keeps the panel open across a swap of the whole form.
+  var POPOVERS = typeof HTMLElement.prototype.showPopover === "function"; // else CSS shows them inline
+
+  function isOpen(panel) {
+    return POPOVERS && !!panel && panel.matches(":popover-open");
+  }
+
+  function invokers(panel) {
+    return document.querySelectorAll('[popovertarget="' + panel.id + '"]:not([popovertargetaction="hide"])');
+  }
+
+  function syncExpanded() {
+    if (!POPOVERS) return;
+    document.querySelectorAll("[popover][id]").forEach(function (panel) {
+      var open = isOpen(panel);
+      invokers(panel).forEach(function (button) {
+        button.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    });
+  }
+
+  document.addEventListener("toggle", function (event) {
+    var panel = event.target;
+    if (!panel.matches || !panel.matches("[popover][id]")) return;
+    syncExpanded();
+    var active = document.activeElement;
+    if (event.newState === "closed" && (!active || active === document.body || panel.contains(active))) {
+      var button = Array.prototype.filter.call(invokers(panel), function (b) { return b.offsetParent; })[0];
+      if (button) button.focus();
+    }
+  }, true); // "toggle" does not bubble
+
+  var reopenFilters = false;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var filters = document.getElementById("filters");
+    if (event.detail.target && event.detail.target.id === "filter-form") {
+      reopenFilters = isOpen(filters);
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var filters = document.getElementById("filters");
+    if (reopenFilters && event.target.id === "filter-form" && filters && POPOVERS) {
+      reopenFilters = false;
+      filters.showPopover();
+      var reset = filters.querySelector(".filters-head a");
+      if (reset) reset.focus(); // Reset was pressed there: the focus stays in the panel
+    }
+    syncExpanded();
+  });
+  document.addEventListener("htmx:historyRestore", syncExpanded);
+
+  // Apply in the open panel: the filters apply (htmx, or a plain submit) and the panel gets out of
+  // the way of the results.
+  document.addEventListener("submit", function (event) {
+    var filters = document.getElementById("filters");
+    if (event.target.id === "filter-form" && isOpen(filters)) {
+      filters.hidePopover();
+    }
+  });
+
+  // Past the phone width the panels are not panels any more: close an open one.
+  if (window.matchMedia) {
+    var phone = window.matchMedia("(max-width: 820px)");
+    var onChange = function () {
+      if (phone.matches) return;
+      document.querySelectorAll("[popover]").forEach(function (panel) {
+        if (isOpen(panel)) panel.hidePopover();
+      });
+    };
+    if (phone.addEventListener) phone.addEventListener("change", onChange);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     showCopyButtons(document);
+    syncExpanded();
   });
 })();

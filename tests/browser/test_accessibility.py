@@ -84,3 +84,56 @@ def test_everything_works_without_javascript(browser, live_server, connection, s
         expect(page.locator("html")).to_have_attribute("lang", "vi")
     finally:
         context.close()
+
+
+# Pages a person reads, and how to reach one of each; every other URL of the app is an action
+# (POST), a fragment htmx polls or a file. A new page without an entry here fails the walk below.
+NOT_PAGES = {
+    "healthz", "readyz", "list-preferences", "language", "sync-progress", "sync-cancel", "sync-start",
+    "freshness", "export-progress", "export-download", "connection-active", "connection-test",
+    "user-active", "user-unlock",
+}  # fmt: skip
+
+
+def _page_urls(world: dict) -> list[str]:
+    from django.urls import get_resolver, reverse
+
+    urls = []
+    for pattern in get_resolver("hotlines.urls").url_patterns:
+        if pattern.name in NOT_PAGES:
+            continue
+        kwargs = {"pk": world[pattern.name].pk} if "pk" in pattern.pattern.converters else {}
+        urls.append(reverse(f"hotlines:{pattern.name}", kwargs=kwargs))
+    return urls
+
+
+def test_axe_on_every_page_in_light_and_dark(page, live_server, connection, superuser, settings, tmp_path):
+    """Every page of the dashboard (found from the URL conf, so a new page is walked too), as an
+    administrator sees it, with data on it, in both colour schemes."""
+    from django.core.management import call_command
+
+    from hotlines.models import AuditEntry, ExportRecord, SyncRun
+
+    settings.MEDIA_ROOT = tmp_path
+    assert hotlines_sync(connection=connection).error == ""
+    sign_in(page, live_server, "root", "pw-root")
+    # An export of each kind: one streamed now, one written by the worker.
+    with page.expect_download():
+        page.evaluate("url => { window.location.href = url; }", f"{live_server.url}/hotlines/?_export=csv")
+    settings.EXPORT_MAX_SYNC_ROWS = 10
+    page.goto(f"{live_server.url}/hotlines/?network=viettel&_export=xlsx")
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    world = {
+        "detail": Hotline.objects.order_by("pk").first(),
+        "sync-detail": SyncRun.objects.order_by("pk").first(),
+        "export-detail": ExportRecord.objects.filter(background=True).first(),
+        "connection-edit": connection,
+        "user-edit": superuser,
+    }
+    assert AuditEntry.objects.exists() and all(world.values()), world
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        for url in _page_urls(world):
+            page.goto(f"{live_server.url}{url}")
+            found = violations(page)
+            assert found == [], (scheme, url, found)

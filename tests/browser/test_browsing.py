@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from hotlines.collation import vietnamese_sorted
 from hotlines.models import Hotline
 from hotlines.services.sync import hotlines_sync
 from tests.browser.conftest import sign_in
@@ -87,7 +88,7 @@ def test_home_search_filters_sort_page_and_detail(page, live_server, synced, sup
     # Sort by name, then page through.
     page.get_by_role("link", name=re.compile("^Name")).click()
     expect(page.locator("th[aria-sort='ascending']")).to_contain_text("Name")
-    first_name = sorted(Hotline.objects.values_list("name", flat=True))[0]
+    first_name = vietnamese_sorted(Hotline.objects.values_list("name", flat=True))[0]
     expect(page.locator("#hotline-table tbody tr").first.locator("td").nth(1)).to_have_text(first_name)
     page.get_by_role("link", name=re.compile("^Next")).click()
     expect(page.locator(".pagination .current")).to_have_text("2")

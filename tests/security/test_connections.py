@@ -13,6 +13,7 @@ from django.db import connection as db
 from django.test import override_settings
 from django.urls import reverse
 
+from hotlines import selectors
 from hotlines.models import AuditAction, AuditEntry, Connection
 from hotlines.services import connections as service
 from hotlines.services.connections import ConnectionTestOutcome as Outcome
@@ -234,7 +235,7 @@ def test_test_button_reports_in_a_message(admin_client, connection):
     url = reverse("hotlines:connection-test", args=[connection.pk])
     assert admin_client.get(url).status_code == 405
     response = admin_client.post(url, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("hotlines:connection-list")
+    assert response.redirect_chain[-1][0] == reverse("hotlines:connection-list") + f"#connection-{connection.pk}"
     assert "default: Connected: eTelecom returned 10 hotlines in" in response.content.decode()
 
 
@@ -244,6 +245,144 @@ def test_save_and_test_reports_a_failure_reason(admin_client, connection, secret
     data = _form(name="default", base_url=connection.base_url, timeout=5, page_size=50, api_key=key, test="1")
     html = admin_client.post(url, data, follow=True).content.decode()
     assert "Key rejected" in html and "401" in html
+
+
+# --- the result said once, on its row, and the state told honestly -------------------------------
+
+WRONG_KEY = "sk-wrong-ROW-0123456789abcdef"
+
+
+def _messages(response) -> list[tuple[str, str]]:
+    return [(m.level_tag, str(m)) for m in response.context["messages"]]
+
+
+def _row(html: str, pk: int) -> str:
+    start = html.index(f'id="connection-{pk}"')
+    return html[start : html.index("</tr>", start)]
+
+
+def test_a_failed_test_is_said_once_and_its_upstream_detail_only_on_the_row(admin_client, connection, secret_canary):
+    Connection.objects.filter(pk=connection.pk).update(api_key=secret_canary(WRONG_KEY))
+    response = admin_client.post(reverse("hotlines:connection-test", args=[connection.pk]), follow=True)
+    assert response.redirect_chain[-1][0].endswith(f"#connection-{connection.pk}")
+    [(level, text)] = _messages(response)
+    assert level == "error" and text.startswith("default: Key rejected")
+    # The diagnosis once: the client's own wording of the same failure is not appended to it.
+    detail = AuditEntry.objects.get(action=AuditAction.CONNECTION_TESTED).details["error"]
+    assert detail and detail not in text
+    assert "It is still active, so its syncs may fail too." in text
+    row = _row(response.content.decode(), connection.pk)
+    assert '<span class="badge badge-disabled">Key rejected</span>' in row
+    assert "<summary>Technical detail</summary>" in row and "401" in row and WRONG_KEY not in row
+
+
+def test_the_row_shows_the_last_test_and_each_connection_its_own(admin_client, connection, sandbox):
+    other = Connection.objects.create(
+        name="other", base_url=sandbox.url, api_key="sk-wrong-OTHER-0123456789", page_size=50, timeout=5
+    )
+    untested = Connection.objects.create(name="untested", base_url=sandbox.url, api_key="k" * 20)
+    service.connection_test(connection=other)  # fails: the wrong key
+    service.connection_test(connection=connection)  # works
+    Connection.objects.filter(pk=other.pk).update(api_key="sandbox-key")
+    other.refresh_from_db()
+    service.connection_test(connection=other)  # works now: the latest test is the one shown
+    service.connection_test(connection=connection, record=False)  # not recorded: not shown either
+    html = admin_client.get(reverse("hotlines:connection-list")).content.decode()
+    for tested in (connection, other):
+        row = _row(html, tested.pk)
+        assert '<span class="badge badge-enabled">Connected</span>' in row and "10 hotlines in" in row
+        assert "Key rejected" not in row and "Technical detail" not in row
+    assert "never" in _row(html, untested.pk) and "Connected" not in _row(html, untested.pk)
+
+
+def test_the_connections_list_reads_the_last_tests_in_one_query(connection, sandbox, django_assert_num_queries):
+    for n in range(3):
+        extra = Connection.objects.create(name=f"c{n}", base_url=sandbox.url, api_key="k" * 20)
+        AuditEntry.objects.create(
+            action=AuditAction.CONNECTION_TESTED,
+            target=f"connection c{n}",
+            details={"connection_id": extra.pk, "outcome": "timeout", "count": 0, "ms": 15000, "error": "slow"},
+        )
+    AuditEntry.objects.create(action=AuditAction.CONNECTION_CHANGED, details={"connection_id": connection.pk})
+    with django_assert_num_queries(1):
+        rows = {c.name: (c.last_test_at is not None, c.last_test_details) for c in selectors.connection_list()}
+    assert rows["default"] == (False, None)
+    assert rows["c1"][0] and rows["c1"][1]["outcome"] == "timeout" and rows["c1"][1]["ms"] == 15000
+
+
+def test_malformed_test_entries_neither_break_the_list_nor_lend_their_result(admin_client, connection):
+    for details in (
+        {"connection_id": "not-a-number", "outcome": "ok"},
+        {"outcome": "ok"},
+        {"connection_id": [connection.pk], "outcome": "ok"},
+    ):
+        AuditEntry.objects.create(action=AuditAction.CONNECTION_TESTED, details=details)
+    response = admin_client.get(reverse("hotlines:connection-list"))
+    assert response.status_code == 200 and "Connected" not in _row(response.content.decode(), connection.pk)
+    # A well-formed entry whose fields are odd (an older release, a hand edit) still renders.
+    details = {"connection_id": connection.pk, "outcome": "gone_away", "count": "lots", "ms": None, "error": 42}
+    AuditEntry.objects.create(action=AuditAction.CONNECTION_TESTED, details=details)
+    row = _row(admin_client.get(reverse("hotlines:connection-list")).content.decode(), connection.pk)
+    assert '<span class="badge badge-disabled">Failed</span>' in row and '<p class="mono">42</p>' in row
+
+
+def test_save_and_test_leaves_a_failing_new_connection_inactive_and_says_so(admin_client, sandbox, secret_canary):
+    key = secret_canary("sk-wrong-NEW-0123456789abcdef")
+    data = _form(name="second", base_url=sandbox.url, api_key=key, test="1")
+    response = admin_client.post(reverse("hotlines:connection-add"), data, follow=True)
+    added = Connection.objects.get(name="second")
+    assert not added.is_active and added.api_key == key  # kept, so nothing is typed again
+    assert response.redirect_chain[-1][0].endswith(f"#connection-{added.pk}")
+    [(level, text)] = _messages(response)
+    assert level == "error" and "saved but left inactive because its test failed" in text
+    assert "Key rejected" in text and "activate it from its row" in text
+    assert AuditEntry.objects.get(action=AuditAction.CONNECTION_TESTED).details["error"] not in text
+    row = _row(response.content.decode(), added.pk)
+    assert '<span class="badge badge-removed">Inactive</span>' in row and "Key rejected" in row
+    assert ">Activate</button>" in row
+    change = AuditEntry.objects.get(action=AuditAction.CONNECTION_CHANGED)
+    assert change.details == {"connection_id": added.pk, "fields": ["is_active"], "is_active": False}
+
+
+def test_save_and_test_keeps_a_working_new_connection_active(admin_client, sandbox):
+    data = _form(name="second", base_url=sandbox.url, api_key="sandbox-key", test="1")
+    response = admin_client.post(reverse("hotlines:connection-add"), data, follow=True)
+    added = Connection.objects.get(name="second")
+    assert added.is_active
+    [added_message, tested_message] = _messages(response)
+    assert added_message == ("success", "Connection “second” added.")
+    assert tested_message[0] == "success" and tested_message[1].startswith("second: Connected: eTelecom returned 10")
+    row = _row(response.content.decode(), added.pk)
+    assert '<span class="badge badge-enabled">Active</span>' in row and "Connected" in row
+    assert not AuditEntry.objects.filter(action=AuditAction.CONNECTION_CHANGED).exists()
+
+
+def test_plain_save_of_a_new_connection_runs_no_test(admin_client, sandbox):
+    response = admin_client.post(
+        reverse("hotlines:connection-add"), _form(base_url=sandbox.url, api_key="sk-wrong-0123456789"), follow=True
+    )
+    assert _messages(response) == [("success", "Connection “second” added.")]
+    assert Connection.objects.get(name="second").is_active
+    assert not AuditEntry.objects.filter(action=AuditAction.CONNECTION_TESTED).exists()
+
+
+def test_badges_are_capitalised_words_not_codes(admin_client, connection, secret_canary):
+    inactive = Connection.objects.create(
+        name="spare", base_url=connection.base_url, api_key=secret_canary("sk-wrong-SPARE-0123456789"), is_active=False
+    )
+    admin_client.post(reverse("hotlines:connection-test", args=[inactive.pk]))
+    html = admin_client.get(reverse("hotlines:connection-list")).content.decode()
+    assert ">Active</span>" in html and ">Inactive</span>" in html
+    assert ">active<" not in html and ">inactive<" not in html
+    edit = admin_client.get(reverse("hotlines:connection-edit", args=[inactive.pk])).content.decode()
+    assert ">Inactive</span>" in edit and ">Key rejected</span>" in edit and "key_rejected" not in edit
+
+
+def test_names_and_masked_keys_are_kept_on_one_line(admin_client, connection):
+    html = admin_client.get(reverse("hotlines:connection-list")).content.decode()
+    row = _row(html, connection.pk)
+    assert f'class="mono nowrap">{connection.masked_api_key}</td>' in row
+    assert 'data-label="Name" class="nowrap"' in row
 
 
 # --- where the key must never appear -------------------------------------------------------------

@@ -66,7 +66,7 @@ def test_an_administrator_can_lift_a_lock(client, role_users):
     admin = client.__class__()
     admin.force_login(role_users["administrator"])
     page = admin.get(reverse("hotlines:user-list")).content.decode()
-    assert "locked out" in page
+    assert ">Locked out<" in page  # a badge, capitalised like every other
     assert admin.post(reverse("hotlines:user-unlock", args=[role_users["viewer"].pk])).status_code == 302
     assert _sign_in(client, "viewer", "pw-viewer-Long-enough-1").status_code == 302
     unlock = AuditEntry.objects.get(action=AuditAction.USER_CHANGED, target="user viewer")

@@ -107,6 +107,41 @@ def test_the_users_page_lists_roles_and_filters(admin_client, role_users):
     assert "Administrator" in html and "Exporter" in html
 
 
+def test_add_a_user_preselects_viewer_and_keeps_no_role_one_click_away(admin_client, django_user_model):
+    page = admin_client.get(reverse("hotlines:user-add"))
+    form = page.context["form"]
+    assert form["role"].value() == "Viewer"
+    html = page.content.decode()
+    viewer = html[
+        html.rindex("<input", 0, html.index('value="Viewer"')) : html.index(">", html.index('value="Viewer"'))
+    ]
+    assert "checked" in viewer
+    no_role = html[html.rindex("<input", 0, html.index('name="role" value=""')) :]
+    assert "checked" not in no_role[: no_role.index(">")]
+    # Submitted as the browser sends it, the role untouched: the new user can browse.
+    data = {"username": "lan", "first_name": "", "last_name": "", "email": "", "role": form["role"].value()}
+    assert _create(admin_client, **data).status_code == 302
+    assert list(django_user_model.objects.get(username="lan").groups.values_list("name", flat=True)) == ["Viewer"]
+    # "No role" is still a choice that sticks.
+    assert _create(admin_client, username="kho", role="").status_code == 302
+    assert not django_user_model.objects.get(username="kho").groups.exists()
+
+
+def test_the_user_filters_say_what_their_empty_choice_does(admin_client, role_users):
+    page = admin_client.get(reverse("hotlines:user-list"))
+    html = page.content.decode()
+    assert "---------" not in html
+    assert '<option value="" selected>Any role</option>' in html
+    assert '<option value="" selected>Any state</option>' in html
+    assert '<option value="false">Inactive</option>' in html
+    role_users["viewer"].is_active = False
+    role_users["viewer"].save()
+    response = admin_client.get(reverse("hotlines:user-list"), {"role": "", "is_active": "false"})
+    assert [row.record.username for row in response.context["table"].paginated_rows] == ["viewer"]
+    response = admin_client.get(reverse("hotlines:user-list"), {"role": "Viewer", "is_active": ""})
+    assert [row.record.username for row in response.context["table"].paginated_rows] == ["viewer"]
+
+
 def test_role_changes_in_the_django_admin_are_audited(client, superuser, role_users):
     client.force_login(superuser)
     viewer = role_users["viewer"]

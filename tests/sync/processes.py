@@ -30,8 +30,14 @@ def setup(sandbox_url: str) -> dict:
     return {"connection_id": connection.pk}
 
 
-def race(start_at: float) -> dict:
-    """Wait for the agreed moment, then try to start a sync of `default`."""
+def race(gate: str) -> dict:
+    """Connect, say so, wait for the gate to open, then try to start a sync of `default`.
+
+    The gate is a directory: each racer writes `ready-<pid>` there once connected, and they all
+    go when the test creates `go` (after every racer is ready), however slowly a loaded machine
+    starts the processes."""
+    from pathlib import Path
+
     from django.db import connection as db
 
     from hotlines.models import Connection
@@ -39,13 +45,18 @@ def race(start_at: float) -> dict:
 
     target = Connection.objects.get(name="default")
     db.ensure_connection()
-    ready = time.time() < start_at
-    time.sleep(max(start_at - time.time(), 0))
+    gate_dir = Path(gate)
+    (gate_dir / f"ready-{os.getpid()}").touch()
+    deadline = time.monotonic() + 120
+    while not (gate_dir / "go").exists():
+        if time.monotonic() > deadline:
+            return {"started": False, "run": None, "ready": False, "message": "the gate never opened"}
+        time.sleep(0.005)
     try:
         run = sync_run_start(connection=target, trigger="command")
     except SyncAlreadyRunning as exc:
-        return {"started": False, "run": exc.run.pk, "ready": ready, "message": str(exc)}
-    return {"started": True, "run": run.pk, "ready": ready}
+        return {"started": False, "run": exc.run.pk, "ready": True, "message": str(exc)}
+    return {"started": True, "run": run.pk, "ready": True}
 
 
 def sync() -> dict:

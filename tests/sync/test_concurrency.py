@@ -24,17 +24,23 @@ def db_vendor(url: str) -> str:
     return "sqlite" if url.startswith("sqlite") else "postgresql"
 
 
-def test_processes_racing_to_start_a_sync_get_one_run(process_db, sandbox):
+def test_processes_racing_to_start_a_sync_get_one_run(process_db, sandbox, tmp_path):
     run_in_process(process_db, "setup", sandbox_url=sandbox.url)
-    start_at = time.time() + 4.0  # every racer is connected and waiting by then
-    racers = [spawn(process_db, "race", start_at=start_at) for _ in range(RACERS)]
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    racers = [spawn(process_db, "race", gate=str(gate)) for _ in range(RACERS)]
+    deadline = time.monotonic() + 90
+    while len(list(gate.glob("ready-*"))) < RACERS:  # every racer connected and waiting
+        assert time.monotonic() < deadline and all(racer.poll() is None for racer in racers)
+        time.sleep(0.02)
+    (gate / "go").touch()
     results = [outcome(racer) for racer in racers]
     winners = [r for r in results if r["started"]]
     assert len(winners) == 1, results
     assert {r["run"] for r in results} == {winners[0]["run"]}  # the losers were told which run holds it
     for loser in (r for r in results if not r["started"]):
         assert "is already running since" in loser["message"]
-    assert sum(r["ready"] for r in results) >= 2  # they did race
+    assert all(r["ready"] for r in results)  # they did race: all were waiting at the gate
     state = run_in_process(process_db, "runs")
     assert [(r["pk"], r["status"]) for r in state["runs"]] == [(winners[0]["run"], "running")]
 

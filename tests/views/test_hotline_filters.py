@@ -43,7 +43,8 @@ def test_connection_method_and_owner(viewer_client, synced):
 def test_connection(viewer_client, synced, connection):
     other = Connection.objects.create(name="second", base_url=connection.base_url, api_key=DEFAULT_API_KEY)
     moved = list(Hotline.objects.order_by("pk").values_list("pk", flat=True)[:7])
-    Hotline.objects.filter(pk__in=moved).update(connection=other)
+    # As a sync's writes do, the move sets last_changed_at: the data version (and counts) move too.
+    Hotline.objects.filter(pk__in=moved).update(connection=other, last_changed_at=timezone.now())
     assert len(ids(viewer_client, connection=other.pk)) == 7
     assert len(ids(viewer_client, connection=connection.pk)) == len(synced) - 7
     response = viewer_client.get("/hotlines/", {"connection": other.pk})
@@ -160,3 +161,17 @@ def test_status_and_network_lists_are_counted_without_a_query(viewer_client, syn
     assert response.context["table"].paginator.count == sum(
         1 for i in synced if i["status"] in ("N", "Z") and i["network"] == "other"
     )
+
+
+def test_the_filters_button_counts_the_active_filters_not_the_search(viewer_client, synced):
+    """The phone's Filters button says how many filters are on; the search has its own box."""
+    HX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "results"}
+    response = viewer_client.get("/hotlines/", {"network": ["viettel", "mobifone"], "status": "P", "q": "tong"})
+    assert response.context["filter_count"] == 3
+    assert 'popovertarget="filters"' in response.text and "(3 active)" in response.text
+    # The swapped results carry the new number; an unusable value and an empty search count nothing.
+    response = viewer_client.get("/hotlines/", {"network": "viettel", "status": "BOGUS", "q": " "}, **HX)
+    assert response.context["filter_count"] == 1 and "(1 active)" in response.text
+    response = viewer_client.get("/hotlines/", {"q": "tong"}, **HX)
+    assert response.context["filter_count"] == 0 and "active)" not in response.text
+    assert 'popovertarget="filters"' in response.text

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from hotlines.collation import vietnamese_sorted
 from hotlines.models import Hotline
 from hotlines.services.sync import hotlines_sync
 
@@ -103,7 +104,8 @@ def test_every_column_sorts_with_a_stable_tie_breaker(viewer_client, synced):
 def test_sorted_name_matches_sandbox_order(viewer_client, synced):
     names = dict(Hotline.objects.values_list("etelecom_id", "name"))
     found = [names[i] for i in all_ids(viewer_client, reverse("hotlines:list"), {"sort": "name"})]
-    assert found == sorted(found) and len(found) == len(synced)
+    assert found == vietnamese_sorted(found) != sorted(found)  # "Đường…" before "Tổng…", not after
+    assert len(found) == len(synced)
 
 
 def test_pagination(viewer_client, synced):
@@ -173,7 +175,7 @@ def test_detail_shows_local_time(viewer_client, synced):
     from django.utils import timezone
 
     local = timezone.localtime(hotline.created_at, timezone.get_default_timezone())
-    assert f"{local:%-d %B %Y, %H:%M}" in response.text  # Asia/Ho_Chi_Minh, English format
+    assert f"{local:%-d %b %Y, %H:%M}" in response.text  # Asia/Ho_Chi_Minh, the one English format (3 Dec 2026, 15:50)
     assert f'datetime="{hotline.created_at:%Y-%m-%dT%H:%M:%S}' in response.text
 
 

@@ -132,7 +132,7 @@ def test_vietnamese_formats_numbers_and_dates(client, viewer, synced):
     assert note == "Không có trang 12.345; đang hiển thị trang cuối (5)."  # Vietnamese digit grouping
     client.post("/preferences/language/", {"language": "en"})
     assert "Page 12,345 does not exist" in client.get("/hotlines/?page=12345").text
-    assert first.created_at.astimezone(timezone.get_default_timezone()).strftime("%-d %b %Y %H:%M") in (
+    assert first.created_at.astimezone(timezone.get_default_timezone()).strftime("%-d %b %Y, %H:%M") in (
         client.get("/hotlines/").text
     )
 

@@ -9,6 +9,7 @@ import random
 import pytest
 from django.db import connection
 
+from hotlines.collation import COLLATION, vietnamese_sorted
 from hotlines.etelecom.demo_data import NETWORK_WEIGHTS, NETWORKS, STATUS_WEIGHTS, STATUSES
 from hotlines.models import Connection, Hotline
 from hotlines.tables import HotlineTable
@@ -54,6 +55,40 @@ def test_each_sort_is_served_by_an_index(table_with_statistics, order_by, direct
     column = order_by[0]
     if column in FILTERS:  # a filter on the sorted column itself keeps the order
         assert not sorts_itself(live.filter(**{f"{column}__in": FILTERS[column]}).order_by(*fields)[:25])
+
+
+def index_collations(index: str) -> list[str]:
+    """The collations of an index's key columns, as the database reports them (none for `id`)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.collname FROM pg_index i JOIN pg_class r ON r.oid = i.indexrelid "
+                "CROSS JOIN LATERAL unnest(i.indcollation::oid[]) WITH ORDINALITY AS k(oid, n) "
+                "LEFT JOIN pg_collation c ON c.oid = k.oid WHERE r.relname = %s ORDER BY k.n",
+                [index],
+            )
+            return [name or "" for (name,) in cursor.fetchall()]
+        cursor.execute(f"PRAGMA index_xinfo('{index}')")
+        return [row[4] if row[2] != "id" else "" for row in cursor.fetchall() if row[5]]  # key columns
+
+
+def test_the_name_index_is_in_vietnamese_order(db):
+    """The index that serves the name sort holds names in Vietnamese order (CLDR), so the
+    sort is both right ("Đường…" before "Tổng…") and read from the index, on both databases."""
+    assert index_collations("hotline_live_name") == [COLLATION, ""]
+    owner = Connection.objects.create(name="vi", base_url="https://api.example.vn", api_key="k")
+    names = [f"{purpose} {n}" for n in range(300) for purpose in ("Tổng đài", "Đường dây nóng", "Hotline", "ăn")]
+    Hotline.objects.bulk_create(
+        Hotline(connection=owner, etelecom_id=str(n), hotline=f"0900{n:06d}", name=name, content_hash="x")
+        for n, name in enumerate(names)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Hotline._meta.db_table}")
+    for fields in (("name", "id"), ("-name", "-id")):
+        page = Hotline.objects.filter(is_removed=False).order_by(*fields)
+        assert not sorts_itself(page[:25])
+        expected = vietnamese_sorted(names)
+        assert list(page.values_list("name", flat=True)) == (expected if fields[0] == "name" else expected[::-1])
 
 
 PAIR_INDEX = "hotline_live_status_network"

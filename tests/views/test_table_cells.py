@@ -1,7 +1,9 @@
 """The list table's own cell rendering (`HotlineTable.rows_html`): the same HTML as Django's and
-django-tables2's generic paths would give, only cheaper."""
+django-tables2's generic paths would give, only cheaper; numbers grouped the Vietnamese way yet
+plain digits in the text, long IDs short on screen, names clamped to two lines."""
 
 import random
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +13,9 @@ from django.utils.html import escape
 
 from hotlines import tables
 from hotlines.models import Hotline
-from hotlines.tables import HotlineTable, _short_datetime, _when
+from hotlines.normalize import number_digits, number_groups
+from hotlines.services.sync import hotlines_sync
+from hotlines.tables import HotlineTable, _short_datetime, _when, long_id_html, number_html
 
 
 @pytest.fixture
@@ -58,10 +62,109 @@ def test_rows_link_to_each_detail_and_render_each_value(db, connection):
     table = HotlineTable(Hotline.objects.order_by("pk"), back="q%3D1")
     html = table.rows_html()
     for hotline in Hotline.objects.all():
-        assert f'<a href="{hotline.get_absolute_url()}?back=q%3D1">{hotline.hotline}</a>' in html
+        assert f'<a href="{hotline.get_absolute_url()}?back=q%3D1">{number_html(hotline.hotline)}</a>' in html
         assert escape(hotline.name) in html and hotline.name not in html
         # A value rendered once and reused gives the same cell as rendering it for this row.
         assert str(table.render_status(value=hotline.status, record=hotline)) in html
         assert str(table.render_network(value=hotline.network, record=hotline)) in html
     assert html.count("badge-enabled") == 2 and html.count(">X9<") == 1 and html.count(">new-net<") == 1
     assert html.count("yes-no-yes") == 2 and html.count("yes-no-no") == 1
+
+
+def text_of(html: str) -> str:
+    """What a person who selects the HTML and copies it gets (the tags' text, entities decoded)."""
+    return re.sub(r"<[^>]*>", "", str(html)).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def a_cell(html: str, css: str) -> str:
+    return re.search(rf'<td class="{css}"[^>]*>(.*?)</td>', html).group(1)
+
+
+@pytest.mark.parametrize(
+    ("number", "groups"),
+    [
+        ("0901234567", ("0901", "234", "567")),  # mobile: 4-3-3
+        ("0869123456", ("0869", "123", "456")),
+        ("19006868", ("1900", "6868")),  # service numbers: the prefix, then the rest
+        ("18001234", ("1800", "1234")),
+        ("1900123456", ("1900", "123", "456")),  # phonenumbers writes '1900 123456'
+        ("1800123456", ("1800", "123", "456")),
+        ("02438251234", ("024", "3825", "1234")),  # Hà Nội landline, as phonenumbers writes it
+        ("02838221234", ("028", "3822", "1234")),
+        ("02363123456", ("0236", "3123", "456")),  # a four-digit area code
+        ("0281234567", ("0281", "234", "567")),  # phonenumbers would drop the 0: 4-3-3 instead
+        ("113", ("113",)),  # short codes, partial and odd values: one group, as stored
+        ("190012", ("190012",)),
+        ("+84901234567", ("+84901234567",)),
+        ("0901 234 567", ("0901 234 567",)),
+        ("٠٩٠١٢٣٤٥٦٧", ("٠٩٠١٢٣٤٥٦٧",)),  # not ASCII digits
+        ("9" * 40, ("9" * 40,)),
+        ("", ("",)),
+    ],
+)
+def test_numbers_are_grouped_the_vietnamese_way(number, groups):
+    assert number_groups(number) == groups
+    # What the page shows, typed back into the search, is the number again.
+    if number.isascii() and number.isdigit():
+        assert number_digits(" ".join(groups)) == number
+
+
+def test_a_number_is_drawn_in_groups_but_its_text_is_the_plain_digits():
+    html = number_html("0901234567")
+    assert html == '<span class="digits"><span>0901</span><span>234</span><span>567</span></span>'
+    assert text_of(html) == "0901234567"  # no space in the text: selecting and copying gives digits
+    assert number_html("113") == "113"
+    assert number_html('<b x="1">09</b>') == "&lt;b x=&quot;1&quot;&gt;09&lt;/b&gt;"  # one escaped group
+
+
+def test_long_ids_are_short_on_screen_and_whole_in_the_text():
+    owner = "1100000000015838006"
+    html = long_id_html(owner)
+    assert f'title="{owner}"' in html and text_of(html) == owner and " " not in text_of(html)
+    assert '<span class="long-id-head">11000000000</span><span>15838006</span>' in html
+    assert long_id_html("123456") == "123456"
+    assert long_id_html('"><svg onload=x>' * 2).count("<svg") == 0
+
+
+def test_the_row_cells_show_numbers_grouped_names_clamped_and_ids_short(db, connection):
+    name = "Tổng đài chăm sóc khách hàng <Công ty> Cổ phần Thương mại và Dịch vụ Kỹ thuật Hòa Phát"
+    Hotline.objects.bulk_create(
+        [Hotline(connection=connection, etelecom_id="1150000000000001702", hotline="02438251234", name=name,
+                 owner_id="1100000000015838006", status="P", network="viettel", content_hash="x", search_text="")]
+    )  # fmt: skip
+    table = HotlineTable(Hotline.objects.all(), columns=[*tables.DEFAULT_COLUMNS, "etelecom_id"])
+    html = table.rows_html()
+    number = re.search(r"<a [^>]*>(.*?)</a>", html).group(1)
+    assert number == '<span class="digits"><span>024</span><span>3825</span><span>1234</span></span>'
+    assert text_of(a_cell(html, "col-wide")) == name
+    assert f'<span class="clamp-2" title="{escape(name)}">{escape(name)}</span>' in html
+    ids = re.findall(r'<td class="mono col-id"[^>]*>(.*?)</td>', html)
+    assert [text_of(cell) for cell in ids] == ["1100000000015838006", "1150000000000001702"]
+    assert all('class="long-id"' in cell for cell in ids)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_detail_page_shows_the_number_grouped_and_copies_its_digits(viewer_client, connection, sandbox):
+    assert hotlines_sync(connection=connection).error == ""
+    hotline = Hotline.objects.filter(hotline__regex=r"^09[0-9]{8}$").order_by("pk").first()
+    text = viewer_client.get(hotline.get_absolute_url()).text
+    heading = re.search(r'<span class="mono" id="hotline-number">(.*?)</span>\s*<button', text).group(1)
+    assert heading == number_html(hotline.hotline) and text_of(heading) == hotline.hotline
+    assert f'data-copy="{hotline.hotline}"' in text  # the copy button: plain digits
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_number_typed_as_the_table_shows_it_finds_it(viewer_client, connection, sandbox):
+    assert hotlines_sync(connection=connection).error == ""
+    numbers = Hotline.objects.values_list("hotline", flat=True)
+    kinds = {
+        "mobile": next(n for n in numbers if re.fullmatch(r"0[3-9][0-9]{8}", n)),
+        "service": next(n for n in numbers if n.startswith("1900") and len(n) == 8),
+        "service, 10 digits": next(n for n in numbers if n.startswith(("1800", "1900")) and len(n) == 10),
+        "landline": next(n for n in numbers if n.startswith("02")),
+    }
+    for kind, number in kinds.items():
+        shown = " ".join(number_groups(number))
+        assert " " in shown, kind
+        response = viewer_client.get("/hotlines/", {"q": shown})
+        assert [row.record.hotline for row in response.context["table"].paginated_rows] == [number], kind
