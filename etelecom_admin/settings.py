@@ -237,8 +237,12 @@ ETELECOM_CALL_DEADLINE = env.float("ETELECOM_CALL_DEADLINE", default=60.0)
 # a larger one (a gzip bomb, a runaway upstream) is refused before it exhausts memory.
 ETELECOM_ANSWER_BYTES_PER_HOTLINE = env.int("ETELECOM_ANSWER_BYTES_PER_HOTLINE", default=4096)
 
-# Exports: larger ones are written by the background worker; their files are kept this long.
-EXPORT_MAX_SYNC_ROWS = env.int("EXPORT_MAX_SYNC_ROWS", default=200_000)
+# Exports: one expected to take longer than this many seconds to write (rows / the format's
+# measured rate, see hotlines/services/exports/runs.py: Excel ~60,000 rows, CSV ~360,000) is
+# written by the background worker; so is any over EXPORT_MAX_SYNC_ROWS rows. Their files are kept
+# EXPORT_RETENTION_HOURS.
+EXPORT_MAX_DIRECT_SECONDS = env.float("EXPORT_MAX_DIRECT_SECONDS", default=3.0)
+EXPORT_MAX_SYNC_ROWS = env.int("EXPORT_MAX_SYNC_ROWS", default=1_000_000)
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 # Exports streamed in the request hold a web process and a database connection each until their
 # last byte: at most this many at once per person and in all (across every process, counted in

@@ -3,13 +3,13 @@ the admins' record of every export."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import django_filters
 import django_tables2 as tables
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
@@ -35,6 +36,14 @@ from ..services import exports
 EXPORT_PERMISSION = "hotlines.export_hotline"
 IN_FLIGHT = (ExportStatus.PENDING, ExportStatus.RUNNING)
 WORKER_LATE_AFTER = 60  # seconds an export may wait for the worker before the page says so
+# The browser tells no page when a download starts. The export form (with JS) sends a random token;
+# every answer to it sets this cookie to that token, and static/js/exports.js, polling for it,
+# knows that the file is coming and ends its "Preparing…" state.
+STARTED_COOKIE = "export_token"
+STARTED_COOKIE_AGE = 120  # seconds: read within a quarter of a second by the page that waits for it
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9]{8,64}")
+WHY_PARAM = "why"  # on the progress page: the limit that sent the export to the worker, if one did
+QUEUED_REASONS = (exports.QUEUED_USER_LIMIT, exports.QUEUED_SITE_LIMIT)
 
 
 def export_response(request: HttpRequest) -> HttpResponse:
@@ -50,22 +59,48 @@ def export_response(request: HttpRequest) -> HttpResponse:
     job = exports.export_start(user=request.user, query=request.GET, fmt=fmt, columns=choice, request=request)
     record = job.record
     if record.background:
-        messages.info(request, _queued_message(job))
-        return redirect("hotlines:export-detail", pk=record.pk)
-    if fmt == ExportFormat.XLSX:
+        # Why it was queued travels with the address: the progress fragment says it while it polls,
+        # and stops saying it once the file is ready (a flash message would stay on the page).
+        # (A large export needs no reason: the banner's default says it.)
+        limited = job.queued_because in (exports.QUEUED_USER_LIMIT, exports.QUEUED_SITE_LIMIT)
+        why = {WHY_PARAM: job.queued_because} if limited else {}
+        response = redirect(_with_query(reverse("hotlines:export-detail", args=[record.pk]), why))
+    elif fmt == ExportFormat.XLSX:
         handle = exports.export_xlsx_file(job=job)
         response = FileResponse(handle, as_attachment=True, filename=record.filename, content_type=job.content_type)
     else:
         response = StreamingHttpResponse(exports.export_stream(job=job), content_type=job.content_type)
         response["Content-Disposition"] = content_disposition_header(True, record.filename)
     response["Cache-Control"] = "private, no-store"
+    _mark_started(request, response)
     return response
 
 
-def _queued_message(job: exports.ExportJob) -> str:
+def _with_query(url: str, query: dict) -> str:
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _mark_started(request: HttpRequest, response: HttpResponse) -> None:
+    """Echo the form's token in a cookie, with the headers of the file (or of the way to its
+    progress page), for the page that waits for it. A malformed token is ignored: the export is
+    the same, only the page's wait ends by its own timeout."""
+    token = request.GET.get(exports.EXPORT_TOKEN_PARAM, "")
+    if not TOKEN_SHAPE.fullmatch(token):
+        return
+    response.set_cookie(
+        STARTED_COOKIE,
+        token,
+        max_age=STARTED_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
+        httponly=False,  # read by the page's script; it holds only the random token the page chose
+    )
+
+
+def _queued_message(record: ExportRecord, reason: str) -> str:
     """Why the export is prepared in the background, and where its download link will appear."""
-    count = job.record.row_count or 0
-    if job.queued_because == exports.QUEUED_USER_LIMIT:
+    count = record.row_count or 0
+    if reason == exports.QUEUED_USER_LIMIT:
         return ngettext(
             "You already have %(count)s download under way, so this export is prepared in the background; "
             "the download link appears here when it is ready.",
@@ -73,7 +108,7 @@ def _queued_message(job: exports.ExportJob) -> str:
             "the download link appears here when it is ready.",
             settings.EXPORT_MAX_CONCURRENT_PER_USER,
         ) % {"count": settings.EXPORT_MAX_CONCURRENT_PER_USER}
-    if job.queued_because == exports.QUEUED_SITE_LIMIT:
+    if reason == exports.QUEUED_SITE_LIMIT:
         return _(
             "Many downloads are under way right now, so this export is prepared in the background; "
             "the download link appears here when it is ready."
@@ -96,7 +131,10 @@ class ExportMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["export_max_sync_rows"] = settings.EXPORT_MAX_SYNC_ROWS
+        table = context.get("table")
+        rows = table.paginator.count if table is not None and hasattr(table, "paginator") else 0
+        slow = [label for value, label in ExportFormat.choices if not exports.export_is_direct(fmt=value, rows=rows)]
+        context["export_background_formats"] = get_text_list([str(label) for label in slow], _("and"))
         return context
 
 
@@ -150,6 +188,19 @@ class ExportRecordFilterSet(django_filters.FilterSet):
         fields = ["username", "format", "status", "background"]
 
 
+def export_status_badge(record: ExportRecord) -> str:
+    """An export's status as the same coloured badge on every page that shows it (the progress
+    page, My exports, the admins' list): a background file no longer kept reads "Expired"."""
+    if record.background and record.status == ExportStatus.DONE and not exports.export_is_available(record=record):
+        return format_html('<span class="badge badge-removed">{}</span>', _("Expired"))
+    return format_html(
+        '<span class="badge badge-export-{}" title="{}">{}</span>',
+        record.status,
+        record.error,
+        record.get_status_display(),
+    )
+
+
 class ExportRecordTable(tables.Table):
     """Every export: who, when, what and how many."""
 
@@ -182,12 +233,7 @@ class ExportRecordTable(tables.Table):
         return describe_columns(value)
 
     def render_status(self, value: str, record: ExportRecord) -> str:
-        return format_html(
-            '<span class="badge badge-export-{}" title="{}">{}</span>',
-            value,
-            record.error,
-            record.get_status_display(),
-        )
+        return export_status_badge(record)
 
     def order_row_count(self, queryset, is_descending: bool):
         return queryset.order_by(("-" if is_descending else "") + "row_count", "-id"), True
@@ -252,12 +298,18 @@ class OwnExportMixin(PermissionRequiredMixin):
         return get_object_or_404(ExportRecord, pk=self.kwargs["pk"], user=self.request.user, background=True)
 
 
-def _progress_context(record: ExportRecord) -> dict:
+def _progress_context(record: ExportRecord, why: str = "") -> dict:
     total = record.row_count or 0
     done = min(record.progress, total) if total else record.progress
+    in_flight = record.status in IN_FLIGHT
+    why = why if why in QUEUED_REASONS else ""
     return {
         "record": record,
-        "in_flight": record.status in IN_FLIGHT,
+        "in_flight": in_flight,
+        # The "being prepared" banner belongs to the polled fragment: gone once the file is ready.
+        "banner": _queued_message(record, why) if in_flight else "",
+        "poll_url": _with_query(reverse("hotlines:export-progress", args=[record.pk]), {WHY_PARAM: why} if why else {}),
+        "badge": export_status_badge(record),
         # Nobody picked it up within a minute: the worker is probably not running.
         "waiting_long": record.status == ExportStatus.PENDING
         and timezone.now() - record.created_at > timedelta(seconds=WORKER_LATE_AFTER),
@@ -279,14 +331,16 @@ class ExportDetailView(OwnExportMixin, DetailView):
         return self.get_record()
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), **_progress_context(self.object)}
+        why = self.request.GET.get(WHY_PARAM, "")
+        return {**super().get_context_data(**kwargs), **_progress_context(self.object, why)}
 
 
 class ExportProgressView(OwnExportMixin, View):
     """The progress fragment htmx polls; it stops polling once the export is done or failed."""
 
     def get(self, request, *args, **kwargs):
-        return render(request, "hotlines/exports/progress.html", _progress_context(self.get_record()))
+        why = request.GET.get(WHY_PARAM, "")
+        return render(request, "hotlines/exports/progress.html", _progress_context(self.get_record(), why))
 
 
 class ExportDownloadView(OwnExportMixin, View):

@@ -9,6 +9,7 @@
 from .columns import ALL, API_COLUMNS, COLUMN_CHOICES, COLUMNS, VISIBLE, export_columns_for
 from .runs import (
     CONTENT_TYPES,
+    EXPORT_RATES,
     QUEUED_LARGE,
     QUEUED_SITE_LIMIT,
     QUEUED_USER_LIMIT,
@@ -16,13 +17,23 @@ from .runs import (
     ExportJob,
     export_cleanup,
     export_direct_slots,
+    export_expected_seconds,
     export_is_available,
+    export_is_direct,
     export_run,
     export_start,
     export_stream,
     export_xlsx_file,
 )
-from .selection import COLUMNS_PARAM, EXPORT_PARAM, ExportSelection, export_filename, export_params, export_selection
+from .selection import (
+    COLUMNS_PARAM,
+    EXPORT_PARAM,
+    EXPORT_TOKEN_PARAM,
+    ExportSelection,
+    export_filename,
+    export_params,
+    export_selection,
+)
 from .writers import neutralise
 
 __all__ = [
@@ -33,6 +44,8 @@ __all__ = [
     "COLUMN_CHOICES",
     "CONTENT_TYPES",
     "EXPORT_PARAM",
+    "EXPORT_RATES",
+    "EXPORT_TOKEN_PARAM",
     "QUEUED_LARGE",
     "QUEUED_SITE_LIMIT",
     "QUEUED_USER_LIMIT",
@@ -43,8 +56,10 @@ __all__ = [
     "export_cleanup",
     "export_columns_for",
     "export_direct_slots",
+    "export_expected_seconds",
     "export_filename",
     "export_is_available",
+    "export_is_direct",
     "export_params",
     "export_run",
     "export_selection",

@@ -38,8 +38,14 @@ CONTENT_TYPES = {
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 IN_FLIGHT = (ExportStatus.PENDING, ExportStatus.RUNNING)
+# Rows written per second, by format, through the list view on 2 shared cores, as measured by
+# `make bench` (docs/benchmarks.md; README, "Exports"): CSV 103,000-121,000 on SQLite and
+# 152,000-209,000 on PostgreSQL, JSON 69,000-90,000, Excel 18,800-25,300. The low end of each, so
+# that an export expected to fit in EXPORT_MAX_DIRECT_SECONDS does: with 3 s, Excel streams up to
+# 60,000 rows, JSON 210,000 and CSV 360,000.
+EXPORT_RATES = {ExportFormat.CSV: 120_000, ExportFormat.JSON: 70_000, ExportFormat.XLSX: 20_000}
 # Why an export went to the background worker rather than straight to the browser.
-QUEUED_LARGE = "large"  # more rows than EXPORT_MAX_SYNC_ROWS
+QUEUED_LARGE = "large"  # expected to take over EXPORT_MAX_DIRECT_SECONDS, or over EXPORT_MAX_SYNC_ROWS rows
 QUEUED_USER_LIMIT = "user_limit"  # the person already streams EXPORT_MAX_CONCURRENT_PER_USER exports
 QUEUED_SITE_LIMIT = "site_limit"  # EXPORT_MAX_CONCURRENT exports are being streamed in all
 
@@ -103,9 +109,23 @@ def _over_direct_limit(record: ExportRecord) -> str:
     return ""
 
 
+def export_expected_seconds(*, fmt: str, rows: int) -> float:
+    """How long writing this many rows in this format should take, from the measured rates."""
+    return rows / EXPORT_RATES[ExportFormat(fmt)]
+
+
+def export_is_direct(*, fmt: str, rows: int) -> bool:
+    """Whether an export is quick enough to stream in the request: expected within
+    EXPORT_MAX_DIRECT_SECONDS (the person waits that long before the download starts, holding a
+    web process), and never over EXPORT_MAX_SYNC_ROWS rows whatever the rates say."""
+    if rows > settings.EXPORT_MAX_SYNC_ROWS:
+        return False
+    return export_expected_seconds(fmt=fmt, rows=rows) <= settings.EXPORT_MAX_DIRECT_SECONDS
+
+
 def export_start(*, user, query: QueryDict, fmt: str, columns: str, request: HttpRequest | None = None) -> ExportJob:
-    """Record and audit an export of the list's rows for these query parameters. Exports over
-    EXPORT_MAX_SYNC_ROWS, or beyond the limits of exports streamed at once (per person and in all),
+    """Record and audit an export of the list's rows for these query parameters. Exports too slow
+    to stream (`export_is_direct`), or beyond the limits of exports streamed at once (per person and in all),
     are queued for the background worker; others are for the caller to stream."""
     if not user.has_perm("hotlines.export_hotline"):
         raise PermissionDenied
@@ -118,7 +138,7 @@ def export_start(*, user, query: QueryDict, fmt: str, columns: str, request: Htt
     keys = [column.key for column in chosen]
     job = partial(ExportJob, queryset=queryset, columns=chosen, language=language)
     row_count = queryset.count()
-    background = row_count > settings.EXPORT_MAX_SYNC_ROWS
+    background = not export_is_direct(fmt=fmt, rows=row_count)
     queued_because = QUEUED_LARGE if background else ""
     if background and (existing := _in_flight(user=user, fmt=fmt, params=params, keys=keys)):
         return job(record=existing, queued_because=queued_because)

@@ -17,8 +17,19 @@ from ...normalize import fold
 
 EXPORT_PARAM = "_export"
 COLUMNS_PARAM = "_columns"
+# A token the export form sends with JS on, echoed in a cookie once the file starts (see views).
+EXPORT_TOKEN_PARAM = "_export_token"  # noqa: S105 - a parameter name, not a secret
 # Query parameters that change how the list is shown, not which rows it holds.
-NOT_SELECTING = {EXPORT_PARAM, COLUMNS_PARAM, "page", "per_page", "columns", "back", "csrfmiddlewaretoken"}
+NOT_SELECTING = {
+    EXPORT_PARAM,
+    COLUMNS_PARAM,
+    EXPORT_TOKEN_PARAM,
+    "page",
+    "per_page",
+    "columns",
+    "back",
+    "csrfmiddlewaretoken",
+}
 FILENAME_FILTERS_MAX = 60
 FILENAME_CONNECTION_MAX = 40
 
