@@ -4,8 +4,8 @@ Loopback only, bounded in time. Reports throughput, p50/p95/p99 and errors (and 
 page). Target: zero errors, p95 under 250 ms.
 
 Everything runs as `deploy/` runs it in production: four gunicorn workers; the sync as the
-scheduled `sync_hotlines` and the background worker (`db_worker`, which takes exports larger than
-EXPORT_MAX_SYNC_ROWS), both at the lower CPU priority their systemd units give them (Nice=10), so
+scheduled `sync_hotlines` and the background worker (`db_worker`, which takes exports expected to
+take longer than EXPORT_MAX_DIRECT_SECONDS), both at the lower CPU priority their systemd units give them (Nice=10), so
 that background work yields the CPU to people browsing (measured on this 2-core machine: p95
 830 ms instead of 1,700 on PostgreSQL, 740 instead of 1,300 on SQLite). The sandbox stands in for
 eTelecom's servers, which in production are not on this machine: for this suite it runs at the
