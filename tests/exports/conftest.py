@@ -64,6 +64,21 @@ def synced(connection, sandbox):
     return connection
 
 
+FEW_ROWS = 5
+
+
+@pytest.fixture
+def rows(connection):
+    """A few plain hotlines written straight to the database (no sync): enough to export."""
+    return [
+        Hotline.objects.create(
+            connection=connection, etelecom_id=str(i), hotline=f"1900{i:04d}", name=f"Tổng đài {i}", content_hash="x",
+            raw={},
+        )
+        for i in range(FEW_ROWS)
+    ]  # fmt: skip
+
+
 @pytest.fixture
 def exporter(db, django_user_model):
     return make_user(django_user_model, "exporter", "hotlines.view_hotline", "hotlines.export_hotline")

@@ -16,29 +16,18 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from hotlines.models import AuditAction, AuditEntry, ExportRecord, ExportStatus, Hotline
+from hotlines.models import AuditAction, AuditEntry, ExportRecord, ExportStatus
 from hotlines.services.exports import export_run
 from hotlines.views.hotlines import HotlineListView
 from tests.conftest import make_user
 
+from .conftest import FEW_ROWS as ROWS
 from .conftest import body, read_csv
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("hotlines:list")
 DUMMY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-ROWS = 5
-
-
-@pytest.fixture
-def rows(connection):
-    return [
-        Hotline.objects.create(
-            connection=connection, etelecom_id=str(i), hotline=f"1900{i:04d}", name=f"Tổng đài {i}", content_hash="x",
-            raw={},
-        )
-        for i in range(ROWS)
-    ]  # fmt: skip
 
 
 @pytest.fixture

@@ -14,28 +14,18 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from hotlines.models import ExportRecord, ExportStatus, Hotline
+from hotlines.models import ExportRecord, ExportStatus
 from hotlines.services.exports import export_run, runs
 from tests.conftest import make_user
+
+from .conftest import FEW_ROWS as ROWS
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("hotlines:list")
 DUMMY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-ROWS = 5
 TOKEN = "0123456789abcdef0123456789abcdef"
 STARTED_COOKIE = "export_token"  # static/js/exports.js waits for it
-
-
-@pytest.fixture
-def rows(connection):
-    return [
-        Hotline.objects.create(
-            connection=connection, etelecom_id=str(i), hotline=f"1900{i:04d}", name=f"Tổng đài {i}", content_hash="x",
-            raw={},
-        )
-        for i in range(ROWS)
-    ]  # fmt: skip
 
 
 @pytest.fixture
