@@ -236,7 +236,7 @@ ADMIN_USER_FIELDS = ("username", *USER_FIELDS, "is_active", *PRIVILEGED_FIELDS)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DeclaredFiltersOnly, DjangoUserAdmin):
     """Users in the Django admin, under the Users page's rules: every change goes through services/users.py.
 
     Non-superusers see superuser and staff status and individual permissions read-only, cannot
@@ -319,7 +319,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Group)
-class GroupAdmin(DjangoGroupAdmin):
+class GroupAdmin(DeclaredFiltersOnly, DjangoGroupAdmin):
     """Roles are groups: changing what a role may do is a role change, and is audited."""
 
     def save_related(self, request, form, formsets, change):

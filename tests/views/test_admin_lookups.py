@@ -88,3 +88,20 @@ def test_a_search_of_sane_length_finds_as_before(admin_user_client, rows):
     assert response.status_code == 200
     assert "Search cut" not in response.text
     assert list(response.context["cl"].result_list) == [rows]
+
+
+@pytest.mark.parametrize(
+    "query", ["email__contains=root", "last_login__isnull=False", "first_name__regex=(((", "password__startswith=p"]
+)
+def test_the_user_changelist_takes_its_declared_filters_only(admin_user_client, rows, query):
+    assert admin_user_client.get(f"/admin/auth/user/?{query}").status_code == 400
+    assert admin_user_client.get("/admin/auth/group/?name__regex=(((").status_code == 400
+
+
+def test_the_user_changelists_declared_filters_still_work(admin_user_client, rows):
+    page = admin_user_client.get("/admin/auth/user/")
+    links = {unescape(href) for href in re.findall(r'href="(\?[^"]+)"', page.text)}
+    assert any("is_superuser" in link for link in links) and any("groups" in link for link in links)
+    for link in links:
+        assert admin_user_client.get(f"/admin/auth/user/{link}").status_code == 200, link
+    assert admin_user_client.get("/admin/auth/user/?q=root").status_code == 200
