@@ -253,7 +253,8 @@ EXPORT_MAX_CONCURRENT = env.int("EXPORT_MAX_CONCURRENT", default=4)
 # (its process died without recording the end).
 EXPORT_SLOT_TIMEOUT = env.int("EXPORT_SLOT_TIMEOUT", default=900)
 
-DJANGO_TABLES2_TEMPLATE = "hotlines/includes/table.html"
+# Every table but the hotline list's, which names its own template (columns, number cells, htmx).
+DJANGO_TABLES2_TEMPLATE = "includes/table.html"
 
 LOG_FORMAT = env("LOG_FORMAT", default="plain")  # "json" for one JSON object per line
 LOGGING = {

@@ -172,6 +172,7 @@ class HotlineTable(tables.Table):
         order_by = ("-created_at",)
         attrs = {"class": "table", "id": "hotline-table"}
         empty_text = _("No hotline matches these filters.")
+        template_name = "hotlines/includes/table.html"  # its own: number cells, the list's query in sort links
         default = "—"
 
     def __init__(self, *args, back: str = "", columns: Iterable[str] | None = None, **kwargs) -> None:

@@ -84,6 +84,7 @@ def _details(value: dict):
 
 
 class AuditEntryTable(tables.Table):
+    label = _("Audit log")
     at = WhenColumn(verbose_name=_("When"), order_by=("at", "id"))
     actor_username = tables.Column(verbose_name=_("Who"), order_by=("actor_username", "id"))
     action = tables.Column(verbose_name=_("Action"), order_by=("action", "id"))

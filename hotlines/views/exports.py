@@ -202,6 +202,7 @@ def export_status_badge(record: ExportRecord) -> str:
 
 
 class ExportRecordTable(tables.Table):
+    label = gettext_lazy("Exports")
     """Every export: who, when, what and how many."""
 
     created_at = WhenColumn(verbose_name=gettext_lazy("Requested"))
@@ -241,6 +242,8 @@ class ExportRecordTable(tables.Table):
 
 class MyExportTable(ExportRecordTable):
     """The signed-in person's exports, with their download links."""
+
+    label = gettext_lazy("My exports")
 
     download = tables.Column(verbose_name=gettext_lazy("File"), accessor="pk", orderable=False)
 

@@ -102,7 +102,6 @@ class SyncRunTable(tables.Table):
         order_by = ("-started_at",)
         attrs = {"class": "table"}
         empty_text = _("No sync has run yet.")
-        template_name = "hotlines/includes/sync_table.html"
 
     def render_id(self, value) -> str:
         return f"#{value}"
@@ -194,7 +193,6 @@ class SyncChangeTable(tables.Table):
         fields = ("hotline", "name")
         attrs = {"class": "table"}
         empty_text = _("This sync changed nothing.")
-        template_name = "hotlines/includes/sync_table.html"
 
 
 class SyncRunDetailView(PermissionRequiredMixin, SingleTableMixin, DetailView):

@@ -68,6 +68,7 @@ class UserFilterSet(django_filters.FilterSet):
 
 
 class UserTable(tables.Table):
+    label = gettext_lazy("Users")
     username = tables.Column(verbose_name=gettext_lazy("Username"), order_by=("username",))
     full_name = tables.Column(
         verbose_name=gettext_lazy("Name"), accessor="get_full_name", order_by=("first_name", "last_name")
