@@ -48,6 +48,15 @@ def screenshot():
     return take
 
 
+def collect_errors(page) -> list[str]:
+    """A list that fills with the page's console errors and uncaught exceptions (Content-Security-
+    Policy refusals among them), each with the address it happened at."""
+    found: list[str] = []
+    page.on("console", lambda message: message.type == "error" and found.append(f"{page.url}: {message.text}"))
+    page.on("pageerror", lambda error: found.append(f"{page.url}: {error}"))
+    return found
+
+
 def sign_in(page, live_server, username: str, password: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(username)

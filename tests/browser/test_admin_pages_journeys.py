@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from hotlines.etelecom.sandbox import DEFAULT_API_KEY
 from hotlines.models import AuditAction, AuditEntry, Connection
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import collect_errors, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -70,8 +70,7 @@ def test_save_and_test_with_a_wrong_key_then_users_start_as_viewers(
     browser, page, live_server, sandbox, connection, administrator, screenshot
 ):
     page.set_viewport_size({"width": 1280, "height": 900})  # the narrowest desktop people use
-    errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    errors = collect_errors(page)
     sign_in(page, live_server, ADMIN, PASSWORD)
 
     # Add a connection with a wrong key and press "Save and test".

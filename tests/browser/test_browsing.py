@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from hotlines.collation import vietnamese_sorted
 from hotlines.models import Hotline
 from hotlines.services.sync import hotlines_sync
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import collect_errors, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,9 +32,7 @@ def expect_count(page, n: int) -> None:
 
 def test_home_search_filters_sort_page_and_detail(page, live_server, synced, superuser, screenshot):
     viettel_disabled = [i for i in synced if i["network"] == "viettel" and i["status"] == "N"]
-    errors: list[str] = []  # console errors, Content-Security-Policy refusals among them
-    page.on("console", lambda message: message.type == "error" and errors.append(f"{page.url}: {message.text}"))
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    errors = collect_errors(page)
     sign_in(page, live_server, "root", "pw-root")
 
     # Home: totals and charts whose bars lead into the filtered list.

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from hotlines.models import ExportRecord, ExportStatus, Hotline
 from hotlines.services.exports import runs
-from tests.browser.conftest import SCREENSHOTS, sign_in
+from tests.browser.conftest import SCREENSHOTS, collect_errors, sign_in
 from tests.conftest import make_user
 from tests.exports.conftest import media, synced  # noqa: F401 - the export tests' fixtures
 
@@ -63,10 +63,7 @@ def exporter(django_user_model):
 
 @pytest.fixture
 def problems(page):
-    found = []
-    page.on("console", lambda message: message.type == "error" and found.append(f"{page.url}: {message.text}"))
-    page.on("pageerror", lambda error: found.append(f"{page.url}: {error}"))
-    return found
+    return collect_errors(page)
 
 
 def test_a_direct_export_says_preparing_until_its_file_arrives(

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from playwright.sync_api import expect
 
 from hotlines.models import ExportRecord, ExportStatus, Hotline
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import collect_errors, sign_in
 from tests.conftest import make_user
 from tests.exports.conftest import HOSTILE_NAMES, media, synced  # noqa: F401 - the export tests' fixtures
 
@@ -23,8 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_export_now_and_in_the_background(page, live_server, synced, django_user_model, settings, screenshot):  # noqa: F811
     make_user(django_user_model, "exporter", "hotlines.view_hotline", "hotlines.export_hotline")
     viettel = list(Hotline.objects.filter(is_removed=False, network="viettel").order_by("name", "id"))
-    problems = []
-    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    problems = collect_errors(page)
 
     sign_in(page, live_server, "exporter", "pw-exporter")
     page.goto(f"{live_server.url}/hotlines/?network=viettel&sort=name")

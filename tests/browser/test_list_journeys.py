@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from hotlines.services.sync import hotlines_sync
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import collect_errors, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,10 +32,7 @@ def synced(connection, sandbox):
 @pytest.fixture
 def errors(page):
     """Console errors and uncaught exceptions (Content-Security-Policy refusals among them)."""
-    found: list[str] = []
-    page.on("console", lambda message: message.type == "error" and found.append(f"{page.url}: {message.text}"))
-    page.on("pageerror", lambda error: found.append(str(error)))
-    return found
+    return collect_errors(page)
 
 
 def expect_count(page, n: int) -> None:

@@ -17,7 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from hotlines.services.sync import hotlines_sync
-from tests.browser.conftest import SCREENSHOTS, sign_in
+from tests.browser.conftest import SCREENSHOTS, collect_errors, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,10 +42,7 @@ def phone_context(browser, **options):
 def phone(browser):
     context = phone_context(browser)
     page = context.new_page()
-    found: list[str] = []  # console errors and uncaught exceptions (CSP refusals among them)
-    page.on("console", lambda message: message.type == "error" and found.append(f"{page.url}: {message.text}"))
-    page.on("pageerror", lambda error: found.append(str(error)))
-    page.errors = found
+    page.errors = collect_errors(page)
     yield page
     context.close()
 

@@ -19,6 +19,7 @@ import requests
 from playwright.sync_api import expect
 
 from benchmarks.common import free_port, stop_processes
+from tests.browser.conftest import collect_errors
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,8 +82,7 @@ def test_sync_now_shows_progress_then_the_outcome(page, stack, sandbox, screensh
     sandbox.dataset.patch(items[3]["id"], name="Tổng đài vừa đổi tên", network=moved)
     sandbox.dataset.remove(items[50]["id"])
     sandbox.faults.add("delay", seconds=0.4)  # ten pages at 0.4 s: long enough to watch
-    problems = []
-    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    problems = collect_errors(page)
 
     page.goto(f"{stack}/accounts/login/")
     page.get_by_label("Username").fill("operator")

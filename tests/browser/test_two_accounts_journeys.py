@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from hotlines.models import Connection, Hotline
 from hotlines.services.sync import hotlines_sync
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import collect_errors, sign_in
 from tests.views.test_two_accounts import (  # noqa: F401 - fixtures
     SECOND_SIZE,
     accounts,
@@ -35,9 +35,7 @@ def shown_numbers(page) -> set[str]:
 def test_tick_one_account_then_back_to_both(page, live_server, two_synced, superuser, screenshot):  # noqa: F811
     _head, branch = two_synced
     Connection.objects.create(name="New branch", base_url=branch.base_url, api_key="k-new-branch-unsynced")
-    errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(f"{page.url}: {message.text}"))
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    errors = collect_errors(page)
     everyone = Hotline.objects.filter(is_removed=False).count()
     branch_numbers = {
         re.sub(r"\D", "", n) for n in Hotline.objects.filter(connection=branch).values_list("hotline", flat=True)
