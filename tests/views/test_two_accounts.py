@@ -193,6 +193,9 @@ def test_a_bookmarked_deactivated_account_is_ignored_with_a_note(staff, two_sync
     # Its hotlines are data: they stay in the list (and in the home totals).
     assert response.context["table"].paginator.count == len(pks(head)) + SECOND_SIZE
     assert "connection" not in response.context["list_query"]
+    # An export of that link holds every account's rows, and its name does not claim otherwise.
+    staff.get(reverse("hotlines:list"), {"_export": "csv", "connection": branch.pk})
+    assert ExportRecord.objects.get().filename.startswith("hotlines-all-connections-")
 
 
 def test_two_accounts_ticked_with_a_search_is_not_an_error(staff, two_synced):

@@ -64,13 +64,15 @@ def export_selection(*, params: dict[str, list[str]], user=None, request: HttpRe
 
 
 def _connection_label(params: dict[str, list[str]]) -> str:
-    # Recorded as received: only well-formed IDs reach the database (the filterset ignored the others).
-    chosen = [pk for pk in map(id_parse, params.get("connection", [])) if pk is not None]
-    names = Connection.objects.filter(pk__in=chosen) if chosen else Connection.objects.all()
+    # Recorded as received: name only the accounts the list's filter applied (well-formed IDs of
+    # active accounts); it ignored the others, so the file holds every account's rows then.
+    asked = [pk for pk in map(id_parse, params.get("connection", [])) if pk is not None]
+    applied = list(Connection.objects.filter(pk__in=asked, is_active=True).values_list("pk", flat=True))
+    names = Connection.objects.filter(pk__in=applied) if applied else Connection.objects.all()
     names = list(names.order_by("name").values_list("name", flat=True)[:3])
     if len(names) == 1:
         return names[0]
-    return "all-connections" if not chosen else "-".join(names)
+    return "all-connections" if not applied else "-".join(names)
 
 
 def _slug(text: str, limit: int) -> str:
