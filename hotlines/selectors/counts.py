@@ -1,0 +1,133 @@
+"""The hotlines' counts and facets: the list's count and facets, the home page's figures, the
+distinct values a filter offers, all cached per data version."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db import connection as db_connection
+from django.db.models import Count, QuerySet
+
+from ..models import Hotline
+from .caching import cached_once
+
+# Part of every data version: bumped whenever the shape of a figure cached under it changes, so
+# that a cache shared by processes (CACHE_URL) never hands new code a figure of the old shape.
+# 2: the totals and the list's groups count per eTelecom account too.
+CACHED_SHAPE = 2
+
+# Fields whose distinct values are the keys of HotlineTotals.by_group
+# (is_removed, network, status, connection_id).
+TOTALS_FIELDS = {"network": 1, "status": 2}
+
+
+def data_version() -> str:
+    """Changes whenever the hotlines change: a cache key part for figures derived from the data.
+
+    Every write of a sync moves the highest hotline ID (new rows) or the latest `last_changed_at`
+    (changed, removed, reappeared rows). A sync that changed nothing leaves it alone, so the
+    cached counts of every web process survive the routine no-change syncs (under load, dropping
+    them all at once sent every process back to counting a million rows). Two index-only lookups.
+    """
+    hotline = Hotline._meta.db_table
+    with db_connection.cursor() as cursor:
+        cursor.execute(f"SELECT (SELECT MAX(id) FROM {hotline}), (SELECT MAX(last_changed_at) FROM {hotline})")  # noqa: S608
+        top_id, changed = cursor.fetchone()
+    if not top_id:
+        return "empty"
+    return hashlib.sha256(f"{top_id}|{changed}|{CACHED_SHAPE}".encode()).hexdigest()[:20]
+
+
+def hotline_groups(*, queryset: QuerySet[Hotline], key: str, version: str) -> dict[tuple[str, str, int], int]:
+    """How many rows hold each (network, status, connection_id) (one GROUP BY), once per data
+    version and filter state: the list's count and its three facets at once."""
+
+    def count() -> dict[tuple[str, str, int], int]:
+        rows = queryset.order_by().values_list("network", "status", "connection_id").annotate(n=Count("pk"))
+        return {(network, status, connection_id): n for network, status, connection_id, n in rows}
+
+    return cached_once(f"hotline-groups:{version}:{key}", count)
+
+
+@dataclass(frozen=True, slots=True)
+class HotlineTotals:
+    """Hotlines per (removed, network, status, eTelecom account): the home page's figures (every
+    account's hotlines), and the list's counts and facets whenever it is filtered by status,
+    network, account and removal only (the usual case)."""
+
+    by_group: dict[tuple[bool, str, str, int], int]  # (is_removed, network, status, connection_id) -> count
+
+    @property
+    def by_pair(self) -> dict[tuple[str, str], int]:
+        """Live hotlines per (network, status), every account's together."""
+        out: dict[tuple[str, str], int] = {}
+        for (removed, network, status, _connection), n in self.by_group.items():
+            if not removed:
+                out[(network, status)] = out.get((network, status), 0) + n
+        return out
+
+    @property
+    def total(self) -> int:
+        """Live hotlines, every account's."""
+        return sum(n for (removed, *_rest), n in self.by_group.items() if not removed)
+
+    @property
+    def removed(self) -> int:
+        """Removed hotlines, every account's."""
+        return sum(n for (removed, *_rest), n in self.by_group.items() if removed)
+
+    def by(self, position: int) -> dict[str, int]:
+        """Live totals by network (position 0) or status (position 1)."""
+        out: dict[str, int] = {}
+        for pair, count in self.by_pair.items():
+            out[pair[position]] = out.get(pair[position], 0) + count
+        return out
+
+    def groups(self, *, removed: set[bool]) -> dict[tuple[str, str, int], int]:
+        """Counts per (network, status, connection_id) among the given removal states."""
+        out: dict[tuple[str, str, int], int] = {}
+        for (is_removed, network, status, connection_id), n in self.by_group.items():
+            if is_removed in removed:
+                key = (network, status, connection_id)
+                out[key] = out.get(key, 0) + n
+        return out
+
+
+def hotline_totals(*, version: str) -> HotlineTotals:
+    """Hotlines per (removed, network, status, account): one GROUP BY per data version."""
+
+    def count() -> HotlineTotals:
+        rows = (
+            Hotline.objects.order_by()
+            .values_list("is_removed", "network", "status", "connection_id")
+            .annotate(n=Count("pk"))
+            .values_list("is_removed", "network", "status", "connection_id", "n")
+        )
+        return HotlineTotals(by_group={(bool(r), nw, st, c): n for r, nw, st, c, n in rows})
+
+    return cached_once(f"hotline-totals:{version}", count)
+
+
+def hotline_values(field: str, *, version: str | None = None) -> list[str]:
+    """Distinct values of an enum-like field in the data (to offer values eTelecom adds later).
+    Statuses and networks come from the cached totals, which hold every (network, status) pair."""
+    version = version or data_version()
+    if field in TOTALS_FIELDS:
+        position = TOTALS_FIELDS[field]
+        return sorted({group[position] for group in hotline_totals(version=version).by_group if group[position]})
+    return cached_once(
+        f"hotline-values:{field}:{version}",
+        lambda: sorted(v for v in Hotline.objects.order_by().values_list(field, flat=True).distinct() if v),
+    )
+
+
+def hotline_caches_warm() -> str:
+    """Compute what every list and home page reads from the cache for the current data version
+    (totals per removal, network and status; the connection methods offered as a filter), so that
+    no person waits for it: at 1,000,000 rows that is 1.5 s on PostgreSQL. Called after a sync
+    changed the data and when a web process starts. Returns the version."""
+    version = data_version()
+    hotline_totals(version=version)
+    hotline_values("connection_method", version=version)
+    return version

@@ -1,0 +1,147 @@
+"""Hotlines: the list's rows, one hotline, its status story and neighbours, the latest changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from ..choices import ChangeKind
+from ..models import Hotline, HotlineChange
+
+LIST_FIELDS = (
+    "id",
+    "hotline",
+    "name",
+    "network",
+    "status",
+    "is_free_charge",
+    "owner_id",
+    "created_at",
+    "updated_at",
+    "is_removed",
+)
+
+
+def hotline_list(*, include_removed: bool = False, fields: Iterable[str] | None = None) -> QuerySet[Hotline]:
+    """Hotlines for the list: only the columns it shows; removed ones only when asked."""
+    fields = tuple(fields or LIST_FIELDS)
+    qs = Hotline.objects.only(*fields)
+    if any("__" in field for field in fields):
+        qs = qs.select_related("connection")
+    if not include_removed:
+        qs = qs.filter(is_removed=False)
+    return qs
+
+
+def hotline_get(*, pk: int) -> Hotline:
+    """One hotline with its connection, for the detail page."""
+    return Hotline.objects.select_related("connection").get(pk=pk)
+
+
+def hotline_change_latest(*, limit: int = 10) -> list[HotlineChange]:
+    """The latest recorded changes with their hotline (newest first; IDs grow with time, and the
+    primary key serves the order without a sort)."""
+    return list(
+        HotlineChange.objects.select_related("hotline")
+        .only("kind", "field", "old_value", "new_value", "changed_at", "sync_run_id", "hotline__hotline",
+              "hotline__name", "hotline__is_removed")
+        .order_by("-id")[:limit]
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class StatusPeriod:
+    """A stretch of time a hotline spent in one status (`until` None: it still is).
+
+    `first_seen`: `since` is when the dashboard first saw the hotline, not when the status was
+    set (eTelecom does not say when that was)."""
+
+    status: str
+    since: datetime | None
+    until: datetime | None
+    first_seen: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StatusStory:
+    """What the detail page may honestly say about a hotline's status and changes: its periods
+    (newest first) from the recorded status changes, and its last recorded change."""
+
+    periods: list[StatusPeriod]
+    first_seen_at: datetime
+    # The last recorded change (a field, a removal, a reappearance); None: none since first seen.
+    last_change_at: datetime | None
+
+    @property
+    def current(self) -> StatusPeriod:
+        """The status the hotline is in now."""
+        return self.periods[0]
+
+    @property
+    def status_changed(self) -> bool:
+        """Whether a sync saw the current status being set (else it is all the dashboard has seen)."""
+        return not self.current.first_seen
+
+
+def hotline_status_history(*, hotline: Hotline) -> list[StatusPeriod]:
+    """The hotline's statuses over time, newest first, from the recorded status changes."""
+    changes = list(
+        hotline.changes.filter(field="status").order_by("-changed_at", "-id").values_list("changed_at", "old_value")
+    )
+    periods: list[StatusPeriod] = []
+    status, until = hotline.status, None
+    for changed_at, old_value in changes:
+        periods.append(StatusPeriod(status=status, since=changed_at, until=until))
+        status, until = old_value, changed_at
+    periods.append(StatusPeriod(status=status, since=hotline.first_seen_at, until=until, first_seen=True))
+    return periods
+
+
+def hotline_status_story(*, hotline: Hotline) -> StatusStory:
+    """The detail's status story from the change history and `first_seen_at`, never from
+    `last_changed_at` (the sync sets it when it first inserts a hotline, too)."""
+    last_change_at = (
+        hotline.changes.exclude(kind=ChangeKind.APPEARED)
+        .order_by("-changed_at", "-id")
+        .values_list("changed_at", flat=True)
+        .first()
+    )
+    return StatusStory(
+        periods=hotline_status_history(hotline=hotline),
+        first_seen_at=hotline.first_seen_at,
+        last_change_at=last_change_at,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbours:
+    """The rows before and after one in an ordered list, and the pages each sits on."""
+
+    previous: int | None
+    next: int | None
+    position: int  # 1-based, in the whole list
+    page: int
+    previous_page: int
+    next_page: int
+
+
+def hotline_neighbours(*, queryset: QuerySet[Hotline], pk: int, page: int, per_page: int) -> Neighbours | None:
+    """Where `pk` sits on `page` of the ordered list, and its neighbours: one query of a page and
+    a row either side. None when it is not there (the data or the filters changed since)."""
+    start = max((page - 1) * per_page - 1, 0)
+    ids = list(queryset.values_list("pk", flat=True)[start : page * per_page + 1])
+    if pk not in ids:
+        return None
+    index = ids.index(pk)
+    at = start + index  # 0-based position in the whole list
+    return Neighbours(
+        previous=ids[index - 1] if index > 0 else None,
+        next=ids[index + 1] if index + 1 < len(ids) else None,
+        position=at + 1,
+        page=at // per_page + 1,
+        previous_page=(at - 1) // per_page + 1,
+        next_page=(at + 1) // per_page + 1,
+    )
