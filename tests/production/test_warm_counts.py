@@ -1,12 +1,8 @@
 """Counts computed ahead of people (after a sync, when a web process starts) and at most once at
 a time per figure across processes."""
 
-import threading
-import time
-
 import pytest
 from django.core.cache import cache
-from django.db import connections
 
 from etelecom_admin.warmup import warm_up
 from hotlines import selectors
@@ -56,52 +52,3 @@ def test_warm_up_counts_compiles_and_survives_a_missing_database(connection, san
     with caplog.at_level("WARNING"):
         warm_up()  # the process still starts; the first request will count
     assert "could not count" in caplog.text
-
-
-def test_values_of_status_and_network_come_from_the_totals(connection, sandbox, django_assert_num_queries):
-    hotlines_sync(connection=connection)
-    version = selectors.hotline_caches_warm()
-    with django_assert_num_queries(0):
-        statuses = selectors.hotline_values("status", version=version)
-        networks = selectors.hotline_values("network", version=version)
-    assert set(statuses) == {item["status"] for item in sandbox.dataset.all()}
-    assert set(networks) == {item["network"] for item in sandbox.dataset.all() if item["network"]}
-
-
-def test_one_computation_at_a_time_the_others_wait_for_its_result():
-    calls = []
-
-    def slow():
-        calls.append(1)
-        time.sleep(0.3)
-        return {"n": 42}
-
-    results = []
-    threads = [threading.Thread(target=lambda: results.append(selectors.cached_once("k1", slow))) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    connections.close_all()
-    assert results == [{"n": 42}] * 4
-    assert len(calls) == 1
-
-
-def test_when_the_computing_process_fails_the_waiting_ones_compute():
-    started = threading.Event()
-
-    def failing():
-        started.set()
-        time.sleep(0.1)
-        raise RuntimeError("database went away")
-
-    def first():
-        with pytest.raises(RuntimeError):
-            selectors.cached_once("k2", failing)
-
-    thread = threading.Thread(target=first)
-    thread.start()
-    started.wait(2)
-    assert selectors.cached_once("k2", lambda: 7) == 7  # waited, saw the lock go, counted itself
-    thread.join()
-    assert cache.get("k2") == 7 and cache.get("k2:counting") is None

@@ -13,7 +13,6 @@ from django.db import connection as db
 from django.test import override_settings
 from django.urls import reverse
 
-from hotlines import selectors
 from hotlines.models import AuditAction, AuditEntry, Connection
 from hotlines.services import connections as service
 from hotlines.services.connections import ConnectionTestOutcome as Outcome
@@ -293,21 +292,6 @@ def test_the_row_shows_the_last_test_and_each_connection_its_own(admin_client, c
         assert '<span class="badge badge-enabled">Connected</span>' in row and "10 hotlines in" in row
         assert "Key rejected" not in row and "Technical detail" not in row
     assert "never" in _row(html, untested.pk) and "Connected" not in _row(html, untested.pk)
-
-
-def test_the_connections_list_reads_the_last_tests_in_one_query(connection, sandbox, django_assert_num_queries):
-    for n in range(3):
-        extra = Connection.objects.create(name=f"c{n}", base_url=sandbox.url, api_key="k" * 20)
-        AuditEntry.objects.create(
-            action=AuditAction.CONNECTION_TESTED,
-            target=f"connection c{n}",
-            details={"connection_id": extra.pk, "outcome": "timeout", "count": 0, "ms": 15000, "error": "slow"},
-        )
-    AuditEntry.objects.create(action=AuditAction.CONNECTION_CHANGED, details={"connection_id": connection.pk})
-    with django_assert_num_queries(1):
-        rows = {c.name: (c.last_test_at is not None, c.last_test_details) for c in selectors.connection_list()}
-    assert rows["default"] == (False, None)
-    assert rows["c1"][0] and rows["c1"][1]["outcome"] == "timeout" and rows["c1"][1]["ms"] == 15000
 
 
 def test_malformed_test_entries_neither_break_the_list_nor_lend_their_result(admin_client, connection):

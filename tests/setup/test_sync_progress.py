@@ -13,28 +13,11 @@ from django.urls import reverse
 from hotlines.choices import SyncStatus, SyncTrigger
 from hotlines.management.commands import sync_hotlines
 from hotlines.models import SyncRun
-from hotlines.selectors import SyncEstimate, sync_progress_estimate
 from hotlines.services.sync import hotlines_sync, sync_run_start
 
 from ..conftest import make_user
 
 LINE = re.compile(r"([\d,]+) of ~([\d,]+) hotlines")
-
-
-@pytest.mark.parametrize(
-    ("fetched", "expected", "estimate"),
-    [
-        (0, 5_000, SyncEstimate(expected=5_000, percent=0)),
-        (2_500, 5_000, SyncEstimate(expected=5_000, percent=50)),
-        (4_999, 5_000, SyncEstimate(expected=5_000, percent=99)),
-        (5_000, 5_000, None),  # as many as last time, and maybe more to come
-        (171_400, 4_999, None),  # the data grew: the old total says nothing
-        (10, None, None),  # no successful run yet
-        (10, 0, None),  # the last run found nothing
-    ],
-)
-def test_the_estimate(fetched, expected, estimate):
-    assert sync_progress_estimate(fetched=fetched, expected=expected) == estimate
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,14 +1,10 @@
 """The freshness bar is shared between requests for a moment, and dropped by whatever changes a
 sync run or a connection in this process."""
 
-import pickle
-
 import pytest
-from django.core.cache import cache
 from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
 
-from hotlines import selectors
 from hotlines.choices import SyncStatus, SyncTrigger
 from hotlines.services.connections import connection_set_active
 from hotlines.services.sync import hotlines_sync
@@ -56,12 +52,3 @@ def test_a_failed_sync_and_a_deactivated_connection_show_at_once(viewer_client, 
     assert "The last sync failed" in viewer_client.get("/hotlines/").text
     connection_set_active(connection=connection, is_active=False, actor=superuser)
     assert "The last sync failed" not in viewer_client.get("/hotlines/").text
-
-
-def test_the_cached_copy_holds_no_api_key(connection, sandbox, superuser):
-    hotlines_sync(connection=connection)
-    sync_run_start(connection=connection, trigger=SyncTrigger.BUTTON, user=superuser, queued=True)
-    selectors.freshness_cached()
-    stored = pickle.dumps(cache.get(selectors.FRESHNESS_KEY))
-    assert connection.api_key.encode() not in stored
-    assert b"api_key" not in stored
