@@ -44,12 +44,15 @@ class BaseClient:
         base_url: str,
         api_key: str,
         *,
+        # Each wait on the socket (seconds): to connect, and for the next bytes of an answer.
         timeout: float = 30.0,
         connect_timeout: float = 5.0,
+        # urllib3's retries of a failed call: connection errors, 429 and 5xx, with backoff.
         retries: int = 3,
         backoff_factor: float = 0.5,
         backoff_max: float = 30.0,
         retry_after_max: int = 120,
+        # Bounds on a whole call (the retries included) and on what an answer may weigh.
         deadline: float = CALL_DEADLINE,
         answer_bytes_per_hotline: int = ANSWER_BYTES_PER_HOTLINE,
     ) -> None:

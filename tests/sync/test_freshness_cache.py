@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from hotlines import selectors
 from hotlines.choices import SyncStatus, SyncTrigger
-from hotlines.services.connections import connection_set_active
+from hotlines.services.connections.writes import connection_set_active
 from hotlines.services.sync import hotlines_sync
 from hotlines.services.sync.runs import sync_run_begin_queued, sync_run_cancel, sync_run_start
 
