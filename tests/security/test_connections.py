@@ -16,6 +16,7 @@ from django.urls import reverse
 from hotlines import selectors
 from hotlines.models import AuditAction, AuditEntry, Connection
 from hotlines.services.connections import probe, writes
+from hotlines.services.connections.client import connection_client
 from hotlines.services.connections.probe import ConnectionTestOutcome as Outcome
 
 NEW_KEY = "sk-live-NEW-key-0123456789abcdef"
@@ -214,6 +215,14 @@ def test_test_connection_says_tls_failed(connection, sandbox):
     connection.base_url = sandbox.url.replace("http://", "https://")  # TLS spoken to a plain HTTP server
     result = probe.connection_test(connection=connection, record=False)
     assert result.outcome == Outcome.TLS_ERROR and result.message.startswith("TLS error")
+
+
+@override_settings(ETELECOM_RETRIES=4, ETELECOM_CALL_DEADLINE=60.0)
+def test_a_sync_client_retries_and_a_test_client_tries_once_within_its_wait(connection):
+    with connection_client(connection) as for_sync:
+        assert (for_sync.retries, for_sync.deadline, for_sync.timeout[1]) == (4, 60.0, connection.timeout)
+    with connection_client(connection, wait_at_most=7.0) as for_a_person:
+        assert (for_a_person.retries, for_a_person.deadline, for_a_person.timeout[1]) == (0, 7.0, 7.0)
 
 
 def test_test_connection_says_it_timed_out(connection, sandbox):
