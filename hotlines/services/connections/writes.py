@@ -27,7 +27,6 @@ logger = logging.getLogger(__name__)
 DEFAULT_CONNECTION_NAME = "default"
 # The fields a person edits; the API key is handled apart because its value is never shown or logged.
 EDITABLE_FIELDS = ("name", "base_url", "page_size", "timeout")
-ALL_FIELDS = [*EDITABLE_FIELDS, "api_key"]  # what a new connection's audit entry names
 PAGE_SIZE_RANGE = (1, 1000)  # the API serves at most 1,000 hotlines a page
 TIMEOUT_RANGE = (1.0, 300.0)
 
@@ -149,7 +148,10 @@ def connection_upsert(*, name: str, base_url: str, api_key: str, page_size: int 
             timeout=settings.ETELECOM_TIMEOUT,
         )
         connection_audit(
-            action=AuditAction.CONNECTION_CREATED, connection=connection, username="settings", fields=ALL_FIELDS
+            action=AuditAction.CONNECTION_CREATED,
+            connection=connection,
+            username="settings",
+            fields=[*EDITABLE_FIELDS, "api_key"],
         )
         return connection
     changed = [
@@ -186,7 +188,11 @@ def connection_create(
     _validate(connection)
     connection.save()
     connection_audit(
-        action=AuditAction.CONNECTION_CREATED, connection=connection, actor=actor, request=request, fields=ALL_FIELDS
+        action=AuditAction.CONNECTION_CREATED,
+        connection=connection,
+        actor=actor,
+        request=request,
+        fields=[*EDITABLE_FIELDS, "api_key"],
     )
     logger.info("connection %s added", connection.name)
     return connection
