@@ -88,7 +88,7 @@ def run(ctx: Context) -> list[Result]:
     from django.db import connection as db
 
     from hotlines.models import ExportRecord, ExportStatus, Hotline
-    from hotlines.services.connections import connection_upsert
+    from hotlines.services.connections.writes import connection_upsert
 
     synced = ensure_synced(ctx)
     sample = list(Hotline.objects.order_by("?").values_list("pk", "hotline")[:300])

@@ -189,7 +189,7 @@ def _hostile(ctx: Context) -> list[Result]:
         try:
             setup = (
                 "import django; django.setup()\n"
-                "from hotlines.services.connections import connection_upsert\n"
+                "from hotlines.services.connections.writes import connection_upsert\n"
                 f"connection_upsert(name='default', base_url={server.url!r}, api_key={DEFAULT_API_KEY!r},"
                 " page_size=100)"
             )

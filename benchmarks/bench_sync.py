@@ -14,7 +14,8 @@ from django.conf import settings
 
 from hotlines.choices import SyncStatus
 from hotlines.models import Hotline
-from hotlines.services.connections import connection_client, connection_upsert
+from hotlines.services.connections.client import connection_client
+from hotlines.services.connections.writes import connection_upsert
 from hotlines.services.sync import hotlines_sync
 
 from .common import Context, Measure, Result, fmt_rate, measure

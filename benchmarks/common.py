@@ -138,7 +138,7 @@ def ensure_synced(ctx: Context):
     """The `default` connection pointed at the sandbox, synced once (suites after `sync` reuse it)."""
     from hotlines.etelecom.sandbox import DEFAULT_API_KEY
     from hotlines.models import Hotline
-    from hotlines.services.connections import connection_upsert
+    from hotlines.services.connections.writes import connection_upsert
     from hotlines.services.sync import hotlines_sync
 
     connection = connection_upsert(name="default", base_url=ctx.sandbox_url, api_key=DEFAULT_API_KEY, page_size=1000)

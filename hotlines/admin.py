@@ -21,7 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from .forms import ConnectionAdminForm
 from .models import AuditAction, AuditEntry, Connection, Hotline, HotlineChange, SyncRun
 from .services.audit import audit_record
-from .services.connections import EDITABLE_FIELDS, connection_create, connection_set_active, connection_update
+from .services.connections.writes import EDITABLE_FIELDS, connection_create, connection_set_active, connection_update
 from .services.users import (
     PRIVILEGED_FIELDS,
     USER_FIELDS,

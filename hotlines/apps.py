@@ -21,6 +21,6 @@ class HotlinesConfig(AppConfig):
 
 def _ensure_default_connection(**kwargs) -> None:
     """After migrate, ETELECOM_BASE_URL and ETELECOM_API_KEY (when set) define the `default` connection."""
-    from .services.connections import connection_ensure_from_settings
+    from .services.connections.writes import connection_ensure_from_settings
 
     connection_ensure_from_settings()

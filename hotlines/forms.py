@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Connection
-from .services.connections import (
+from .services.connections.writes import (
     PAGE_SIZE_RANGE,
     TIMEOUT_RANGE,
     connection_base_url_clean,

@@ -7,6 +7,8 @@ EtelecomError
 │   ├── RateLimited
 │   └── ServerError       5xx
 └── PermanentError        retrying will not help until someone changes something
+    ├── TlsError          the secure connection failed: a certificate, or a base URL that is
+    │                     not TLS; a person has to fix one of them, so it is not retried later
     ├── AuthError         401/403: the key is wrong or lacks access
     ├── BadRequest        other 4xx
     └── BadPayload        the answer is not what the API documents
@@ -53,6 +55,10 @@ class ServerError(TransientError):
 
 class PermanentError(EtelecomError):
     """A failure that needs a person to change something."""
+
+
+class TlsError(PermanentError):
+    default_message = "The secure connection to eTelecom failed"
 
 
 class AuthError(PermanentError):

@@ -154,24 +154,22 @@ class Hotline:
 
 @dataclass(frozen=True, slots=True)
 class Paging:
-    """The cursor part of a list answer."""
+    """The cursor part of a list answer: the list is read forwards only, so `next` is all it keeps."""
 
     next: str
-    prev: str
-    limit: int | None
 
     @classmethod
     def from_payload(cls, value: Any) -> Paging:
+        """The paging of an answer, or BadPayload when it is not an object of text cursors."""
         if value is None:
-            return cls(next="", prev="", limit=None)
+            return cls(next="")
         if not isinstance(value, dict):
             raise BadPayload("its 'paging' is not an object")
         nxt = value.get("next") or ""
-        prev = value.get("prev") or ""
-        if not isinstance(nxt, str) or not isinstance(prev, str):
+        # `prev` is not kept, but a cursor that is not text means the envelope is not the API's.
+        if not isinstance(nxt, str) or not isinstance(value.get("prev") or "", str):
             raise BadPayload("its 'paging.next' should be text")
-        limit = value.get("limit")
-        return cls(next=nxt, prev=prev, limit=limit if isinstance(limit, int) else None)
+        return cls(next=nxt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,10 +179,6 @@ class HotlinePage:
     number: int
     hotlines: tuple[Hotline, ...]
     paging: Paging
-
-    @classmethod
-    def from_payload(cls, payload: Any, *, number: int) -> HotlinePage:
-        return RawHotlinePage.from_payload(payload, number=number).parse()
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,14 +21,8 @@ from django.views.generic import FormView, ListView
 from .. import selectors
 from ..forms import ConnectionForm
 from ..models import Connection
-from ..services.connections import (
-    ConnectionTestOutcome,
-    ConnectionTestResult,
-    connection_create,
-    connection_set_active,
-    connection_test,
-    connection_update,
-)
+from ..services.connections.probe import ConnectionTestOutcome, ConnectionTestResult, connection_test
+from ..services.connections.writes import connection_create, connection_set_active, connection_update
 
 # The key must not reach error reports (ADMINS mail, Sentry) through a crash while it is posted.
 sensitive_key = method_decorator(sensitive_post_parameters("api_key"), name="dispatch")

@@ -1,10 +1,13 @@
 """The eTelecom client over real HTTP against the sandbox."""
 
 import json
+import ssl
 import time
 
 import pytest
+import requests
 import responses
+from urllib3.exceptions import ProtocolError
 
 from hotlines.etelecom import exceptions as exc
 from hotlines.etelecom.client import EtelecomClient
@@ -95,6 +98,32 @@ def test_connection_refused_raises_connection_failed():
     with pytest.raises(exc.ConnectionFailed, match="could not be reached"):
         client.get_partner_hotline_list()
     assert isinstance(exc.ConnectionFailed(), exc.TransientError)
+
+
+def test_tls_failure_raises_tls_error_a_permanent_one(sandbox):
+    client = EtelecomClient(sandbox.url.replace("http://", "https://"), "key", timeout=2, retries=0)
+    with pytest.raises(exc.TlsError, match="TLS handshake with eTelecom failed on page 1") as info:
+        client.get_partner_hotline_list()  # TLS spoken to a plain HTTP server
+    # A certificate or a base URL has to be fixed by a person: trying again later will not help.
+    assert isinstance(info.value, exc.PermanentError) and not isinstance(info.value, exc.TransientError)
+    assert not isinstance(info.value.__cause__, exc.EtelecomError)  # the transport's error, kept as the cause
+
+
+def test_tls_failure_mid_answer_raises_tls_error():
+    """ssl's error while the body is read reaches the client wrapped (urllib3, OSError): still TlsError."""
+
+    class Raw:
+        def read1(self, *args, **kwargs):
+            try:
+                raise ssl.SSLError("decryption failed or bad record mac")
+            except ssl.SSLError as e:
+                raise ProtocolError("Connection broken", e) from e
+
+    response = requests.Response()
+    response.raw, response.status_code = Raw(), 200
+    client = EtelecomClient("https://etelecom.test", "key", retries=0)
+    with pytest.raises(exc.TlsError, match="eTelecom closed the connection on page 1"):
+        client._read(response, max_bytes=1024, deadline=time.monotonic() + 5, where=" on page 1")
 
 
 def test_repeating_cursor_is_refused(client_factory, sandbox):

@@ -3,7 +3,7 @@
 import pytest
 
 from hotlines.etelecom.exceptions import BadPayload
-from hotlines.etelecom.types import Hotline
+from hotlines.etelecom.types import Hotline, Paging
 
 GOOD = {"id": "1150000000000000001", "hotline": "19006868", "created_at": "2024-03-01T08:00:00Z"}
 
@@ -64,3 +64,13 @@ def test_nesting_is_bounded_and_named():
         deep = [deep]
     with pytest.raises(BadPayload, match="field 'extra' is nested more than 16 levels deep"):
         parse(extra=deep)
+
+
+def test_paging_keeps_the_cursor_and_refuses_one_that_is_not_text():
+    assert Paging.from_payload({"next": "c2", "prev": "c0", "limit": 100}) == Paging(next="c2")
+    assert Paging.from_payload(None) == Paging.from_payload({}) == Paging(next="")
+    for paging in ({"next": 5}, {"next": "c2", "prev": ["c0"]}):
+        with pytest.raises(BadPayload, match=r"'paging\.next' should be text"):
+            Paging.from_payload(paging)
+    with pytest.raises(BadPayload, match="'paging' is not an object"):
+        Paging.from_payload([])

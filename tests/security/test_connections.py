@@ -14,8 +14,9 @@ from django.test import override_settings
 from django.urls import reverse
 
 from hotlines.models import AuditAction, AuditEntry, Connection
-from hotlines.services import connections as service
-from hotlines.services.connections import ConnectionTestOutcome as Outcome
+from hotlines.services.connections import probe, writes
+from hotlines.services.connections.client import connection_client
+from hotlines.services.connections.probe import ConnectionTestOutcome as Outcome
 
 NEW_KEY = "sk-live-NEW-key-0123456789abcdef"
 
@@ -131,15 +132,15 @@ def test_deactivate_and_activate_are_posts_and_audited(admin_client, connection)
 )
 def test_base_url_must_be_https_unless_loopback(url, ok):
     if ok:
-        assert service.connection_base_url_clean(url) == url.rstrip("/")
+        assert writes.connection_base_url_clean(url) == url.rstrip("/")
     else:
         with pytest.raises(ValidationError):
-            service.connection_base_url_clean(url)
+            writes.connection_base_url_clean(url)
 
 
 @override_settings(DEBUG=True)
 def test_plain_http_is_allowed_in_debug():
-    assert service.connection_base_url_clean("http://etelecom.test/") == "http://etelecom.test"
+    assert writes.connection_base_url_clean("http://etelecom.test/") == "http://etelecom.test"
 
 
 def test_the_form_and_the_service_both_refuse_plain_http(admin_client, db):
@@ -148,10 +149,10 @@ def test_the_form_and_the_service_both_refuse_plain_http(admin_client, db):
     )
     assert "https" in str(response.context["form"].errors["base_url"])
     with pytest.raises(ValidationError) as caught:
-        service.connection_create(name="x", base_url="http://api.example.com", api_key="k" * 20)
+        writes.connection_create(name="x", base_url="http://api.example.com", api_key="k" * 20)
     assert "base_url" in caught.value.error_dict
     with pytest.raises(ValidationError):
-        service.connection_upsert(name="y", base_url="http://api.example.com", api_key="k" * 20)
+        writes.connection_upsert(name="y", base_url="http://api.example.com", api_key="k" * 20)
     assert not Connection.objects.exists()
 
 
@@ -188,45 +189,53 @@ def web_server():
 
 
 def test_test_connection_reports_count_and_time(connection):
-    result = service.connection_test(connection=connection)
+    result = probe.connection_test(connection=connection)
     assert result.ok and result.outcome == Outcome.OK
-    assert result.count == service.TEST_LIMIT and result.has_more and result.seconds > 0
-    assert f"returned {service.TEST_LIMIT} hotlines in" in result.message
+    assert result.count == probe.TEST_LIMIT and result.has_more and result.seconds > 0
+    assert f"returned {probe.TEST_LIMIT} hotlines in" in result.message
     entry = AuditEntry.objects.get(action=AuditAction.CONNECTION_TESTED)
-    assert entry.details["outcome"] == "ok" and entry.details["count"] == service.TEST_LIMIT
+    assert entry.details["outcome"] == "ok" and entry.details["count"] == probe.TEST_LIMIT
 
 
 def test_test_connection_says_the_key_was_rejected(connection, secret_canary):
     Connection.objects.filter(pk=connection.pk).update(api_key=secret_canary("sk-wrong-0123456789abcdef"))
     connection.refresh_from_db()
-    result = service.connection_test(connection=connection)
+    result = probe.connection_test(connection=connection)
     assert result.outcome == Outcome.KEY_REJECTED and result.message.startswith("Key rejected")
 
 
 def test_test_connection_says_the_host_is_unreachable(connection):
     connection.base_url = f"http://127.0.0.1:{_free_port()}"
-    result = service.connection_test(connection=connection, record=False)
+    result = probe.connection_test(connection=connection, record=False)
     assert result.outcome == Outcome.UNREACHABLE and result.message.startswith("Host unreachable")
 
 
 def test_test_connection_says_tls_failed(connection, sandbox):
     connection.base_url = sandbox.url.replace("http://", "https://")  # TLS spoken to a plain HTTP server
-    result = service.connection_test(connection=connection, record=False)
+    result = probe.connection_test(connection=connection, record=False)
     assert result.outcome == Outcome.TLS_ERROR and result.message.startswith("TLS error")
+
+
+@override_settings(ETELECOM_RETRIES=4, ETELECOM_CALL_DEADLINE=60.0)
+def test_a_sync_client_retries_and_a_test_client_tries_once_within_its_wait(connection):
+    with connection_client(connection) as for_sync:
+        assert (for_sync.retries, for_sync.deadline, for_sync.timeout[1]) == (4, 60.0, connection.timeout)
+    with connection_client(connection, wait_at_most=7.0) as for_a_person:
+        assert (for_a_person.retries, for_a_person.deadline, for_a_person.timeout[1]) == (0, 7.0, 7.0)
 
 
 def test_test_connection_says_it_timed_out(connection, sandbox):
     connection.timeout = 1
     sandbox.faults.add("delay", seconds=2)
-    result = service.connection_test(connection=connection, record=False)
+    result = probe.connection_test(connection=connection, record=False)
     assert result.outcome == Outcome.TIMEOUT and "within 1 seconds" in result.message
 
 
 def test_test_connection_says_it_is_not_an_etelecom_api(connection, web_server, sandbox):
     connection.base_url = web_server  # a web server answering HTML
-    assert service.connection_test(connection=connection, record=False).outcome == Outcome.NOT_ETELECOM
+    assert probe.connection_test(connection=connection, record=False).outcome == Outcome.NOT_ETELECOM
     connection.base_url = sandbox.url + "/somewhere-else"  # a 404 bad_route
-    result = service.connection_test(connection=connection, record=False)
+    result = probe.connection_test(connection=connection, record=False)
     assert result.outcome == Outcome.NOT_ETELECOM and result.message.startswith("Not an eTelecom API")
 
 
@@ -280,12 +289,12 @@ def test_the_row_shows_the_last_test_and_each_connection_its_own(admin_client, c
         name="other", base_url=sandbox.url, api_key="sk-wrong-OTHER-0123456789", page_size=50, timeout=5
     )
     untested = Connection.objects.create(name="untested", base_url=sandbox.url, api_key="k" * 20)
-    service.connection_test(connection=other)  # fails: the wrong key
-    service.connection_test(connection=connection)  # works
+    probe.connection_test(connection=other)  # fails: the wrong key
+    probe.connection_test(connection=connection)  # works
     Connection.objects.filter(pk=other.pk).update(api_key="sandbox-key")
     other.refresh_from_db()
-    service.connection_test(connection=other)  # works now: the latest test is the one shown
-    service.connection_test(connection=connection, record=False)  # not recorded: not shown either
+    probe.connection_test(connection=other)  # works now: the latest test is the one shown
+    probe.connection_test(connection=connection, record=False)  # not recorded: not shown either
     html = admin_client.get(reverse("hotlines:connection-list")).content.decode()
     for tested in (connection, other):
         row = _row(html, tested.pk)
@@ -438,9 +447,9 @@ def test_a_plain_http_base_url_in_the_environment_is_refused_with_its_name(db, s
 
     settings.ETELECOM_BASE_URL, settings.ETELECOM_API_KEY = "http://api.example.com", "k" * 20
     with pytest.raises(ImproperlyConfigured, match="ETELECOM_BASE_URL: The base URL must use https"):
-        service.connection_ensure_from_settings()
+        writes.connection_ensure_from_settings()
     settings.ETELECOM_BASE_URL = "https://api.example.com/"
-    created = service.connection_ensure_from_settings()
+    created = writes.connection_ensure_from_settings()
     assert created.base_url == "https://api.example.com" and created.name == "default"
     assert AuditEntry.objects.get(action=AuditAction.CONNECTION_CREATED).actor_username == "settings"
 
@@ -524,12 +533,12 @@ def test_the_service_needs_the_key_when_scheme_host_or_port_change(db, settings,
     stored = Connection.objects.create(name="x", base_url="https://api.example.com/v1", api_key="k-0123456789")
     if needs_key:
         with pytest.raises(ValidationError) as caught:
-            service.connection_update(connection=stored, base_url=new_url)
+            writes.connection_update(connection=stored, base_url=new_url)
         assert "api_key" in caught.value.error_dict
         stored.refresh_from_db()
         assert stored.base_url == "https://api.example.com/v1"
-        assert service.connection_update(connection=stored, base_url=new_url, api_key="k-new-0123456789")
+        assert writes.connection_update(connection=stored, base_url=new_url, api_key="k-new-0123456789")
     else:
-        service.connection_update(connection=stored, base_url=new_url)
+        writes.connection_update(connection=stored, base_url=new_url)
     stored.refresh_from_db()
     assert stored.base_url == new_url.rstrip("/")

@@ -24,7 +24,7 @@ def _setup_django() -> None:
 def setup(sandbox_url: str) -> dict:
     """Point the connection `default` at the sandbox (page size 50)."""
     from hotlines.etelecom.sandbox import DEFAULT_API_KEY
-    from hotlines.services.connections import connection_upsert
+    from hotlines.services.connections.writes import connection_upsert
 
     connection = connection_upsert(name="default", base_url=sandbox_url, api_key=DEFAULT_API_KEY, page_size=50)
     return {"connection_id": connection.pk}
@@ -99,7 +99,7 @@ def isolation() -> dict:
 
     from hotlines.etelecom.sandbox import DEFAULT_API_KEY, SandboxServer
     from hotlines.models import Hotline
-    from hotlines.services.connections import connection_upsert
+    from hotlines.services.connections.writes import connection_upsert
     from hotlines.services.sync import apply, hotlines_sync
 
     server = SandboxServer("127.0.0.1", 0, hotlines=300, seed=3).start()

@@ -252,7 +252,7 @@ def test_a_key_echoed_by_etelecom_appears_nowhere(
     from django.urls import reverse
 
     from hotlines.models import AuditEntry
-    from hotlines.services.connections import connection_test
+    from hotlines.services.connections.probe import connection_test
 
     key = secret_canary(ECHO_CANARY)
     monkeypatch.setattr(sandbox, "api_key", key)

@@ -6,7 +6,7 @@ from django.db import connection as db
 from django.test.utils import CaptureQueriesContext
 
 from hotlines.choices import SyncStatus, SyncTrigger
-from hotlines.services.connections import connection_set_active
+from hotlines.services.connections.writes import connection_set_active
 from hotlines.services.sync import hotlines_sync
 from hotlines.services.sync.runs import sync_run_begin_queued, sync_run_cancel, sync_run_start
 

@@ -16,7 +16,7 @@ from hotlines import selectors
 from hotlines.choices import SyncStatus
 from hotlines.etelecom.sandbox import SandboxServer
 from hotlines.models import Connection, ExportRecord, Hotline, SyncRun
-from hotlines.services.connections import connection_set_active
+from hotlines.services.connections.writes import connection_set_active
 from hotlines.services.sync import hotlines_sync
 from tests.conftest import make_user
 

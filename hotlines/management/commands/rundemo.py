@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from hotlines.etelecom.sandbox import DEFAULT_API_KEY
-from hotlines.services.connections import connection_ensure_from_settings, connection_upsert
+from hotlines.services.connections.writes import connection_ensure_from_settings, connection_upsert
 from hotlines.services.sync import hotlines_sync
 
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from hotlines.choices import SyncStatus, SyncTrigger
 from hotlines.models import Connection, SyncRun
 from hotlines.selectors import sync_expected_total, sync_progress_estimate
-from hotlines.services.connections import connection_ensure_from_settings
+from hotlines.services.connections.writes import connection_ensure_from_settings
 from hotlines.services.sync import (
     SyncAlreadyRunning,
     SyncInterrupted,

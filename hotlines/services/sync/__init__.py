@@ -34,7 +34,8 @@ from ...etelecom.client import EtelecomClient
 from ...etelecom.exceptions import EtelecomError
 from ...models import Connection, Hotline, SyncRun
 from ...selectors import freshness_forget, hotline_caches_warm
-from ..connections import connection_client, connection_ensure_from_settings
+from ..connections.client import connection_client
+from ..connections.writes import connection_ensure_from_settings
 from . import sql
 from .apply import SyncStopped, snapshot_apply
 from .direct import sync_direct

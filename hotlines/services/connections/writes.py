@@ -1,15 +1,16 @@
-"""Writes to connections: add, change, deactivate and test them; every change is audited."""
+"""Writes to connections: add, change, deactivate them, and the rules their base URL and key obey.
+
+Every change is audited (which fields, never the key's value). The "Test connection" button is
+`probe.py`; the client a sync uses is `client.py`.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
-import ssl
-import time
-from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
@@ -17,11 +18,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from ..etelecom import exceptions as etelecom_errors
-from ..etelecom.client import EtelecomClient
-from ..models import AuditAction, Connection
-from ..selectors import freshness_forget
-from .audit import audit_record
+from ...models import AuditAction, Connection
+from ...selectors import freshness_forget
+from ..audit import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +29,6 @@ DEFAULT_CONNECTION_NAME = "default"
 EDITABLE_FIELDS = ("name", "base_url", "page_size", "timeout")
 PAGE_SIZE_RANGE = (1, 1000)  # the API serves at most 1,000 hotlines a page
 TIMEOUT_RANGE = (1.0, 300.0)
-TEST_LIMIT = 10  # hotlines asked for by "Test connection": enough to prove it works, cheap for eTelecom
-TEST_TIMEOUT_MAX = 15.0  # a person is waiting for the answer
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -122,10 +119,6 @@ def _validate(connection: Connection) -> None:
         raise ValidationError(errors)
 
 
-def _target(connection: Connection) -> str:
-    return f"connection {connection.name}"
-
-
 # --- writes --------------------------------------------------------------------------------
 
 
@@ -154,11 +147,11 @@ def connection_upsert(*, name: str, base_url: str, api_key: str, page_size: int 
             page_size=page_size or settings.ETELECOM_PAGE_SIZE,
             timeout=settings.ETELECOM_TIMEOUT,
         )
-        audit_record(
+        connection_audit(
             action=AuditAction.CONNECTION_CREATED,
+            connection=connection,
             username="settings",
-            target=_target(connection),
-            details={"connection_id": connection.pk, "fields": [*EDITABLE_FIELDS, "api_key"]},
+            fields=[*EDITABLE_FIELDS, "api_key"],
         )
         return connection
     changed = [
@@ -172,11 +165,8 @@ def connection_upsert(*, name: str, base_url: str, api_key: str, page_size: int 
     if changed:
         connection.base_url, connection.api_key, connection.is_active = base_url, api_key, True
         connection.save()
-        audit_record(
-            action=AuditAction.CONNECTION_CHANGED,
-            username="settings",
-            target=_target(connection),
-            details={"connection_id": connection.pk, "fields": changed},
+        connection_audit(
+            action=AuditAction.CONNECTION_CHANGED, connection=connection, username="settings", fields=changed
         )
     return connection
 
@@ -197,12 +187,12 @@ def connection_create(
     connection = Connection(name=name, base_url=base_url, api_key=api_key, page_size=page_size, timeout=timeout)
     _validate(connection)
     connection.save()
-    audit_record(
+    connection_audit(
         action=AuditAction.CONNECTION_CREATED,
+        connection=connection,
         actor=actor,
         request=request,
-        target=_target(connection),
-        details={"connection_id": connection.pk, "fields": [*EDITABLE_FIELDS, "api_key"]},
+        fields=[*EDITABLE_FIELDS, "api_key"],
     )
     logger.info("connection %s added", connection.name)
     return connection
@@ -243,13 +233,9 @@ def connection_update(
     if not changed:
         return []
     connection.save()
-    audit_record(
-        action=AuditAction.CONNECTION_CHANGED,
-        actor=actor,
-        request=request,
-        target=_target(connection),
-        # Which fields changed, never a value: the key's old and new values stay out of the log.
-        details={"connection_id": connection.pk, "fields": changed},
+    # Which fields changed, never a value: the key's old and new values stay out of the log.
+    connection_audit(
+        action=AuditAction.CONNECTION_CHANGED, connection=connection, actor=actor, request=request, fields=changed
     )
     logger.info("connection %s changed: %s", connection.name, ", ".join(changed))
     return changed
@@ -264,160 +250,32 @@ def connection_set_active(
     connection.is_active = is_active
     if updated:
         freshness_forget()
-        audit_record(
+        connection_audit(
             action=AuditAction.CONNECTION_CHANGED,
+            connection=connection,
             actor=actor,
             request=request,
-            target=_target(connection),
-            details={"connection_id": connection.pk, "fields": ["is_active"], "is_active": is_active},
+            fields=["is_active"],
+            is_active=is_active,
         )
     return bool(updated)
 
 
-# --- test connection -----------------------------------------------------------------------
-
-
-class ConnectionTestOutcome:
-    """Why a connection test ended as it did (stable codes for the UI, the audit log and tests)."""
-
-    OK = "ok"
-    KEY_REJECTED = "key_rejected"
-    UNREACHABLE = "unreachable"
-    TLS_ERROR = "tls_error"
-    TIMEOUT = "timeout"
-    NOT_ETELECOM = "not_etelecom"
-    RATE_LIMITED = "rate_limited"
-    SERVER_ERROR = "server_error"
-    REFUSED = "refused"
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionTestResult:
-    """What "Test connection" found: success with figures, or a reason a person can act on."""
-
-    outcome: str
-    message: str
-    detail: str = ""
-    count: int = 0
-    has_more: bool = False
-    seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == ConnectionTestOutcome.OK
-
-
-def _is_tls_error(error: BaseException) -> bool:
-    seen: BaseException | None = error
-    for _depth in range(10):
-        if seen is None:
-            return False
-        if isinstance(seen, (requests.exceptions.SSLError, ssl.SSLError)):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _diagnose(error: etelecom_errors.EtelecomError, *, connection: Connection, timeout: float) -> tuple[str, str]:
-    host = urlsplit(connection.base_url).hostname or connection.base_url
-    if isinstance(error, etelecom_errors.AuthError):
-        return ConnectionTestOutcome.KEY_REJECTED, _(
-            "Key rejected: eTelecom refused this API key. Check that it was copied whole and is still valid."
-        )
-    if isinstance(error, etelecom_errors.Timeout):
-        return ConnectionTestOutcome.TIMEOUT, _("Timed out: %(host)s did not answer within %(seconds)s seconds.") % {
-            "host": host,
-            "seconds": f"{timeout:g}",
-        }
-    if isinstance(error, etelecom_errors.ConnectionFailed):
-        if _is_tls_error(error):
-            return ConnectionTestOutcome.TLS_ERROR, _(
-                "TLS error: the secure connection to %(host)s failed (certificate or protocol). "
-                "Check that the base URL is the one eTelecom gave you."
-            ) % {"host": host}
-        return ConnectionTestOutcome.UNREACHABLE, _(
-            "Host unreachable: nothing answered at %(host)s. Check the base URL, DNS and firewall."
-        ) % {"host": host}
-    if isinstance(error, etelecom_errors.RateLimited):
-        return ConnectionTestOutcome.RATE_LIMITED, _("eTelecom is rate limiting requests: try again in a minute.")
-    if isinstance(error, etelecom_errors.ServerError):
-        return ConnectionTestOutcome.SERVER_ERROR, _("eTelecom answered with a server error: try again later.")
-    if isinstance(error, etelecom_errors.BadPayload) or (
-        isinstance(error, etelecom_errors.BadRequest)
-        and (error.code == "bad_route" or error.status in (301, 302, 303, 307, 308, 404, 405))
-    ):
-        return ConnectionTestOutcome.NOT_ETELECOM, _(
-            "Not an eTelecom API: %(host)s answered, but not like eTelecom's Partner API. Check the base URL."
-        ) % {"host": host}
-    return ConnectionTestOutcome.REFUSED, _("eTelecom refused the request.")
-
-
-def connection_test(
-    *, connection: Connection, actor=None, request: HttpRequest | None = None, record: bool = True
-) -> ConnectionTestResult:
-    """Ask eTelecom for one small page of hotlines with this connection's URL and key, and say how it went.
-
-    No retries and a short timeout: a person is waiting, and a retry would hide the problem.
-    """
-    timeout = min(connection.timeout, TEST_TIMEOUT_MAX)
-    started = time.perf_counter()
-    try:
-        with EtelecomClient(
-            connection.base_url,
-            connection.api_key,
-            timeout=timeout,
-            retries=0,
-            # The whole test within the time its message promises, however slowly eTelecom answers.
-            deadline=min(timeout, settings.ETELECOM_CALL_DEADLINE),
-            answer_bytes_per_hotline=settings.ETELECOM_ANSWER_BYTES_PER_HOTLINE,
-        ) as client:
-            page = client.get_partner_hotline_list(limit=TEST_LIMIT)
-    except etelecom_errors.EtelecomError as error:
-        outcome, message = _diagnose(error, connection=connection, timeout=timeout)
-        result = ConnectionTestResult(
-            outcome=outcome, message=message, detail=str(error), seconds=time.perf_counter() - started
-        )
-    else:
-        seconds = time.perf_counter() - started
-        count, has_more = len(page.hotlines), bool(page.paging.next)
-        result = ConnectionTestResult(
-            outcome=ConnectionTestOutcome.OK,
-            message=_("Connected: eTelecom returned %(count)s hotlines in %(ms)s ms.")
-            % {"count": count, "ms": f"{seconds * 1000:,.0f}"},
-            count=count,
-            has_more=has_more,
-            seconds=seconds,
-        )
-    logger.info("connection %s tested: %s in %.0f ms", connection.name, result.outcome, result.seconds * 1000)
-    if record and connection.pk:
-        audit_record(
-            action=AuditAction.CONNECTION_TESTED,
-            actor=actor,
-            request=request,
-            target=_target(connection),
-            details={
-                "connection_id": connection.pk,
-                "outcome": result.outcome,
-                "count": result.count,
-                "ms": round(result.seconds * 1000),
-                "error": result.detail[:300],
-            },
-        )
-    return result
-
-
-# --- the client (owned by the sync area) --------------------------------------------------
-
-
-def connection_client(connection: Connection) -> EtelecomClient:
-    """A client for the connection's account, retrying as the settings say."""
-    return EtelecomClient(
-        connection.base_url,
-        connection.api_key,
-        timeout=connection.timeout,
-        retries=settings.ETELECOM_RETRIES,
-        backoff_factor=settings.ETELECOM_BACKOFF,
-        backoff_max=settings.ETELECOM_BACKOFF_MAX,
-        deadline=settings.ETELECOM_CALL_DEADLINE,
-        answer_bytes_per_hotline=settings.ETELECOM_ANSWER_BYTES_PER_HOTLINE,
+def connection_audit(
+    *,
+    action: AuditAction,
+    connection: Connection,
+    actor=None,
+    request: HttpRequest | None = None,
+    username: str = "",
+    **details: Any,
+) -> None:
+    """Audit a change to (or a test of) a connection: its id and `details`, never its key."""
+    audit_record(
+        action=action,
+        actor=actor,
+        request=request,
+        username=username,
+        target=f"connection {connection.name}",
+        details={"connection_id": connection.pk, **details},
     )
