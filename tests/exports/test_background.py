@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hotlines.models import AuditAction, AuditEntry, ExportRecord, ExportStatus, Hotline
-from hotlines.services.exports import export_cleanup, export_run, runs, writers
+from hotlines.services.exports import export_cleanup, export_run, records, writers
 from tests.conftest import make_user
 
 from .conftest import api_object, body, read_csv, read_json, read_xlsx, spreadsheet_cell
@@ -101,7 +101,7 @@ def test_the_progress_page_polls_until_the_file_is_ready(exporter_client, synced
 
     # The worker: progress is committed as it goes, batch after batch.
     monkeypatch.setattr(writers, "BATCH_ROWS", 40)
-    monkeypatch.setattr(runs, "PROGRESS_EVERY", 0)
+    monkeypatch.setattr(records, "PROGRESS_EVERY", 0)
     with CaptureQueriesContext(db_connection) as queries:
         export_run(export_id=record.pk)
     updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "progress" in q["sql"]]

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hotlines.models import ExportRecord, ExportStatus
-from hotlines.services.exports import export_run, runs
+from hotlines.services.exports import export_run, limits
 from tests.conftest import make_user
 
 from .conftest import FEW_ROWS as ROWS
@@ -36,7 +36,7 @@ def slow_excel(settings, monkeypatch):
     settings.EXPORT_MAX_SYNC_ROWS = 1_000_000
     settings.TASKS = DUMMY
     rates = {"csv": 120_000, "json": 70_000, "xlsx": 1}
-    monkeypatch.setattr(runs, "EXPORT_RATES", rates, raising=False)
+    monkeypatch.setattr(limits, "EXPORT_RATES", rates, raising=False)
     return rates
 
 
