@@ -9,7 +9,6 @@ from datetime import datetime
 import pytest
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from hotlines.models import Hotline, UserPreference
 from hotlines.services.exports import writers
@@ -18,6 +17,7 @@ from .conftest import (
     API_FIELDS,
     HOSTILE_DESCRIPTION,
     HOSTILE_NAMES,
+    LIST,
     api_object,
     body,
     read_csv,
@@ -29,7 +29,6 @@ from .conftest import (
 
 pytestmark = pytest.mark.django_db
 
-LIST = reverse("hotlines:list")
 DEFAULT_COLUMNS = ["hotline", "name", "network", "status", "is_free_charge", "owner_id", "created_at", "updated_at"]
 DEFAULT_HEADERS = ["Hotline", "Name", "Network", "Status", "Free of charge", "Owner ID", "Created", "Updated"]
 ALL_COLUMNS = [

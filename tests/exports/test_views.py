@@ -1,23 +1,33 @@
-"""Who may export, what each export leaves behind (record and audit), and the admins' list of them."""
+"""The export pages and the list's export answer: who may export, what each export leaves behind
+(record and audit), and the admins' list of them; and what a person sees around an export: the
+menu says which formats go to the background, the answer to an export form carries the cookie its
+page waits for, the "being prepared" banner lives in the polled fragment (gone once the file is
+ready), "My exports" is in the main navigation for exporters, and an export's status badge is the
+same on every page that shows it."""
 
 from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.signals import request_finished
 from django.db import close_old_connections
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from hotlines.models import AuditAction, AuditEntry, ExportRecord, ExportStatus
+from hotlines.services.exports import export_run, limits
 from hotlines.views.exports import describe_columns, describe_filters
 from hotlines.views.hotlines import HotlineListView
 from tests.conftest import make_user
 
-from .conftest import body, read_csv
+from .conftest import DUMMY, LIST, body, read_csv
+from .conftest import FEW_ROWS as ROWS
 
 pytestmark = pytest.mark.django_db
-
-LIST = reverse("hotlines:list")
 
 
 def test_anonymous_is_sent_to_sign_in(client, synced):
@@ -131,3 +141,151 @@ def test_recorded_queries_read_in_words():
     assert text == "Status: Enabled, New · Network: Viettel · Search: tổng · Sorted by: Name (descending) · x: 1"
     assert describe_filters({}) == "all hotlines"
     assert describe_columns(["hotline", "upstream_connection_id", "gone"]) == "Hotline, Connection ID, gone"
+
+
+# --- what a person sees around an export ---------------------------------------------------------
+
+TOKEN = "0123456789abcdef0123456789abcdef"
+STARTED_COOKIE = "export_token"  # static/js/exports.js waits for it
+
+
+@pytest.fixture
+def slow_excel(settings, monkeypatch):
+    """Excel written at 1 row/s: 5 rows take 5 s, over the 3 s a person may wait; the others stay
+    fast. Background exports are stored, not run (the test runs them as the worker would)."""
+    settings.EXPORT_MAX_DIRECT_SECONDS = 3.0
+    settings.EXPORT_MAX_SYNC_ROWS = 1_000_000
+    settings.TASKS = DUMMY
+    rates = {"csv": 120_000, "json": 70_000, "xlsx": 1}
+    monkeypatch.setattr(limits, "EXPORT_RATES", rates, raising=False)
+    return rates
+
+
+def test_the_expected_time_sends_a_slow_format_to_the_worker_and_streams_a_fast_one(exporter_client, rows, slow_excel):
+    excel = exporter_client.get(LIST, {"_export": "xlsx"})
+    record = ExportRecord.objects.get()
+    assert excel.status_code == 302 and urlsplit(excel.url).path == reverse("hotlines:export-detail", args=[record.pk])
+    assert record.background and record.status == ExportStatus.PENDING and record.row_count == ROWS
+    csv = exporter_client.get(LIST, {"_export": "csv"})
+    assert csv.status_code == 200 and csv.streaming
+    b"".join(csv.streaming_content)
+    assert ExportRecord.objects.filter(background=False, status=ExportStatus.DONE).count() == 1
+
+
+def test_the_menu_names_the_formats_prepared_in_the_background(exporter_client, rows, slow_excel):
+    page = exporter_client.get(LIST)
+    assert "Prepared in the background for this many rows: Excel." in page.text
+    slow_excel["json"] = 1
+    assert "for this many rows: Excel and JSON." in exporter_client.get(LIST).text
+    slow_excel.update(xlsx=20_000, json=70_000)
+    assert "Prepared in the background" not in exporter_client.get(LIST).text
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_the_file_sets_the_cookie_its_page_waits_for(exporter_client, rows, fmt):
+    response = exporter_client.get(LIST, {"_export": fmt, "_export_token": TOKEN, "network": "viettel"})
+    assert response.status_code == 200
+    cookie = response.cookies[STARTED_COOKIE]
+    assert cookie.value == TOKEN and cookie["samesite"] == "Lax" and cookie["path"] == "/"
+    assert not cookie["httponly"] and 0 < int(cookie["max-age"]) <= 120
+    # The token is not one of the filters: not recorded, not in the file name.
+    record = ExportRecord.objects.get()
+    assert record.filters == {"network": ["viettel"]} and TOKEN not in record.filename
+
+
+def test_the_way_to_the_progress_page_sets_it_too(exporter_client, rows, slow_excel):
+    response = exporter_client.get(LIST, {"_export": "xlsx", "_export_token": TOKEN})
+    assert response.status_code == 302 and response.cookies[STARTED_COOKIE].value == TOKEN
+
+
+@pytest.mark.parametrize("token", ["", "short", "a" * 65, "abc;def=1234", "ab\r\nSet-Cookie: x=1", "tổngđài123"])
+def test_a_malformed_token_sets_no_cookie_and_the_export_still_works(exporter_client, rows, token):
+    response = exporter_client.get(LIST, {"_export": "csv", "_export_token": token})
+    assert response.status_code == 200 and STARTED_COOKIE not in response.cookies
+    assert ExportRecord.objects.get().filters == {}
+
+
+def progress(client, record):
+    return client.get(reverse("hotlines:export-progress", args=[record.pk])).text
+
+
+def test_the_being_prepared_banner_is_polled_and_gone_once_the_file_is_ready(exporter_client, rows, slow_excel):
+    response = exporter_client.get(LIST, {"_export": "xlsx"})
+    record = ExportRecord.objects.get()
+    page = exporter_client.get(response.url)
+    banner = f"Your export of {ROWS} hotlines is being prepared"
+    # Shown once, in the fragment htmx replaces, not as a flash message that would outlive it.
+    assert page.text.count(banner) == 1 and 'class="messages"' not in page.text
+    assert 'id="export-banner"' in progress(exporter_client, record)
+
+    export_run(export_id=record.pk)
+    done = progress(exporter_client, record)
+    assert "export-banner" not in done and banner not in done and 'id="export-download"' in done
+    reloaded = exporter_client.get(response.url).text
+    assert banner not in reloaded and 'id="export-download"' in reloaded
+
+
+def test_the_reason_for_the_worker_is_kept_while_polling_and_only_a_known_one(exporter_client, rows, slow_excel):
+    exporter_client.get(LIST, {"_export": "xlsx"})
+    record = ExportRecord.objects.get()
+    detail = reverse("hotlines:export-detail", args=[record.pk])
+    page = exporter_client.get(detail, {"why": "site_limit"}).text
+    assert "Many downloads are under way right now" in page
+    poll = re.search(r'hx-get="([^"]+)"', page)[1].replace("&amp;", "&")
+    assert "Many downloads are under way right now" in exporter_client.get(poll).text
+    # Anything else reads as the plain "being prepared", never echoed.
+    crafted = exporter_client.get(detail, {"why": "<script>x</script>"})
+    assert crafted.status_code == 200 and "<script>x" not in crafted.text
+    assert f"Your export of {ROWS} hotlines is being prepared" in crafted.text
+
+
+def mainnav(client) -> str:
+    return re.search(r'<nav class="mainnav".*?</nav>', client.get(reverse("hotlines:home")).text, re.S)[0]
+
+
+def test_my_exports_is_in_the_main_navigation_for_exporters_only(exporter, viewer):
+    link = f'href="{reverse("hotlines:export-mine")}"'
+    exporter_client, viewer_client = Client(), Client()
+    exporter_client.force_login(exporter)
+    viewer_client.force_login(viewer)
+    assert link in mainnav(exporter_client) and "My exports" in mainnav(exporter_client)
+    assert link not in mainnav(viewer_client) and "My exports" not in mainnav(viewer_client)
+    # On its own pages, it is the current one.
+    mine = exporter_client.get(reverse("hotlines:export-mine")).text
+    assert f'<a href="{reverse("hotlines:export-mine")}" aria-current="page">My exports</a>' in mine
+
+
+def badges(html: str) -> list[str]:
+    return re.findall(r'<span class="badge ([^"]+)"[^>]*>([^<]*)</span>', html)
+
+
+@pytest.mark.parametrize(
+    ("status", "kept", "want"),
+    [
+        (ExportStatus.PENDING, False, ("badge-export-pending", "Waiting")),
+        (ExportStatus.RUNNING, False, ("badge-export-running", "Running")),
+        (ExportStatus.DONE, True, ("badge-export-done", "Done")),
+        (ExportStatus.DONE, False, ("badge-removed", "Expired")),
+        (ExportStatus.FAILED, False, ("badge-export-failed", "Failed")),
+    ],
+)
+def test_my_exports_shows_the_status_badge_of_the_export_page(exporter_client, exporter, media, status, kept, want):
+    now = timezone.now()
+    record = ExportRecord.objects.create(
+        user=exporter, username="exporter", format="xlsx", background=True, status=status, row_count=3,
+        filename="hotlines.xlsx", expires_at=now + timedelta(hours=1 if kept else -1),
+        file="exports/1-hotlines.xlsx" if status == ExportStatus.DONE else "",
+    )  # fmt: skip
+    mine = badges(exporter_client.get(reverse("hotlines:export-mine")).text)
+    detail = exporter_client.get(reverse("hotlines:export-detail", args=[record.pk]))
+    assert mine == [want]
+    assert badges(detail.text) == [want]
+
+
+def test_the_admins_list_uses_the_same_badges(admin_user_client, django_user_model):
+    user = make_user(django_user_model, "someone", "hotlines.export_hotline")
+    ExportRecord.objects.create(
+        user=user, username="someone", format="csv", background=True, status=ExportStatus.DONE,
+        expires_at=timezone.now() - timedelta(hours=1),
+    )  # fmt: skip
+    assert badges(admin_user_client.get(reverse("hotlines:export-list")).text) == [("badge-removed", "Expired")]
