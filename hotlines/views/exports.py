@@ -34,7 +34,6 @@ from ..models import ExportFormat, ExportRecord, ExportStatus
 from ..services import exports
 
 EXPORT_PERMISSION = "hotlines.export_hotline"
-IN_FLIGHT = (ExportStatus.PENDING, ExportStatus.RUNNING)
 WORKER_LATE_AFTER = 60  # seconds an export may wait for the worker before the page says so
 # The browser tells no page when a download starts. The export form (with JS) sends a random token;
 # every answer to it sets this cookie to that token, and static/js/exports.js, polling for it,
@@ -62,7 +61,7 @@ def export_response(request: HttpRequest) -> HttpResponse:
         # Why it was queued travels with the address: the progress fragment says it while it polls,
         # and stops saying it once the file is ready (a flash message would stay on the page).
         # (A large export needs no reason: the banner's default says it.)
-        limited = job.queued_because in (exports.QUEUED_USER_LIMIT, exports.QUEUED_SITE_LIMIT)
+        limited = job.queued_because in QUEUED_REASONS
         why = {WHY_PARAM: job.queued_because} if limited else {}
         response = redirect(_with_query(reverse("hotlines:export-detail", args=[record.pk]), why))
     elif fmt == ExportFormat.XLSX:
@@ -257,7 +256,7 @@ class MyExportTable(ExportRecordTable):
             return format_html(
                 '<a href="{}" download>{}</a>', reverse("hotlines:export-download", args=[value]), record.filename
             )
-        if record.background and record.status in IN_FLIGHT:
+        if record.background and record.status in exports.IN_FLIGHT:
             return format_html(
                 '<a href="{}">{}</a>', reverse("hotlines:export-detail", args=[value]), _("See progress")
             )
@@ -304,7 +303,7 @@ class OwnExportMixin(PermissionRequiredMixin):
 def _progress_context(record: ExportRecord, why: str = "") -> dict:
     total = record.row_count or 0
     done = min(record.progress, total) if total else record.progress
-    in_flight = record.status in IN_FLIGHT
+    in_flight = record.status in exports.IN_FLIGHT
     why = why if why in QUEUED_REASONS else ""
     return {
         "record": record,
@@ -360,6 +359,6 @@ class ExportDownloadView(OwnExportMixin, View):
             )
             response["Cache-Control"] = "private, no-store"
             return response
-        if record.status in IN_FLIGHT:
+        if record.status in exports.IN_FLIGHT:
             return redirect("hotlines:export-detail", pk=record.pk)
         return render(request, "hotlines/exports/export_gone.html", _progress_context(record), status=410)

@@ -15,7 +15,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from hotlines.models import ExportRecord, ExportStatus, Hotline
-from hotlines.services.exports import runs
+from hotlines.services.exports import limits, streaming
 from tests.browser.conftest import SCREENSHOTS, collect_errors, sign_in
 from tests.conftest import make_user
 from tests.exports.conftest import media, synced  # noqa: F401 - the export tests' fixtures
@@ -78,13 +78,13 @@ def test_a_direct_export_says_preparing_until_its_file_arrives(
     # The workbook is held until the test has seen the page wait for it (the live server runs in
     # this process): the 9-12 s of a large file, without the large file.
     gate = threading.Event()
-    write = runs._xlsx
+    write = streaming._xlsx
 
     def held(job, handle, progress=None):
         assert gate.wait(20), "the test never released the export"
         return write(job, handle, progress)
 
-    monkeypatch.setattr(runs, "_xlsx", held)
+    monkeypatch.setattr(streaming, "_xlsx", held)
     sign_in(page, live_server, "exporter", "pw-exporter")
     page.goto(live_server.url + VIETTEL)
     summary = page.locator("#export-menu summary")
@@ -145,7 +145,7 @@ def test_a_slow_export_is_prepared_by_the_worker_and_its_banner_goes_when_ready(
     screenshot,
 ):
     # Excel measured at 10 rows/s: the list's rows would take far over EXPORT_MAX_DIRECT_SECONDS.
-    monkeypatch.setattr(runs, "EXPORT_RATES", {"csv": 120_000, "json": 70_000, "xlsx": 10}, raising=False)
+    monkeypatch.setattr(limits, "EXPORT_RATES", {"csv": 120_000, "json": 70_000, "xlsx": 10}, raising=False)
     viettel = Hotline.objects.filter(is_removed=False, network="viettel").count()
     sign_in(page, live_server, "exporter", "pw-exporter")
     page.goto(live_server.url + VIETTEL)

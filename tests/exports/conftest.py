@@ -11,11 +11,12 @@ from datetime import datetime
 
 import openpyxl
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl.utils.escape import unescape
 
 from hotlines.choices import HotlineStatus, Network
-from hotlines.models import Hotline
+from hotlines.models import ExportRecord, Hotline
 from hotlines.services.sync import hotlines_sync
 from tests.conftest import make_user
 
@@ -39,6 +40,11 @@ API_FIELDS = [
     "id", "hotline", "name", "description", "network", "status", "is_free_charge", "connection_id",
     "connection_method", "owner_id", "created_at", "updated_at",
 ]  # fmt: skip
+LIST = reverse("hotlines:list")
+# Background exports run as soon as they are queued, or are stored for the test to run.
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+DUMMY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+ASKED_NETWORKS = ["viettel", "mobifone", "vinaphone", "unknown", "other"]  # every network: over 100 rows
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +94,33 @@ def exporter(db, django_user_model):
 def exporter_client(client, exporter):
     client.force_login(exporter)
     return client
+
+
+@pytest.fixture
+def small_limit(settings):
+    settings.EXPORT_MAX_SYNC_ROWS = 100
+    settings.EXPORT_RETENTION_HOURS = 2
+    return settings
+
+
+@pytest.fixture
+def immediate(small_limit):
+    small_limit.TASKS = IMMEDIATE
+
+
+@pytest.fixture
+def queued(small_limit):
+    """Tasks are stored, not run: the test runs them (as the worker would) when it wants."""
+    small_limit.TASKS = DUMMY
+
+
+def ask(client, **query) -> ExportRecord:
+    """Ask for an export of the synced list over `small_limit`'s rows: sent to its progress page."""
+    response = client.get(LIST, {"network": ASKED_NETWORKS, **query})
+    assert response.status_code == 302, response
+    record = ExportRecord.objects.latest("pk")
+    assert response.url == reverse("hotlines:export-detail", args=[record.pk])
+    return record
 
 
 # --- independent expectations -------------------------------------------------------------------

@@ -8,17 +8,15 @@ from urllib.parse import urlencode
 
 import pytest
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils import timezone
 
 from hotlines.models import Connection
 from hotlines.services.exports import export_filename, export_params
 
-from .conftest import body, read_json
+from .conftest import LIST, body, read_json
 
 pytestmark = pytest.mark.django_db
 
-LIST = reverse("hotlines:list")
 LIST_QUERIES = [
     {},
     {"status": ["P", "N"], "sort": "-name"},

@@ -3,28 +3,24 @@
 - `selection`: which rows (the list's filterset and sort) and the file name;
 - `columns`: which fields, with their headers and API names;
 - `writers`: the formats, in constant memory, with formula-looking cells neutralised;
-- `runs`: records, audit, streaming now or writing in the background, and cleanup.
+- `limits`: streamed in the request or written by the worker (expected time, slots);
+- `records`: the only writer of an export's record (status, progress, file), and cleanup;
+- `streaming`: the rows read from the database and written, to the response or a file;
+- `runs`: `export_start` (recorded, audited, streamed or queued) and the worker's `export_run`.
 """
 
 from .columns import ALL, API_COLUMNS, COLUMN_CHOICES, COLUMNS, VISIBLE, export_columns_for
-from .runs import (
-    CONTENT_TYPES,
+from .limits import (
     EXPORT_RATES,
     QUEUED_LARGE,
     QUEUED_SITE_LIMIT,
     QUEUED_USER_LIMIT,
-    CleanupResult,
-    ExportJob,
-    export_cleanup,
     export_direct_slots,
     export_expected_seconds,
-    export_is_available,
     export_is_direct,
-    export_run,
-    export_start,
-    export_stream,
-    export_xlsx_file,
 )
+from .records import IN_FLIGHT, CleanupResult, export_cleanup, export_is_available
+from .runs import export_run, export_start
 from .selection import (
     COLUMNS_PARAM,
     EXPORT_PARAM,
@@ -34,6 +30,7 @@ from .selection import (
     export_params,
     export_selection,
 )
+from .streaming import CONTENT_TYPES, ExportJob, export_stream, export_xlsx_file
 from .writers import neutralise
 
 __all__ = [
@@ -46,6 +43,7 @@ __all__ = [
     "EXPORT_PARAM",
     "EXPORT_RATES",
     "EXPORT_TOKEN_PARAM",
+    "IN_FLIGHT",
     "QUEUED_LARGE",
     "QUEUED_SITE_LIMIT",
     "QUEUED_USER_LIMIT",

@@ -9,7 +9,6 @@ from datetime import datetime
 import pytest
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from hotlines.models import Hotline, UserPreference
 from hotlines.services.exports import writers
@@ -18,6 +17,7 @@ from .conftest import (
     API_FIELDS,
     HOSTILE_DESCRIPTION,
     HOSTILE_NAMES,
+    LIST,
     api_object,
     body,
     read_csv,
@@ -29,7 +29,6 @@ from .conftest import (
 
 pytestmark = pytest.mark.django_db
 
-LIST = reverse("hotlines:list")
 DEFAULT_COLUMNS = ["hotline", "name", "network", "status", "is_free_charge", "owner_id", "created_at", "updated_at"]
 DEFAULT_HEADERS = ["Hotline", "Name", "Network", "Status", "Free of charge", "Owner ID", "Created", "Updated"]
 ALL_COLUMNS = [
@@ -64,18 +63,25 @@ def expected(case: str) -> list[Hotline]:
     return rows
 
 
-def export(client, case: str, fmt: str, **extra):
-    response = client.get(LIST, {**QUERIES[case][0], "_export": fmt, **extra})
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json; charset=utf-8",
+}
+
+
+def export(client, case: str, fmt: str) -> bytes:
+    """The file for one of QUERIES, after checking its type."""
+    response = client.get(LIST, {**QUERIES[case][0], "_export": fmt})
     assert response.status_code == 200, response
-    return response
+    assert response.streaming  # the workbook too, as a FileResponse
+    assert response["Content-Type"] == CONTENT_TYPES[fmt]
+    return body(response)
 
 
 @pytest.mark.parametrize("case", list(QUERIES))
 def test_csv_holds_exactly_the_rows_in_order(exporter_client, synced, case):
-    response = export(exporter_client, case, "csv")
-    assert response.streaming
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = read_csv(body(response))
+    rows = read_csv(export(exporter_client, case, "csv"))
     assert rows[0] == DEFAULT_HEADERS
     assert rows[1:] == [
         [spreadsheet_cell(column, hotline, dates_as_text=True) for column in DEFAULT_COLUMNS]
@@ -85,9 +91,7 @@ def test_csv_holds_exactly_the_rows_in_order(exporter_client, synced, case):
 
 @pytest.mark.parametrize("case", list(QUERIES))
 def test_xlsx_holds_exactly_the_rows_in_order(exporter_client, synced, case):
-    response = export(exporter_client, case, "xlsx")
-    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    [(title, rows)] = read_xlsx(body(response))
+    [(title, rows)] = read_xlsx(export(exporter_client, case, "xlsx"))
     assert title == "Hotlines"
     assert rows[0] == DEFAULT_HEADERS
     want = [
@@ -100,10 +104,7 @@ def test_xlsx_holds_exactly_the_rows_in_order(exporter_client, synced, case):
 
 @pytest.mark.parametrize("case", list(QUERIES))
 def test_json_holds_the_api_objects_in_order(exporter_client, synced, case):
-    response = export(exporter_client, case, "json")
-    assert response.streaming
-    assert response["Content-Type"] == "application/json; charset=utf-8"
-    objects = read_json(body(response))
+    objects = read_json(export(exporter_client, case, "json"))
     assert objects == [api_object(hotline) for hotline in expected(case)]
     assert all(list(item) == API_FIELDS for item in objects)
     assert all(isinstance(item[key], str) for item in objects for key in ("id", "connection_id", "owner_id"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db import connection as db_connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,42 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hotlines.models import AuditAction, AuditEntry, ExportRecord, ExportStatus, Hotline
-from hotlines.services.exports import export_cleanup, export_run, runs, writers
+from hotlines.services.exports import export_run, records, writers
 from tests.conftest import make_user
 
-from .conftest import api_object, body, read_csv, read_json, read_xlsx, spreadsheet_cell
+from .conftest import ASKED_NETWORKS, LIST, api_object, ask, body, read_csv, read_json, read_xlsx, spreadsheet_cell
 
 pytestmark = pytest.mark.django_db
-
-LIST = reverse("hotlines:list")
-IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-DUMMY = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
-
-
-@pytest.fixture
-def small_limit(settings):
-    settings.EXPORT_MAX_SYNC_ROWS = 100
-    settings.EXPORT_RETENTION_HOURS = 2
-    return settings
-
-
-@pytest.fixture
-def immediate(small_limit):
-    small_limit.TASKS = IMMEDIATE
-
-
-@pytest.fixture
-def queued(small_limit):
-    """Tasks are stored, not run: the test runs them (as the worker would) when it wants."""
-    small_limit.TASKS = DUMMY
-
-
-def ask(client, **query):
-    response = client.get(LIST, {"network": ["viettel", "mobifone", "vinaphone", "unknown", "other"], **query})
-    assert response.status_code == 302, response
-    record = ExportRecord.objects.latest("pk")
-    assert response.url == reverse("hotlines:export-detail", args=[record.pk])
-    return record
 
 
 def download(client, record) -> bytes:
@@ -60,8 +29,7 @@ def download(client, record) -> bytes:
 
 
 def expected_hotlines():
-    networks = ["viettel", "mobifone", "vinaphone", "unknown", "other"]
-    return Hotline.objects.filter(is_removed=False, network__in=networks).order_by("hotline", "id")
+    return Hotline.objects.filter(is_removed=False, network__in=ASKED_NETWORKS).order_by("hotline", "id")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
@@ -101,7 +69,7 @@ def test_the_progress_page_polls_until_the_file_is_ready(exporter_client, synced
 
     # The worker: progress is committed as it goes, batch after batch.
     monkeypatch.setattr(writers, "BATCH_ROWS", 40)
-    monkeypatch.setattr(runs, "PROGRESS_EVERY", 0)
+    monkeypatch.setattr(records, "PROGRESS_EVERY", 0)
     with CaptureQueriesContext(db_connection) as queries:
         export_run(export_id=record.pk)
     updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE") and "progress" in q["sql"]]
@@ -127,46 +95,6 @@ def test_only_the_person_who_asked_can_see_or_download_it(exporter_client, synce
     anonymous = Client()
     assert all(anonymous.get(url).status_code == 302 for url in urls)
     assert exporter_client.get(urls[2]).status_code == 200
-
-
-def test_an_expired_file_is_gone_and_cleaned_up(exporter_client, synced, immediate, media):
-    record = ask(exporter_client, _export="csv")
-    record.refresh_from_db()
-    path = media / record.file.name
-    assert path.exists()
-    ExportRecord.objects.filter(pk=record.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    response = exporter_client.get(reverse("hotlines:export-download", args=[record.pk]))
-    assert response.status_code == 410 and "no longer kept" in response.text
-    call_command("cleanup_exports")
-    record.refresh_from_db()
-    assert not path.exists() and not record.file
-    assert record.status == ExportStatus.DONE  # the record stays, for the audit
-
-
-def test_cleanup_gives_up_on_exports_no_worker_finished(synced, exporter, queued):
-    stuck = ExportRecord.objects.create(user=exporter, format="csv", status=ExportStatus.RUNNING, background=True)
-    fresh = ExportRecord.objects.create(user=exporter, format="csv", status=ExportStatus.PENDING, background=True)
-    ExportRecord.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(hours=3))
-    result = export_cleanup()
-    assert result.abandoned == 1
-    stuck.refresh_from_db(), fresh.refresh_from_db()
-    assert stuck.status == ExportStatus.FAILED and fresh.status == ExportStatus.PENDING
-
-
-def test_asking_twice_while_it_is_written_reuses_the_first(exporter_client, synced, queued):
-    first = ask(exporter_client, _export="xlsx", sort="name")
-    second = ask(exporter_client, _export="xlsx", sort="name")
-    assert first.pk == second.pk and ExportRecord.objects.count() == 1
-    other_format = ask(exporter_client, _export="csv", sort="name")
-    assert other_format.pk != first.pk
-
-
-def test_a_task_delivered_twice_writes_once(exporter_client, synced, queued):
-    record = ask(exporter_client, _export="csv")
-    export_run(export_id=record.pk)
-    name = ExportRecord.objects.get(pk=record.pk).file.name
-    export_run(export_id=record.pk)
-    assert ExportRecord.objects.get(pk=record.pk).file.name == name
 
 
 def test_a_user_who_lost_the_permission_gets_no_file(exporter_client, exporter, synced, queued):

@@ -1,0 +1,193 @@
+"""Writing an export's file: its rows read through a server-side cursor and handed to the writers,
+streamed to the response (CSV, JSON), into a temporary workbook (Excel), or into a file for the
+worker. The record is finished through `records`, with the last byte or the first error."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import tempfile
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import IO
+
+from django.db import connection, transaction
+from django.db.models import CharField, DateTimeField, F, Func, QuerySet, Value
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ...models import ExportFormat, ExportRecord, Hotline
+from .columns import DATETIME, ExportColumn
+from .records import record_done, record_failed
+from .writers import Progress, Row, csv_chunks, json_chunks, xlsx_write
+
+logger = logging.getLogger(__name__)
+
+ITERATOR_CHUNK = 5000  # rows fetched per round trip from the server-side cursor
+CONTENT_TYPES = {
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.JSON: "application/json; charset=utf-8",
+    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ExportJob:
+    """An export that was asked for: its record, and the rows and columns its file holds."""
+
+    record: ExportRecord
+    queryset: QuerySet[Hotline]
+    columns: list[ExportColumn]
+    # A stream is written after the view returned, when the request's language may be gone.
+    language: str
+    queued_because: str = ""  # one of limits.QUEUED_*, for a background export
+
+    @property
+    def content_type(self) -> str:
+        return CONTENT_TYPES[self.record.format]
+
+
+class _LocalTime(Func):
+    """PostgreSQL: a timestamp as the wall-clock time of a zone, as a naive timestamp or as text."""
+
+    def __init__(self, field: str, *, zone: str, as_text: bool) -> None:
+        if as_text:
+            self.template = "to_char(timezone(%(expressions)s), 'YYYY-MM-DD HH24:MI:SS')"
+        else:
+            self.template = "timezone(%(expressions)s)"
+        super().__init__(Value(zone), F(field), output_field=CharField() if as_text else DateTimeField())
+
+
+def _local_dates_in_database(job: ExportJob) -> bool:
+    # PostgreSQL converts and formats timestamps several times faster than Python does per value.
+    return connection.vendor == "postgresql" and job.record.format in (ExportFormat.CSV, ExportFormat.XLSX)
+
+
+def _rows(job: ExportJob) -> Iterator[Row]:
+    """Plain tuples from a server-side cursor: no model instances, a bounded number in memory."""
+    queryset, fields = job.queryset, [column.field for column in job.columns]
+    if _local_dates_in_database(job):
+        zone = timezone.get_default_timezone_name()
+        as_text = job.record.format == ExportFormat.CSV
+        annotations = {}
+        for index, column in enumerate(job.columns):
+            if column.kind == DATETIME:
+                fields[index] = f"export_{column.key}"
+                annotations[fields[index]] = _LocalTime(column.field, zone=zone, as_text=as_text)
+        queryset = queryset.annotate(**annotations)
+    return queryset.values_list(*fields).iterator(chunk_size=ITERATOR_CHUNK)
+
+
+def _streaming_read() -> AbstractContextManager:
+    """On PostgreSQL, read inside a transaction: outside one, Django declares the cursor WITH HOLD,
+    which makes the server compute the whole result before the first row arrives."""
+    if connection.vendor == "postgresql":
+        return transaction.atomic()
+    # SQLite reads lazily anyway, and a transaction there would hold the write lock.
+    return contextlib.nullcontext()
+
+
+def _chunks(job: ExportJob, progress: Progress) -> Iterator[bytes]:
+    if job.record.format == ExportFormat.JSON:
+        return json_chunks(_rows(job), job.columns, progress=progress)
+    return csv_chunks(
+        _rows(job),
+        job.columns,
+        tz=timezone.get_default_timezone(),
+        local_dates=_local_dates_in_database(job),
+        progress=progress,
+    )
+
+
+def _xlsx(job: ExportJob, handle: IO[bytes], progress: Progress | None = None) -> int:
+    return xlsx_write(
+        handle,
+        _rows(job),
+        job.columns,
+        tz=timezone.get_default_timezone(),
+        local_dates=_local_dates_in_database(job),
+        sheet_title=_("Hotlines"),
+        progress=progress,
+    )
+
+
+class ExportStream:
+    """The CSV or JSON bytes as the rows are read. The record is finished with the last byte; closed
+    before that (the browser went away, a HEAD request), the export is recorded as interrupted."""
+
+    def __init__(self, job: ExportJob) -> None:
+        self.job = job
+        self.written = 0
+        self.finished = False
+        self._chunks = self._generate()
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._chunks)
+
+    def close(self) -> None:
+        """Called by the response once it is sent or abandoned."""
+        self._chunks.close()
+        if not self.finished:
+            self._failed(_("The download was interrupted."))
+
+    def _count(self, done: int) -> None:
+        self.written = done
+
+    def _failed(self, error: str) -> None:
+        self.finished = True
+        record_failed(self.job.record, error=error, rows=self.written)
+
+    def _generate(self) -> Iterator[bytes]:
+        job = self.job
+        try:
+            with translation.override(job.language), _streaming_read():
+                yield from _chunks(job, self._count)
+        except GeneratorExit:
+            raise  # closed early: close() records it
+        except Exception as exc:
+            logger.exception("export #%s failed", job.record.pk)
+            self._failed(str(exc) or exc.__class__.__name__)
+            raise
+        self.finished = True
+        record_done(job.record, rows=self.written)
+
+
+def export_stream(*, job: ExportJob) -> ExportStream:
+    """The bytes of a CSV or JSON export, for a StreamingHttpResponse."""
+    return ExportStream(job)
+
+
+def export_xlsx_file(*, job: ExportJob) -> IO[bytes]:
+    """The workbook written into an anonymous temporary file (gone once closed), rewound."""
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it once sent
+    try:
+        with translation.override(job.language), _streaming_read():
+            rows = _xlsx(job, handle)
+    except Exception as exc:
+        handle.close()
+        logger.exception("export #%s failed", job.record.pk)
+        record_failed(job.record, error=str(exc))
+        raise
+    record_done(job.record, rows=rows)
+    handle.seek(0)
+    return handle
+
+
+def write_file(job: ExportJob, handle: IO[bytes], progress: Progress) -> int:
+    """Write a background export's whole file into `handle`, reporting progress; the rows written."""
+    if job.record.format == ExportFormat.XLSX:
+        return _xlsx(job, handle, progress)
+    written = 0
+
+    def count(done: int) -> None:
+        nonlocal written
+        written = done
+        progress(done)
+
+    for chunk in _chunks(job, count):
+        handle.write(chunk)
+    return written
