@@ -18,20 +18,11 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .choices import ACTIVE_SYNC_STATUSES, ChangeKind, SyncStatus
+from .hotline_fields import DEFAULT_COLUMNS, FIELDS
 from .models import AuditAction, AuditEntry, Connection, Hotline, HotlineChange, SyncRun, UserPreference
 
-LIST_FIELDS = (
-    "id",
-    "hotline",
-    "name",
-    "network",
-    "status",
-    "is_free_charge",
-    "owner_id",
-    "created_at",
-    "updated_at",
-    "is_removed",
-)
+# The default columns' fields, and whether a row is removed (the number's cell says so).
+LIST_FIELDS = ("id", *(FIELDS[name].query_path for name in DEFAULT_COLUMNS), "is_removed")
 
 
 def hotline_list(*, include_removed: bool = False, fields: Iterable[str] | None = None) -> QuerySet[Hotline]:
