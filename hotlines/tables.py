@@ -14,9 +14,10 @@ from django.utils.dates import MONTHS_3
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from . import hotline_fields
 from .choices import HotlineStatus
 from .models import Hotline
 from .normalize import number_groups
@@ -27,26 +28,20 @@ STATUS_BADGES = {
     HotlineStatus.NEW: "badge-new",
 }
 # Shown unless a person chose otherwise; `hotline` is always shown first (it links to the detail).
-DEFAULT_COLUMNS = ("hotline", "name", "network", "status", "is_free_charge", "owner_id", "created_at", "updated_at")
+DEFAULT_COLUMNS = hotline_fields.DEFAULT_COLUMNS
 FIXED_COLUMN = "hotline"
 # Columns whose cells depend on the value alone and take few values: rendered once per value.
-FEW_VALUES = {"status", "network", "is_free_charge", "connection_method", "connection"}
+FEW_VALUES = {field.name for field in hotline_fields.LIST_COLUMNS if field.few_values}
 ALWAYS_RENDERED = {"hotline", "status", "network"}  # their render shows something even for an empty value
-# The model fields each column needs (for `.only()`).
-COLUMN_FIELDS = {
-    "hotline": ("hotline", "is_removed"),
-    "name": ("name",),
-    "description": ("description",),
-    "network": ("network",),
-    "status": ("status",),
-    "is_free_charge": ("is_free_charge",),
-    "connection_method": ("connection_method",),
-    "owner_id": ("owner_id",),
-    "etelecom_id": ("etelecom_id",),
-    "connection": ("connection__name",),
-    "created_at": ("created_at",),
-    "updated_at": ("updated_at",),
-    "last_changed_at": ("last_changed_at",),
+# The model fields each column needs (for `.only()`); the number's link marks a removed hotline.
+COLUMN_FIELDS = {field.name: (field.query_path,) for field in hotline_fields.LIST_COLUMNS}
+COLUMN_FIELDS[FIXED_COLUMN] = (FIXED_COLUMN, "is_removed")
+# The cells' classes by the field's kind: numbers and IDs in monospace, people's text wide.
+CELL_CLASSES = {
+    hotline_fields.NUMBER: "mono",
+    hotline_fields.ID: "mono col-id",
+    hotline_fields.LONG_TEXT: "col-wide",
+    hotline_fields.DATETIME: "nowrap",
 }
 
 
@@ -132,38 +127,28 @@ def _detail_url_maker():
     return lambda pk: f"{head}/{pk}/{tail}"
 
 
-class HotlineTable(tables.Table):
-    """Every column sorts; `id` breaks ties so paging is stable."""
+def _column(field: hotline_fields.HotlineField) -> tables.Column:
+    """The list's column of a registry field; `id` breaks ties so paging is stable."""
+    css = CELL_CLASSES.get(field.kind)
+    return tables.Column(
+        verbose_name=field.label,
+        accessor=field.path or None,
+        order_by=(field.query_path, "id"),
+        orderable=field.sortable,
+        attrs={"td": {"class": css}} if css else None,
+    )
 
-    hotline = tables.Column(verbose_name=_("Hotline"), order_by=("hotline", "id"), attrs={"td": {"class": "mono"}})
-    name = tables.Column(verbose_name=_("Name"), order_by=("name", "id"), attrs={"td": {"class": "col-wide"}})
-    description = tables.Column(
-        verbose_name=_("Description"), order_by=("description", "id"), attrs={"td": {"class": "col-wide"}}
-    )
-    network = tables.Column(verbose_name=_("Network"), order_by=("network", "id"))
-    status = tables.Column(verbose_name=_("Status"), order_by=("status", "id"))
-    is_free_charge = tables.Column(verbose_name=_("Free of charge"), order_by=("is_free_charge", "id"))
-    connection_method = tables.Column(verbose_name=_("Connection method"), order_by=("connection_method", "id"))
-    owner_id = tables.Column(
-        verbose_name=_("Owner ID"), order_by=("owner_id", "id"), attrs={"td": {"class": "mono col-id"}}
-    )
-    etelecom_id = tables.Column(
-        verbose_name=_("Hotline ID"), order_by=("etelecom_id", "id"), attrs={"td": {"class": "mono col-id"}}
-    )
-    connection = tables.Column(
-        verbose_name=_("eTelecom account"), accessor="connection__name", order_by=("connection__name", "id")
-    )
-    created_at = tables.Column(
-        verbose_name=_("Created"), order_by=("created_at", "id"), attrs={"td": {"class": "nowrap"}}
-    )
-    updated_at = tables.Column(
-        verbose_name=_("Updated"), order_by=("updated_at", "id"), attrs={"td": {"class": "nowrap"}}
-    )
-    last_changed_at = tables.Column(
-        verbose_name=pgettext_lazy("column", "Last changed"),
-        order_by=("last_changed_at", "id"),
-        attrs={"td": {"class": "nowrap"}},
-    )
+
+# The columns, one per registry field the list shows, in the column chooser's order.
+_HotlineColumns = type(tables.Table)(
+    "_HotlineColumns",
+    (tables.Table,),
+    {"__module__": __name__, **{field.name: _column(field) for field in hotline_fields.LIST_COLUMNS}},
+)
+
+
+class HotlineTable(_HotlineColumns):
+    """Every column sorts; `id` breaks ties so paging is stable."""
 
     class Meta:
         model = Hotline

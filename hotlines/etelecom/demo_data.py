@@ -9,6 +9,10 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
+from ..hotline_fields import API_FIELDS
+
+# The Partner API's fields, in its order.
+API_NAMES = tuple(field.api_name for field in API_FIELDS)
 EPOCH = datetime(2026, 11, 1, 8, 0, 0, tzinfo=UTC)
 ID_BASE = 1_150_000_000_000_000_000
 
@@ -102,7 +106,7 @@ def hotline(seed: int, index: int, *, size: int) -> dict:
     created = EPOCH - timedelta(seconds=index * 61 + rng.randrange(60))
     updated = min(created + timedelta(hours=rng.randrange(0, 24 * 200)), EPOCH)
     free = True if kind == "1800" else False if kind == "1900" else rng.random() < 0.3
-    return {
+    values = {
         "id": str(ID_BASE + (size - index) * 1000 + rng.randrange(1000)),
         "hotline": number,
         "name": f"{rng.choice(PURPOSES)} {rng.choice(COMPANIES)}",
@@ -116,3 +120,6 @@ def hotline(seed: int, index: int, *, size: int) -> dict:
         "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "updated_at": updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
+    # The payload holds the registry's fields in the API's order: a field the registry gains
+    # without a value here fails loudly instead of going missing from the sandbox.
+    return {name: values[name] for name in API_NAMES}

@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
 
+from ..hotline_fields import API_FIELDS
 from . import demo_data
 
 logger = logging.getLogger(__name__)
@@ -435,20 +436,12 @@ def _gzip_bomb(size: int) -> bytes:
     return head + spaces * (size // block) + tail
 
 
+# The payload's fields a hotline may lack (all but the ID and the number).
+_OPTIONAL = tuple(field.api_name for field in API_FIELDS if not field.required)
+
+
 def _with_nulls(item: dict[str, Any], n: int) -> dict[str, Any]:
     """Optional fields null on even items and missing on odd ones."""
-    optional = (
-        "name",
-        "description",
-        "network",
-        "status",
-        "is_free_charge",
-        "connection_id",
-        "connection_method",
-        "owner_id",
-        "created_at",
-        "updated_at",
-    )
     if n % 2 == 0:
-        return {**item, **dict.fromkeys(optional)}
-    return {k: v for k, v in item.items() if k not in optional}
+        return {**item, **dict.fromkeys(_OPTIONAL)}
+    return {k: v for k, v in item.items() if k not in _OPTIONAL}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ..hotline_fields import API_FIELDS, BOOL, DATETIME, ID, LONG_TEXT, UPSTREAM_KEY, HotlineField
 from .exceptions import BadPayload
 
 # IDs are string<int64>: ASCII digits only (`\d` would take "١٢٣" or "²"), and within int64.
@@ -19,39 +21,39 @@ YEAR_RANGE = (1970, 2100)
 # but deeper than this is not an eTelecom hotline, and would strain every JSON encoder after us.
 MAX_RAW_DEPTH = 16
 _CONTAINERS = (dict, list)
-HOTLINE_FIELDS = (
-    "id",
-    "hotline",
-    "name",
-    "description",
-    "network",
-    "status",
-    "is_free_charge",
-    "connection_id",
-    "connection_method",
-    "owner_id",
-    "created_at",
-    "updated_at",
-)
 
 
-def _text(item: dict, key: str, *, where: str, max_len: int = 10_000) -> str:
+def _text(
+    item: dict,
+    key: str,
+    where: str,
+    max_len: int = 10_000,
+    numbers: bool = True,
+    strip: bool = False,
+    required: bool = False,
+) -> str:
     value = item.get(key)
     if value is None:
-        return ""
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and key not in ("name", "description"):
-        # Some gateways send numbers for int64 fields; keep ints exact, refuse floats (precision is gone).
-        if isinstance(value, float):
-            raise BadPayload(f"{where}: field '{key}' is a floating-point number, so its exact value is lost")
-        value = str(value)
-    if not isinstance(value, str):
-        raise BadPayload(f"{where}: field '{key}' should be text, got {type(value).__name__}")
-    if len(value) > max_len:
-        raise BadPayload(f"{where}: field '{key}' is {len(value):,} characters long")
-    return value.replace("\x00", "")
+        value = ""
+    else:
+        if numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
+            # Some gateways send numbers for int64 fields; keep ints exact, refuse floats (precision is gone).
+            if isinstance(value, float):
+                raise BadPayload(f"{where}: field '{key}' is a floating-point number, so its exact value is lost")
+            value = str(value)
+        if not isinstance(value, str):
+            raise BadPayload(f"{where}: field '{key}' should be text, got {type(value).__name__}")
+        if len(value) > max_len:
+            raise BadPayload(f"{where}: field '{key}' is {len(value):,} characters long")
+        value = value.replace("\x00", "")
+        if strip:
+            value = value.strip()
+    if required and not value:
+        raise BadPayload(f"{where}: field '{key}' is missing")
+    return value
 
 
-def _int64(item: dict, key: str, *, where: str, required: bool = False) -> str:
+def _int64(item: dict, key: str, where: str, required: bool = False) -> str:
     """An ID: a non-negative 64-bit integer, as ASCII digits (kept as the exact text received)."""
     value = _text(item, key, where=where, max_len=32).strip()
     if not value:
@@ -65,7 +67,7 @@ def _int64(item: dict, key: str, *, where: str, required: bool = False) -> str:
     return value
 
 
-def _datetime(item: dict, key: str, *, where: str) -> datetime | None:
+def _datetime(item: dict, key: str, where: str) -> datetime | None:
     value = item.get(key)
     if value in (None, ""):
         return None
@@ -124,32 +126,42 @@ class Hotline:
 
     @classmethod
     def from_payload(cls, item: Any, *, where: str = "hotline") -> Hotline:
+        """A hotline from its payload, each field parsed as the registry declares it."""
         if not isinstance(item, dict):
             raise BadPayload(f"{where} is not an object")
-        free = item.get("is_free_charge")
-        if free is not None and not isinstance(free, bool):
-            raise BadPayload(f"{where}: field 'is_free_charge' should be true or false")
+        for key in _BOOLEANS:
+            value = item.get(key)
+            if value is not None and not isinstance(value, bool):
+                raise BadPayload(f"{where}: field '{key}' should be true or false")
         hotline_id = _int64(item, "id", where=where, required=True)
         where = f"{where} (id {hotline_id})"
         _check_nesting(item, where=where)
-        number = _text(item, "hotline", where=where, max_len=32).strip()
-        if not number:
-            raise BadPayload(f"{where}: field 'hotline' is missing")
-        return cls(
-            id=hotline_id,
-            hotline=number,
-            name=_text(item, "name", where=where, max_len=500),
-            description=_text(item, "description", where=where),
-            network=_text(item, "network", where=where, max_len=50).strip(),
-            status=_text(item, "status", where=where, max_len=50).strip(),
-            is_free_charge=free,
-            connection_id=_int64(item, "connection_id", where=where),
-            connection_method=_text(item, "connection_method", where=where, max_len=100),
-            owner_id=_int64(item, "owner_id", where=where),
-            created_at=_datetime(item, "created_at", where=where),
-            updated_at=_datetime(item, "updated_at", where=where),
-            raw=item,
-        )
+        values = [read(item, key, where, *options) for read, key, options in _PARSERS]
+        return cls(hotline_id, *values, item)
+
+
+def _bool(item: dict, key: str, where: str) -> bool | None:
+    return item.get(key)  # checked first, as its error names no ID
+
+
+def _parser(field: HotlineField) -> tuple[Callable[..., Any], str, tuple]:
+    """How one payload field is read, from its kind in the registry: (reader, key, the reader's
+    arguments after `where`), positional as a page calls it for every hotline."""
+    if field.kind == ID:
+        reader, options = _int64, (field.required,)
+    elif field.kind == DATETIME:
+        reader, options = _datetime, ()
+    elif field.kind == BOOL:
+        reader, options = _bool, ()
+    else:
+        reader, options = _text, (field.max_length, field.kind != LONG_TEXT, field.stripped, field.required)
+    return reader, field.api_name, options
+
+
+# Every payload field but the ID (parsed first: the errors after it name it), in the API's order,
+# which is `Hotline`'s (a test checks it).
+_PARSERS = tuple(_parser(field) for field in API_FIELDS if field.name != UPSTREAM_KEY)
+_BOOLEANS = tuple(field.api_name for field in API_FIELDS if field.kind == BOOL)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,20 +9,11 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from ..choices import ChangeKind
+from ..hotline_fields import DEFAULT_COLUMNS, FIELDS
 from ..models import Hotline, HotlineChange
 
-LIST_FIELDS = (
-    "id",
-    "hotline",
-    "name",
-    "network",
-    "status",
-    "is_free_charge",
-    "owner_id",
-    "created_at",
-    "updated_at",
-    "is_removed",
-)
+# The default columns' fields, and whether a row is removed (the number's cell says so).
+LIST_FIELDS = ("id", *(FIELDS[name].query_path for name in DEFAULT_COLUMNS), "is_removed")
 
 
 def hotline_list(*, include_removed: bool = False, fields: Iterable[str] | None = None) -> QuerySet[Hotline]:

@@ -6,24 +6,15 @@ import json
 
 from django import template
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from ..choices import HotlineStatus, Network, label_for
+from ..hotline_fields import BOOL, FIELDS, NETWORK, STATUS, TRACKED_FIELDS
 from ..tables import STATUS_BADGES, number_html
 
 register = template.Library()
 
-FIELD_LABELS = {
-    "hotline": _("Number"),
-    "name": _("Name"),
-    "description": _("Description"),
-    "network": _("Network"),
-    "status": _("Status"),
-    "is_free_charge": _("Free of charge"),
-    "upstream_connection_id": _("Connection ID"),
-    "connection_method": _("Connection method"),
-    "owner_id": _("Owner ID"),
-}
+# The history's words for the fields it records.
+FIELD_LABELS = {field.name: field.change_label for field in TRACKED_FIELDS}
 
 
 @register.filter
@@ -40,22 +31,25 @@ def grouped_number(number: str) -> str:
 
 @register.filter
 def status_label(status: str) -> str:
+    """A status in words."""
     return label_for(HotlineStatus, status)
 
 
 @register.filter
 def change_field_label(field: str) -> str:
+    """How the history names a field (its name itself when the registry does not track it)."""
     return str(FIELD_LABELS.get(field, field))
 
 
 def _value(field: str, value: str) -> str:
     if value == "":
         return "—"
-    if field == "status":
+    kind = FIELDS[field].kind if field in FIELDS else None
+    if kind == STATUS:
         return label_for(HotlineStatus, value)
-    if field == "network":
+    if kind == NETWORK:
         return label_for(Network, value)
-    if field == "is_free_charge":
+    if kind == BOOL:
         return gettext("Yes") if value == "true" else gettext("No") if value == "false" else value
     return value
 
@@ -68,6 +62,7 @@ def change_old(change) -> str:
 
 @register.filter
 def change_new(change) -> str:
+    """The value after a change, in words."""
     return _value(change.field, change.new_value)
 
 

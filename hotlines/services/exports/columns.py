@@ -1,4 +1,5 @@
-"""Which hotline fields an export can hold, their human headers and their API names."""
+"""Which hotline fields an export can hold, their human headers and their API names (from the
+field registry, `hotlines/hotline_fields.py`)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-TEXT = "text"
-STATUS = "status"
-NETWORK = "network"
-BOOL = "bool"
-DATETIME = "datetime"
+from ...hotline_fields import BOOL, DATETIME, HOTLINE_FIELDS, NETWORK, STATUS, TEXT, UPSTREAM_KEY, HotlineField
+
+__all__ = ["BOOL", "DATETIME", "NETWORK", "STATUS", "TEXT"]  # the kinds the writers tell apart
 
 VISIBLE = "visible"
 ALL = "all"
@@ -31,38 +28,29 @@ class ExportColumn:
     kind: str
     width: int  # Excel column width, in characters
 
+    @classmethod
+    def of(cls, field: HotlineField) -> ExportColumn:
+        """The export column of a registry field."""
+        return cls(field.name, field.query_path, field.label, field.api_name, field.kind, field.export_width)
+
     @property
     def title(self) -> str:
-        """The header in the active language, as the list's table shows it when it has the column."""
-        from ...tables import HotlineTable  # late: the table module is heavier than this one
-
-        column = HotlineTable.base_columns.get(self.key)
-        return str(column.verbose_name if column is not None and column.verbose_name else self.header)
+        """The header in the active language (the list's table shows the same one)."""
+        return str(self.header)
 
 
 # The API's fields in its order, then what only the dashboard knows.
-ALL_COLUMNS: tuple[ExportColumn, ...] = (
-    ExportColumn("etelecom_id", "etelecom_id", _("Hotline ID"), "id", TEXT, 21),
-    ExportColumn("hotline", "hotline", _("Hotline"), "hotline", TEXT, 14),
-    ExportColumn("name", "name", _("Name"), "name", TEXT, 40),
-    ExportColumn("description", "description", _("Description"), "description", TEXT, 50),
-    ExportColumn("network", "network", _("Network"), "network", NETWORK, 12),
-    ExportColumn("status", "status", _("Status"), "status", STATUS, 10),
-    ExportColumn("is_free_charge", "is_free_charge", _("Free of charge"), "is_free_charge", BOOL, 10),
-    ExportColumn("upstream_connection_id", "upstream_connection_id", _("Connection ID"), "connection_id", TEXT, 21),
-    ExportColumn("connection_method", "connection_method", _("Connection method"), "connection_method", TEXT, 16),
-    ExportColumn("owner_id", "owner_id", _("Owner ID"), "owner_id", TEXT, 21),
-    ExportColumn("created_at", "created_at", _("Created"), "created_at", DATETIME, 19),
-    ExportColumn("updated_at", "updated_at", _("Updated"), "updated_at", DATETIME, 19),
-    ExportColumn("connection", "connection__name", _("eTelecom account"), "", TEXT, 16),
-    ExportColumn("last_changed_at", "last_changed_at", pgettext_lazy("column", "Last changed"), "", DATETIME, 19),
-    ExportColumn("is_removed", "is_removed", _("Removed"), "", BOOL, 9),
-)
+ALL_COLUMNS: tuple[ExportColumn, ...] = tuple(ExportColumn.of(field) for field in HOTLINE_FIELDS)
 COLUMNS: dict[str, ExportColumn] = {column.key: column for column in ALL_COLUMNS}
 # The Partner API's object, field for field: what a JSON export holds, whatever the choice.
 API_COLUMNS: tuple[ExportColumn, ...] = tuple(column for column in ALL_COLUMNS if column.api_name)
-# Names a preference may use for a field whose list name differs.
-_ALIASES = {"connection_id": "upstream_connection_id"}
+# Names a preference may use for a field whose list name differs: its API name (not the key's
+# "id", which a preference never meant as the hotline's ID).
+_ALIASES = {
+    column.api_name: column.key
+    for column in API_COLUMNS
+    if column.api_name not in COLUMNS and column.key != UPSTREAM_KEY
+}
 
 
 def export_columns_from_names(names: Iterable[str]) -> list[ExportColumn]:

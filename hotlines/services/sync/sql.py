@@ -19,6 +19,7 @@ from operator import itemgetter
 from django.db import connection, transaction
 
 from ...choices import ACTIVE_SYNC_STATUSES
+from ...hotline_fields import BOOL, CONTENT_FIELDS, HOTLINE_FIELDS, TRACKED_FIELDS
 from ...models import Hotline, HotlineChange, StagedHotline, SyncRun
 
 HOTLINE = Hotline._meta.db_table
@@ -28,34 +29,14 @@ RUN = SyncRun._meta.db_table
 
 # The upstream values a staged row carries to `Hotline`, with their PostgreSQL types.
 CONTENT_COLUMNS = {
-    "hotline": "text",
-    "name": "text",
-    "description": "text",
-    "network": "text",
-    "status": "text",
-    "is_free_charge": "boolean",
-    "upstream_connection_id": "text",
-    "connection_method": "text",
-    "owner_id": "text",
-    "created_at": "timestamptz",
-    "updated_at": "timestamptz",
+    **{field.name: field.sql_type for field in CONTENT_FIELDS},
     "raw": "jsonb",
     "content_hash": "text",
     "search_text": "text",
 }
 STAGED_COLUMNS = {"etelecom_id": "text", "state": "smallint", **CONTENT_COLUMNS}
 # Fields whose changes the history records (timestamps change with everything else).
-HISTORY_FIELDS = (
-    "hotline",
-    "name",
-    "description",
-    "network",
-    "status",
-    "is_free_charge",
-    "upstream_connection_id",
-    "connection_method",
-    "owner_id",
-)
+HISTORY_FIELDS = tuple(field.name for field in TRACKED_FIELDS)
 
 
 # JSON as compact text, non-ASCII kept as is (pages of rows sent as one parameter).
@@ -204,9 +185,12 @@ def _distinct(left: str, right: str) -> str:
     return f"{left} IS DISTINCT FROM {right}" if is_postgresql() else f"{left} IS NOT {right}"
 
 
+_BOOLEANS = {field.name for field in HOTLINE_FIELDS if field.kind == BOOL}
+
+
 def display(column: str) -> str:
     """A column's value as the history shows it: text as is, booleans as true/false, NULL as ''."""
-    if column.endswith("is_free_charge"):
+    if column.rpartition(".")[2] in _BOOLEANS:
         return f"CASE WHEN {column} IS NULL THEN '' WHEN {column} THEN 'true' ELSE 'false' END"
     return f"COALESCE({column}, '')"
 
