@@ -34,7 +34,7 @@ from ...etelecom.client import EtelecomClient
 from ...etelecom.exceptions import EtelecomError
 from ...models import Connection, Hotline, SyncRun
 from ...selectors import freshness_forget, hotline_caches_warm
-from ..connections import connection_client, connection_ensure_from_settings
+from ..connections import connection_client
 from . import sql
 from .apply import SyncStopped, snapshot_apply
 from .direct import sync_direct
@@ -47,7 +47,6 @@ from .runs import (
     sync_run_dead_reason,
     sync_run_fail_if_dead,
     sync_run_start,
-    sync_runs_fail_dead,
 )
 from .stage import Stager
 
@@ -57,7 +56,6 @@ __all__ = [
     "SyncStopped",
     "SyncTooLong",
     "hotlines_sync",
-    "hotlines_sync_all",
     "hotlines_sync_queued",
     "sync_raise_if_interrupted",
     "sync_request",
@@ -66,7 +64,6 @@ __all__ = [
     "sync_run_dead_reason",
     "sync_run_fail_if_dead",
     "sync_run_start",
-    "sync_runs_fail_dead",
     "sync_stop_on_signals",
 ]
 
@@ -75,17 +72,6 @@ logger = logging.getLogger(__name__)
 HEARTBEAT_EVERY = 1.0  # seconds between progress writes to the run row (what the Syncs page shows)
 
 Progress = Callable[[SyncRun], None]
-
-
-def hotlines_sync_all(
-    *, trigger: str = SyncTrigger.COMMAND, user=None, progress: Progress | None = None
-) -> list[SyncRun]:
-    """Sync every active connection, one after the other; returns their runs."""
-    connection_ensure_from_settings()
-    return [
-        hotlines_sync(connection=connection, trigger=trigger, user=user, progress=progress)
-        for connection in Connection.objects.filter(is_active=True)
-    ]
 
 
 def hotlines_sync_queued(*, run_id: int) -> SyncRun | None:

@@ -123,11 +123,6 @@ def sync_run_fail_if_dead(*, run: SyncRun) -> bool:
     return bool(failed)
 
 
-def sync_runs_fail_dead() -> int:
-    """Fail every active run that will never finish; returns how many."""
-    return sum(sync_run_fail_if_dead(run=run) for run in SyncRun.objects.filter(status__in=ACTIVE_SYNC_STATUSES))
-
-
 def sync_request(*, connection: Connection, user, request=None) -> SyncRun:
     """Queue a sync for the background worker (the Sync now button): the run is recorded at once,
     so a second request is refused at once. Raises SyncAlreadyRunning."""
