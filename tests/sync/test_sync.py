@@ -127,9 +127,9 @@ def test_planner_statistics_refreshed_after_a_large_sync(connection, monkeypatch
     from django.db import connection as db
     from django.test.utils import CaptureQueriesContext
 
-    import hotlines.services.sync as sync_service
+    from hotlines.services.sync import orchestrator
 
-    monkeypatch.setattr(sync_service, "ANALYZE_AFTER_ROWS", 100)
+    monkeypatch.setattr(orchestrator, "ANALYZE_AFTER_ROWS", 100)
     with CaptureQueriesContext(db) as queries:
         run = hotlines_sync(connection=connection)
     assert run.status == SyncStatus.SUCCEEDED

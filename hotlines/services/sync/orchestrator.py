@@ -1,21 +1,7 @@
-"""Mirror a connection's eTelecom hotlines into the local database, all or nothing.
+"""Run a sync: now (the command, the demo), queued for the background worker (Sync now), or as
+that worker. Picks how the pages are written, records how it ended, and warms the caches after.
 
-A sync runs in two phases:
-
-1. **Fetch and compare** (`stage.py`): every page is fetched and validated, and each hotline
-   compared (by a fingerprint of its payload) with the current snapshot. Memory holds one page
-   at a time; the next page is fetched in a background thread while this one is written.
-2. **Publish**: only once every page arrived do the new snapshot and the run's outcome become
-   visible, together. Readers see the old snapshot or the new one, never a mix.
-
-How the pages are written in between depends on the database. SQLite stages them in
-`StagedHotline` and applies them at the end in one short transaction (`apply.py`); PostgreSQL
-writes them straight into the snapshot inside one transaction that spans the sync and commits at
-the end (`direct.py`, which says why). Both write only new and changed rows, with set-based SQL
-(`sql.py`).
-
-Any failure leaves the snapshot exactly as it was and records a message a person understands.
-Single flight, the task queue and dead runs live in `runs.py`.
+The package docstring (`__init__.py`) describes the phases; the run's state is `runs.py`'s alone.
 """
 
 from __future__ import annotations
@@ -26,46 +12,22 @@ from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.db import connection as db_connection
-from django.utils import timezone
+from django.db import transaction
 
 from ...choices import SyncStatus, SyncTrigger
 from ...etelecom import types
 from ...etelecom.client import EtelecomClient
-from ...etelecom.exceptions import EtelecomError
-from ...models import Connection, Hotline, SyncRun
-from ...selectors import freshness_forget, hotline_caches_warm
+from ...etelecom.exceptions import PermanentError, TransientError
+from ...models import AuditAction, Connection, Hotline, SyncRun
+from ...selectors import hotline_caches_warm
+from ...tasks import sync_hotlines as sync_task
+from ..audit import audit_record
 from ..connections import connection_client
-from . import sql
-from .apply import SyncStopped, snapshot_apply
+from . import sql, sql_staging
 from .direct import sync_direct
-from .interrupt import SyncInterrupted, SyncTooLong, sync_raise_if_interrupted, sync_stop_on_signals
-from .runs import (
-    SyncAlreadyRunning,
-    sync_request,
-    sync_run_begin_queued,
-    sync_run_cancel,
-    sync_run_dead_reason,
-    sync_run_fail_if_dead,
-    sync_run_start,
-)
-from .stage import Stager
-
-__all__ = [
-    "SyncAlreadyRunning",
-    "SyncInterrupted",
-    "SyncStopped",
-    "SyncTooLong",
-    "hotlines_sync",
-    "hotlines_sync_queued",
-    "sync_raise_if_interrupted",
-    "sync_request",
-    "sync_run_begin_queued",
-    "sync_run_cancel",
-    "sync_run_dead_reason",
-    "sync_run_fail_if_dead",
-    "sync_run_start",
-    "sync_stop_on_signals",
-]
+from .interrupt import SyncInterrupted, SyncTooLong
+from .runs import SyncStopped, sync_run_begin_queued, sync_run_fail, sync_run_start
+from .staging import sync_staged
 
 logger = logging.getLogger(__name__)
 
@@ -100,39 +62,41 @@ def hotlines_sync(
     run = run or sync_run_start(connection=connection, trigger=trigger, user=user)
     own_client = client is None
     client = client or connection_client(connection)
-    # Inside a caller's transaction (tests do that) the run's row is invisible to a second
-    # connection, and the caller's commit decides anyway: stage and apply, as on SQLite.
-    direct = sql.is_postgresql() and not db_connection.in_atomic_block
+    write = sync_direct if _writes_directly() else sync_staged
     pages = client.iter_hotline_pages(
         limit=connection.page_size, max_pages=settings.ETELECOM_MAX_PAGES, read_ahead=True
     )
     try:
-        sql.unstage_ended()  # what syncs killed before their cleanup left behind
-        if direct:
-            sync_direct(run=run, pages=pages, heartbeat_due=_Every(HEARTBEAT_EVERY), progress=progress)
-        else:
-            with sql.relaxed_durability():
-                stager = _fetch_and_stage(run=run, pages=pages, progress=progress)
-            snapshot_apply(run=run, counts=stager.counts)
+        sql_staging.unstage_ended()  # what syncs killed before their cleanup left behind
+        write(run=run, pages=pages, heartbeat_due=_Every(HEARTBEAT_EVERY), progress=progress)
     except SyncStopped as stopped:
         run = stopped.run  # cancelled or failed from elsewhere: keep what was recorded
-    except (EtelecomError, SyncTooLong) as exc:
-        _fail(run, exc.message)
+    except TransientError as exc:
+        # The network or eTelecom had a moment: the next sync (scheduled, or Sync now) may work.
+        logger.warning("sync %s of %s: transient eTelecom error, worth retrying: %s", run.pk, connection, exc)
+        sync_run_fail(run, exc.message)
+    except PermanentError as exc:
+        # The key, the request or eTelecom's answer is wrong: retrying will not help until
+        # someone changes something (the connection's settings, or eTelecom's side).
+        logger.error("sync %s of %s: eTelecom error that needs a person: %s", run.pk, connection, exc)
+        sync_run_fail(run, exc.message)
+    except SyncTooLong as exc:
+        sync_run_fail(run, exc.message)
     except SyncInterrupted as exc:
-        _fail(run, exc.message)
+        sync_run_fail(run, exc.message)
         exc.run = run
         raise  # the process was asked to stop: recorded, then let through
     except BaseException as exc:
         logger.exception("sync %s of %s failed unexpectedly", run.pk, connection)
-        _fail(run, _unexpected(exc))
+        sync_run_fail(run, _unexpected(exc))
         if not isinstance(exc, Exception):
             raise  # KeyboardInterrupt, SystemExit: recorded, then let through
     finally:
         _close_pages(pages)  # first: it may be fetching a page, in a thread, over the client
         if own_client:
             client.close()
-        if not direct:
-            sql.unstage(run_id=run.pk)
+        if write is sync_staged:
+            sql_staging.unstage(run_id=run.pk)
     if run.status == SyncStatus.SUCCEEDED:
         _refresh_planner_statistics(run)
         _warm_caches(run)
@@ -143,6 +107,32 @@ def hotlines_sync(
         run.pk, connection, run.status, run.pages, run.fetched, run.created, run.updated,
         run.removed, run.unchanged, f" error={run.error}" if run.error else "",
     )  # fmt: skip
+    return run
+
+
+def _writes_directly() -> bool:
+    """PostgreSQL writes straight into the snapshot (`direct.py`). Inside a caller's transaction
+    (a TestCase, a non-transactional test) the run's row is invisible to the second connection
+    the direct path needs, and the caller's commit decides anyway: stage and apply, as on SQLite."""
+    return sql.is_postgresql() and not db_connection.in_atomic_block
+
+
+def sync_request(*, connection: Connection, user, request=None) -> SyncRun:
+    """Queue a sync for the background worker (the Sync now button): the run is recorded at once,
+    so a second request is refused at once. Raises SyncAlreadyRunning."""
+    with transaction.atomic():
+        run = sync_run_start(connection=connection, trigger=SyncTrigger.BUTTON, user=user, queued=True)
+        # The task row is written in this same transaction: both exist, or neither.
+        result = sync_task.enqueue(run_id=run.pk)
+        run.task_id = str(result.id)
+        run.save(update_fields=["task_id"])
+    audit_record(
+        action=AuditAction.SYNC_REQUESTED,
+        request=request,
+        actor=user,
+        target=f"connection {connection.name}",
+        details={"connection_id": connection.pk, "sync_run_id": run.pk},
+    )
     return run
 
 
@@ -188,20 +178,6 @@ def _unexpected(exc: BaseException) -> str:
     return f"The sync stopped on an unexpected error ({type(exc).__name__}); the previous data is unchanged."
 
 
-def _fail(run: SyncRun, message: str) -> None:
-    """Record the failure, unless the run was already ended from elsewhere (cancel, dead sweep)."""
-    now = timezone.now()
-    updated = SyncRun.objects.filter(pk=run.pk, status=SyncStatus.RUNNING).update(
-        status=SyncStatus.FAILED, error=message, finished_at=now, heartbeat_at=now,
-        pages=run.pages, fetched=run.fetched, duplicates=run.duplicates,
-    )  # fmt: skip
-    freshness_forget()
-    if updated:
-        run.status, run.error, run.finished_at, run.heartbeat_at = SyncStatus.FAILED, message, now, now
-    else:
-        run.refresh_from_db()
-
-
 class _Every:
     """True at the first call (progress shows at once), then once every `seconds`."""
 
@@ -214,19 +190,3 @@ class _Every:
             return False
         self.last = now
         return True
-
-
-def _fetch_and_stage(*, run: SyncRun, pages: Iterator[types.HotlinePage], progress: Progress | None) -> Stager:
-    stager = Stager(run)
-    stager.stage_pages(pages, heartbeat=_heartbeat, heartbeat_due=_Every(HEARTBEAT_EVERY), progress=progress)
-    return stager
-
-
-def _heartbeat(run: SyncRun) -> None:
-    """Publish progress and prove we are alive; stop if the run was cancelled or failed meanwhile."""
-    run.heartbeat_at = timezone.now()
-    alive = SyncRun.objects.filter(pk=run.pk, status=SyncStatus.RUNNING).update(
-        pages=run.pages, fetched=run.fetched, duplicates=run.duplicates, heartbeat_at=run.heartbeat_at
-    )
-    if not alive:
-        raise SyncStopped(SyncRun.objects.get(pk=run.pk))
