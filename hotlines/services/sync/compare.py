@@ -27,6 +27,9 @@ from ...normalize import fold
 from . import sql
 from .interrupt import sync_check_stop
 
+Pages = Iterator[types.HotlinePage]  # what the client's iter_hotline_pages returns
+Progress = Callable[[SyncRun], None]  # told of the run after each page (the command's progress bar)
+
 _encode_sorted = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
 
@@ -142,11 +145,11 @@ class PageComparer:
 
     def compare_pages(
         self,
-        pages: Iterator[types.HotlinePage],
+        pages: Pages,
         *,
         heartbeat: Callable[[SyncRun], None],
         heartbeat_due: Callable[[], bool],
-        progress: Callable[[SyncRun], None] | None,
+        progress: Progress | None,
     ) -> None:
         """Compare and write every page (each prepared in a worker thread while the one before is
         written), keeping the run's figures, its heartbeat and the progress callback up to date."""

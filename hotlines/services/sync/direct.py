@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -34,10 +34,9 @@ from psycopg.errors import UniqueViolation
 from psycopg.pq import Format
 
 from ...choices import ChangeKind
-from ...etelecom import types
 from ...models import StagedState, SyncRun
 from . import sql, sql_direct
-from .compare import PageComparer, sync_is_initial_import
+from .compare import PageComparer, Pages, Progress, sync_is_initial_import
 from .deferred_indexes import deferred_indexes_build, deferred_indexes_ensure, deferred_indexes_set_aside
 from .runs import sync_run_heartbeat, sync_run_lock, sync_run_succeed
 from .steps import step
@@ -151,13 +150,7 @@ def _side_connection() -> BaseDatabaseWrapper:
     return db
 
 
-def sync_direct(
-    *,
-    run: SyncRun,
-    pages: Iterator[types.HotlinePage],
-    heartbeat_due: Callable[[], bool],
-    progress: Callable[[SyncRun], None] | None,
-) -> None:
+def sync_direct(*, run: SyncRun, pages: Pages, heartbeat_due: Callable[[], bool], progress: Progress | None) -> None:
     """Fetch, write and publish the snapshot in one transaction (see the module docstring)."""
     side = _side_connection()
     deferred_indexes_ensure()

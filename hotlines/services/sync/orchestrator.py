@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
 
 from django.conf import settings
 from django.db import connection as db_connection
 from django.db import transaction
 
 from ...choices import SyncStatus, SyncTrigger
-from ...etelecom import types
 from ...etelecom.client import EtelecomClient
 from ...etelecom.exceptions import PermanentError, TransientError
 from ...models import AuditAction, Connection, Hotline, SyncRun
@@ -24,6 +22,7 @@ from ...tasks import sync_hotlines as sync_task
 from ..audit import audit_record
 from ..connections import connection_client
 from . import sql, sql_staging
+from .compare import Pages, Progress
 from .direct import sync_direct
 from .interrupt import SyncInterrupted, SyncTooLong
 from .runs import SyncStopped, sync_run_begin_queued, sync_run_fail, sync_run_start
@@ -32,8 +31,6 @@ from .staging import sync_staged
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_EVERY = 1.0  # seconds between progress writes to the run row (what the Syncs page shows)
-
-Progress = Callable[[SyncRun], None]
 
 
 def hotlines_sync_queued(*, run_id: int) -> SyncRun | None:
@@ -163,7 +160,7 @@ def _warm_caches(run: SyncRun) -> None:
         logger.warning("sync %s: could not count the new data ahead of the list", run.pk, exc_info=True)
 
 
-def _close_pages(pages: Iterator[types.HotlinePage]) -> None:
+def _close_pages(pages: Pages) -> None:
     try:
         pages.close()
     except ValueError:

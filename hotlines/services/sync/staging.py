@@ -13,7 +13,7 @@ staging commits page by page, and only the apply at the end is one (short) trans
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -21,10 +21,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ...choices import ChangeKind
-from ...etelecom import types
 from ...models import StagedState, SyncRun
 from . import sql, sql_staging
-from .compare import PageComparer, PageCounts, sync_is_initial_import
+from .compare import PageComparer, PageCounts, Pages, Progress, sync_is_initial_import
 from .runs import sync_run_heartbeat, sync_run_lock, sync_run_succeed
 from .steps import step
 
@@ -47,13 +46,7 @@ class StagingWriter:
         return Counter(sql_staging.stage_rows(run_id=self.run_id, rows=rows))
 
 
-def sync_staged(
-    *,
-    run: SyncRun,
-    pages: Iterator[types.HotlinePage],
-    heartbeat_due: Callable[[], bool],
-    progress: Callable[[SyncRun], None] | None,
-) -> None:
+def sync_staged(*, run: SyncRun, pages: Pages, heartbeat_due: Callable[[], bool], progress: Progress | None) -> None:
     """Compare and stage every page, then apply them and mark the run succeeded (see the module docstring)."""
     initial = sync_is_initial_import(connection_id=run.connection_id)
     comparer = PageComparer(run, StagingWriter(run), initial_import=initial)
