@@ -64,6 +64,7 @@ json_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def is_postgresql() -> bool:
+    """True on PostgreSQL (the direct path, its own SQL), False on SQLite."""
     return connection.vendor == "postgresql"
 
 
@@ -138,6 +139,7 @@ CHANGE_INSERT = f"INSERT INTO {CHANGE} (hotline_id, sync_run_id, kind, field, ol
 
 
 def live_count(*, connection_id: int) -> int:
+    """How many of the connection's hotlines are in the snapshot and not removed."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {HOTLINE} WHERE connection_id = %s AND NOT is_removed", [connection_id])
         return cursor.fetchone()[0]
