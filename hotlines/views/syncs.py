@@ -221,7 +221,7 @@ class SyncRunDetailView(PermissionRequiredMixin, SingleTableMixin, DetailView):
         context["kind"] = self.kind()
         context["kind_counts"] = [(kind, label, counts.get(kind, 0)) for kind, label in ChangeKind.choices]
         context["change_total"] = counts.get("", 0)
-        # A connection's first sync records its hotlines on the run only (see StageCounts).
+        # A connection's first sync records its hotlines on the run only (see PageCounts in services/sync/compare.py).
         run = self.object
         context["initial_import"] = run.status == SyncStatus.SUCCEEDED and run.created and not counts.get("appeared")
         return context

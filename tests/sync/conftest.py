@@ -12,8 +12,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.db import connection as db_connection
 
-from hotlines.services.sync import hotlines_sync
+from hotlines.services.sync import hotlines_sync, orchestrator
 
 from .helpers import ROOT
 
@@ -24,6 +25,27 @@ def fast_retries(settings):
     settings.ETELECOM_RETRIES = 2
     settings.ETELECOM_BACKOFF = 0.01
     settings.ETELECOM_BACKOFF_MAX = 0.05
+
+
+@pytest.fixture(autouse=True)
+def _production_write_path(request, monkeypatch):
+    """On PostgreSQL a sync test runs the path production runs there (`direct.py`): a test under
+    a wrapping transaction would silently stage and apply instead. Only a test that says
+    `django_db(transaction=False)` on purpose (it tests that fallback) may take it."""
+    marker = request.node.get_closest_marker("django_db")
+    if db_connection.vendor != "postgresql" or (marker and marker.kwargs.get("transaction") is False):
+        yield
+        return
+    staged = []
+    original = orchestrator.sync_staged
+
+    def spy(**kwargs) -> None:
+        staged.append(kwargs["run"].pk)
+        original(**kwargs)
+
+    monkeypatch.setattr(orchestrator, "sync_staged", spy)
+    yield
+    assert not staged, f"sync runs {staged} staged and applied on PostgreSQL: mark the test django_db(transaction=True)"
 
 
 @pytest.fixture

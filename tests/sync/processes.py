@@ -100,7 +100,7 @@ def isolation() -> dict:
     from hotlines.etelecom.sandbox import DEFAULT_API_KEY, SandboxServer
     from hotlines.models import Hotline
     from hotlines.services.connections.writes import connection_upsert
-    from hotlines.services.sync import apply, hotlines_sync
+    from hotlines.services.sync import hotlines_sync, steps
 
     server = SandboxServer("127.0.0.1", 0, hotlines=300, seed=3).start()
     try:
@@ -151,7 +151,7 @@ def isolation() -> dict:
         thread = threading.Thread(target=reader)
         thread.start()
         time.sleep(0.2)
-        apply.on_step = slow_step
+        steps.on_step = slow_step
         run = hotlines_sync(connection=target)
         time.sleep(0.3)
         stop.set()

@@ -10,7 +10,8 @@ from hotlines.services.connections.writes import connection_set_active
 from hotlines.services.sync import hotlines_sync
 from hotlines.services.sync.runs import sync_run_begin_queued, sync_run_cancel, sync_run_start
 
-pytestmark = pytest.mark.django_db
+# Transactional: on PostgreSQL a sync inside a wrapping transaction would not take the production path.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def freshness_queries(client) -> int:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from hotlines.choices import SyncStatus, SyncTrigger
 from hotlines.etelecom.sandbox import DEFAULT_API_KEY
 from hotlines.models import Connection, StagedHotline, StagedState, SyncRun
-from hotlines.services.sync import hotlines_sync, sql, sync_run_cancel, sync_run_start
+from hotlines.services.sync import hotlines_sync, sql_staging, sync_run_cancel, sync_run_start
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,7 +21,7 @@ def staged_by_run() -> dict[int, int]:
 
 def stage(run_id: int, count: int) -> None:
     """What a sync had staged when its process died."""
-    sql.stage_ids(run_id=run_id, ids=[str(8_000_000 + n) for n in range(count)], state=StagedState.SAME)
+    sql_staging.stage_ids(run_id=run_id, ids=[str(8_000_000 + n) for n in range(count)], state=StagedState.SAME)
 
 
 @pytest.fixture

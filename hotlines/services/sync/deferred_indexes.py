@@ -48,6 +48,7 @@ LOCK_TIMEOUT = "1s"
 
 
 def deferred_indexes_missing() -> list[str]:
+    """The names of these indexes that do not exist now."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM unnest(%s::text[]) AS name WHERE to_regclass(name) IS NULL", [list(INDEXES)])
         return [name for (name,) in cursor.fetchall()]

@@ -10,71 +10,36 @@ IDs seen go to a temporary table, for the removals at the end. Progress and hear
 visible while that transaction is open, so they go through a second connection. A connection's
 first import has nothing to compare or record: its pages go in with COPY, and into an empty
 table without the indexes dearest to keep up to date, built once at the end (`deferred_indexes.py`).
+The statements are in `sql_direct.py`.
 
 SQLite allows one writer at a time: a transaction open for the whole fetch would block every
 other write (sign-ins, the audit log, the task queue) for minutes. There the sync stages and
-applies at the end (`stage.py`, `apply.py`).
+applies at the end (`staging.py`).
 """
-
-# ruff: noqa: S608 - SQL built from the models' table and column names; values always go as parameters.
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
-from operator import itemgetter
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 from psycopg import postgres
 from psycopg.adapt import Dumper
 from psycopg.errors import UniqueViolation
 from psycopg.pq import Format
 
-from ...choices import ChangeKind, SyncStatus
-from ...etelecom import types
+from ...choices import ChangeKind
 from ...models import StagedState, SyncRun
-from . import sql
-from .apply import SyncStopped, step
+from . import sql, sql_direct
+from .compare import PageComparer, Pages, Progress, sync_is_initial_import
 from .deferred_indexes import deferred_indexes_build, deferred_indexes_ensure, deferred_indexes_set_aside
-from .stage import Stager, sync_is_initial_import
-
-SEEN = "sync_seen"  # temporary table: the IDs this run saw (dropped at commit)
-
-_COLUMNS = ", ".join(f"{name} {kind}" for name, kind in sql.STAGED_COLUMNS.items())
-# A page of rows, sent as one JSON parameter (jsonb: unpacked faster than json).
-_SOURCE = f"jsonb_to_recordset(%s::jsonb) AS s({_COLUMNS})"
-_SOURCE_NAMED = f"jsonb_to_recordset(%(rows)s::jsonb) AS s({_COLUMNS})"
-_CONTENT = list(sql.CONTENT_COLUMNS)
-_UPSERT = (
-    f"INSERT INTO {sql.HOTLINE} (connection_id, etelecom_id, {', '.join(_CONTENT)}, "
-    "is_removed, removed_at, first_seen_at, last_changed_at) "
-    f"SELECT %s, s.etelecom_id, {', '.join('s.' + c for c in _CONTENT)}, false, NULL, %s, %s FROM {_SOURCE} "
-    "ON CONFLICT (connection_id, etelecom_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in [*_CONTENT, "is_removed", "removed_at", "last_changed_at"])
-)
-_COPY_COLUMNS = [
-    "connection_id", "etelecom_id", *_CONTENT, "is_removed", "removed_at", "first_seen_at", "last_changed_at"
-]  # fmt: skip
-_COPY = f"COPY {sql.HOTLINE} ({', '.join(_COPY_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
-_pick = itemgetter("etelecom_id", *_CONTENT)
-# The same, recording the new ones as appeared: xmax is 0 on a row this statement inserted.
-_UPSERT_RECORDING = (
-    f"WITH up AS ({_UPSERT} RETURNING id, (xmax = 0) AS inserted) "
-    f"{sql.CHANGE_INSERT}SELECT id, %s, %s, '', '', '', %s FROM up WHERE inserted"
-)
-_FIELD_CHANGES = f"WITH s AS MATERIALIZED (SELECT * FROM {_SOURCE_NAMED}) {sql.CHANGE_INSERT}" + " UNION ALL ".join(
-    f"SELECT h.id, %(run)s, 'changed', '{field}', {sql.display('h.' + field)}, {sql.display('s.' + field)}, "
-    f"%(now)s FROM s JOIN {sql.HOTLINE} h ON h.connection_id = %(connection)s AND h.etelecom_id = s.etelecom_id "
-    f"WHERE h.{field} IS DISTINCT FROM s.{field}"
-    for field in sql.HISTORY_FIELDS
-)
-_REAPPEARED = (
-    f"{sql.CHANGE_INSERT}SELECT h.id, %s, %s, '', '', '', %s FROM {sql.HOTLINE} h "
-    "WHERE h.connection_id = %s AND h.etelecom_id IN (SELECT json_array_elements_text(%s::json))"
-)
+from .runs import sync_run_heartbeat, sync_run_lock, sync_run_succeed
+from .steps import step
 
 
 class DirectWriter:
@@ -91,20 +56,16 @@ class DirectWriter:
         self._copy_types: list[int] | None = None
 
     def keep_same(self, ids: list[str]) -> int:
-        return sql.execute(
-            f"INSERT INTO {SEEN} SELECT json_array_elements_text(%s::json) ON CONFLICT DO NOTHING",
-            [json.dumps(ids)],
-        )
+        """Note hotlines identical to the snapshot as seen; returns how many were new to the run."""
+        return sql.execute(sql_direct.KEEP_SEEN, [json.dumps(ids)])
 
     def keep_rows(self, rows: list[dict[str, Any]]) -> Counter[int]:
+        """Write new and changed hotlines into the snapshot, with their history; returns the
+        states of those new to the run, counted."""
         if self.initial_import:
             return self._import(rows)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {SEEN} SELECT json_array_elements_text(%s::json) "
-                "ON CONFLICT DO NOTHING RETURNING etelecom_id",
-                [json.dumps([row["etelecom_id"] for row in rows])],
-            )
+            cursor.execute(sql_direct.KEEP_SEEN_RETURNING, [json.dumps([row["etelecom_id"] for row in rows])])
             fresh = {etelecom_id for (etelecom_id,) in cursor.fetchall()}
         if len(fresh) < len(rows):  # some came on an earlier page too: the first one seen wins
             rows = [row for row in rows if row["etelecom_id"] in fresh]
@@ -115,15 +76,15 @@ class DirectWriter:
         if changed:
             # Before the upsert: the history needs the values it is about to overwrite.
             params = {"run": self.run_id, "now": self.now, "connection": self.connection_id}
-            sql.execute(_FIELD_CHANGES, {**params, "rows": sql.json_text(changed)})
+            sql.execute(sql_direct.FIELD_CHANGES, {**params, "rows": sql.json_text(changed)})
         reappeared = [row["etelecom_id"] for row in changed if row["state"] == StagedState.REAPPEARED]
         if reappeared:
             sql.execute(
-                _REAPPEARED,
+                sql_direct.REAPPEARED,
                 [self.run_id, ChangeKind.REAPPEARED, self.now, self.connection_id, json.dumps(reappeared)],
             )
         upsert = [self.connection_id, self.now, self.now, sql.json_text(rows)]
-        sql.execute(_UPSERT_RECORDING, [*upsert, self.run_id, ChangeKind.APPEARED, self.now])
+        sql.execute(sql_direct.UPSERT_RECORDING, [*upsert, self.run_id, ChangeKind.APPEARED, self.now])
         return kept
 
     def _import(self, rows: list[dict[str, Any]]) -> Counter[int]:
@@ -135,8 +96,7 @@ class DirectWriter:
         except UniqueViolation:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT etelecom_id FROM {sql.HOTLINE} WHERE connection_id = %s AND etelecom_id = ANY(%s)",
-                    [self.connection_id, [row["etelecom_id"] for row in rows]],
+                    sql_direct.EARLIER_IN_SNAPSHOT, [self.connection_id, [row["etelecom_id"] for row in rows]]
                 )
                 earlier = {etelecom_id for (etelecom_id,) in cursor.fetchall()}
             rows = [row for row in rows if row["etelecom_id"] not in earlier]
@@ -151,18 +111,14 @@ class DirectWriter:
         tail = (False, None, self.now, self.now)
         with connection.cursor() as cursor:
             if self._copy_types is None:
-                cursor.execute(
-                    "SELECT attname, atttypid::int FROM pg_attribute "
-                    "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
-                    [sql.HOTLINE],
-                )
+                cursor.execute(sql_direct.COLUMN_TYPES, [sql.HOTLINE])
                 oids = dict(cursor.fetchall())
-                self._copy_types = [oids[column] for column in _COPY_COLUMNS]
+                self._copy_types = [oids[column] for column in sql_direct.COPY_COLUMNS]
             cursor.cursor.adapters.register_dumper(_JsonText, _JsonTextDumper)
-            with cursor.copy(_COPY) as copy:
+            with cursor.copy(sql_direct.COPY) as copy:
                 copy.set_types(self._copy_types)
                 for row in rows:
-                    copy.write_row((self.connection_id, *_pick(row), *tail))
+                    copy.write_row((self.connection_id, *sql_direct.pick(row), *tail))
 
 
 class _JsonText(str):
@@ -183,50 +139,25 @@ def _as_is[T](value: T) -> T:
     return value
 
 
-class SideConnection:
-    """A second database connection, outside the sync's transaction, for what others must see now."""
-
-    def __init__(self) -> None:
-        self.db = connections.create_connection(DEFAULT_DB_ALIAS)
-        with self.db.cursor() as cursor:
-            # Nothing should ever lock the run's row for long; if something in our own transaction
-            # did (a progress callback writing to it), fail loudly instead of waiting for ourselves.
-            cursor.execute("SET lock_timeout = '10s'")
-
-    def heartbeat(self, run: SyncRun) -> None:
-        """Publish progress and prove we are alive; stop if the run was cancelled or failed meanwhile."""
-        run.heartbeat_at = timezone.now()
-        with self.db.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {SyncRun._meta.db_table} SET pages = %s, fetched = %s, duplicates = %s, heartbeat_at = %s "
-                "WHERE id = %s AND status = %s",
-                [run.pages, run.fetched, run.duplicates, run.heartbeat_at, run.pk, SyncStatus.RUNNING],
-            )
-            alive = cursor.rowcount
-        if not alive:
-            stored = SyncRun.objects.using(DEFAULT_DB_ALIAS).get(pk=run.pk)
-            if stored.status == SyncStatus.RUNNING:  # not stopped: this connection cannot see it
-                raise RuntimeError("the sync's run is not visible outside its transaction")
-            raise SyncStopped(stored)
-
-    def close(self) -> None:
-        self.db.close()
+def _side_connection() -> BaseDatabaseWrapper:
+    """A second database connection, outside the sync's transaction, for what others must see now
+    (the run's progress and heartbeat)."""
+    db = connections.create_connection(DEFAULT_DB_ALIAS)
+    with db.cursor() as cursor:
+        # Nothing should ever lock the run's row for long; if something in our own transaction
+        # did (a progress callback writing to it), fail loudly instead of waiting for ourselves.
+        cursor.execute("SET lock_timeout = '10s'")
+    return db
 
 
-def sync_direct(
-    *,
-    run: SyncRun,
-    pages: Iterator[types.HotlinePage],
-    heartbeat_due: Callable[[], bool],
-    progress: Callable[[SyncRun], None] | None,
-) -> None:
+def sync_direct(*, run: SyncRun, pages: Pages, heartbeat_due: Callable[[], bool], progress: Progress | None) -> None:
     """Fetch, write and publish the snapshot in one transaction (see the module docstring)."""
-    side = SideConnection()
+    side = _side_connection()
     deferred_indexes_ensure()
     set_aside = sync_is_initial_import(connection_id=run.connection_id) and deferred_indexes_set_aside()
     try:
         with transaction.atomic():
-            sql.execute(f"CREATE TEMPORARY TABLE {SEEN} (etelecom_id text PRIMARY KEY) ON COMMIT DROP", [])
+            sql.execute(sql_direct.CREATE_SEEN, [])
             live_before = sql.live_count(connection_id=run.connection_id)
             initial = sync_is_initial_import(connection_id=run.connection_id)
             if initial:
@@ -234,28 +165,23 @@ def sync_direct(
                 # rather than a million queued checks at the commit; building the indexes
                 # set aside also needs none queued.
                 sql.execute("SET CONSTRAINTS ALL IMMEDIATE", [])
-            stager = Stager(run, writer=DirectWriter(run, initial_import=initial), initial_import=initial)
-            stager.stage_pages(pages, heartbeat=side.heartbeat, heartbeat_due=heartbeat_due, progress=progress)
+            comparer = PageComparer(run, DirectWriter(run, initial_import=initial), initial_import=initial)
+            comparer.compare_pages(
+                pages, heartbeat=partial(sync_run_heartbeat, db=side), heartbeat_due=heartbeat_due, progress=progress
+            )
             if set_aside:
                 deferred_indexes_build()
                 step("indexed")
-            counts = stager.counts
-            locked = SyncRun.objects.select_for_update().get(pk=run.pk)
-            if locked.status != SyncStatus.RUNNING:
-                raise SyncStopped(locked)
+            counts = comparer.counts
+            sync_run_lock(run)
             step("locked")
             removed = 0
             if live_before != counts.same + counts.changed:
-                if counts.staged > 10_000:
-                    sql.execute(f"ANALYZE {SEEN}", [])
+                if counts.seen > 10_000:
+                    sql.execute(f"ANALYZE {sql_direct.SEEN}", [])
                 removed = _mark_removed(run)
                 step("removed")
-            run.created, run.updated = counts.new, counts.changed + counts.reappeared
-            run.removed, run.unchanged, run.duplicates = removed, counts.same, counts.duplicates
-            run.status = SyncStatus.SUCCEEDED
-            run.finished_at = run.heartbeat_at = timezone.now()
-            run.error = ""
-            run.save()
+            sync_run_succeed(run, counts=counts, removed=removed)
             step("done")
     finally:
         side.close()
@@ -265,16 +191,5 @@ def sync_direct(
 
 def _mark_removed(run: SyncRun) -> int:
     now = timezone.now()
-    gone = (
-        f"h.connection_id = %s AND NOT h.is_removed AND NOT EXISTS "
-        f"(SELECT 1 FROM {SEEN} s WHERE s.etelecom_id = h.etelecom_id)"
-    )
-    sql.execute(
-        f"{sql.CHANGE_INSERT}SELECT h.id, %s, %s, '', '', '', %s FROM {sql.HOTLINE} h WHERE {gone}",
-        [run.pk, ChangeKind.REMOVED, now, run.connection_id],
-    )
-    return sql.execute(
-        f"UPDATE {sql.HOTLINE} SET is_removed = true, removed_at = %s, last_changed_at = %s "
-        f"WHERE id IN (SELECT h.id FROM {sql.HOTLINE} h WHERE {gone})",
-        [now, now, run.connection_id],
-    )
+    sql.execute(sql_direct.RECORD_REMOVED, [run.pk, ChangeKind.REMOVED, now, run.connection_id])
+    return sql.execute(sql_direct.MARK_REMOVED, [now, now, run.connection_id])

@@ -18,14 +18,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
-if TYPE_CHECKING:
-    from ...models import SyncRun
+from ...models import SyncRun
 
 logger = logging.getLogger(__name__)
 

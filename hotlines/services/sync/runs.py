@@ -1,4 +1,9 @@
-"""Sync runs: single flight, the task queue, dead runs and cancelling.
+"""A sync run's state, owned here: every transition of a `SyncRun` is a function of this module.
+
+queued -> running (`sync_run_start`, `sync_run_begin_queued`), heartbeats while it works
+(`sync_run_heartbeat`), then succeeded (`sync_run_lock`, `sync_run_succeed`) or failed
+(`sync_run_fail`, `sync_run_cancel`, `sync_run_fail_if_dead`). No other module writes a run's
+status, heartbeat, error or figures; they call these.
 
 The database decides who runs: a partial unique index allows one queued or running run per
 connection, across processes and machines. A run whose process died (its heartbeat stopped) or
@@ -12,22 +17,31 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.tasks import TaskResultStatus
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.tasks import TaskResultStatus, default_task_backend
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 
-from ...choices import ACTIVE_SYNC_STATUSES, SyncStatus, SyncTrigger
-from ...models import AuditAction, Connection, SyncRun
+from ...choices import ACTIVE_SYNC_STATUSES, SyncStatus
+from ...models import Connection, SyncRun
 from ...selectors import freshness_forget
-from ..audit import audit_record
-from . import sql
+from . import sql_staging
+from .compare import PageCounts
 
 logger = logging.getLogger(__name__)
 
 
 def _when(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class SyncStopped(Exception):
+    """The run was failed or cancelled from elsewhere while it worked; it carries the run as stored."""
+
+    def __init__(self, run: SyncRun) -> None:
+        self.run = run
+        super().__init__(run.error or "This sync was stopped before it finished.")
 
 
 class SyncAlreadyRunning(Exception):
@@ -97,12 +111,11 @@ def sync_run_dead_reason(*, run: SyncRun) -> str:
 
 
 def _task_status(run: SyncRun) -> TaskResultStatus | None:
-    from ...tasks import sync_hotlines as sync_task
-
+    """What the task backend says of the run's task (the run's liveness while queued)."""
     if not run.task_id:
         return None
     try:
-        return sync_task.get_result(run.task_id).status
+        return default_task_backend.get_result(run.task_id).status
     except TaskResultDoesNotExist:
         return None
 
@@ -119,34 +132,8 @@ def sync_run_fail_if_dead(*, run: SyncRun) -> bool:
     if failed:
         freshness_forget()
         logger.warning("sync %s of %s marked failed: %s", run.pk, run.connection_id, reason)
-        sql.unstage(run_id=run.pk)
+        sql_staging.unstage(run_id=run.pk)
     return bool(failed)
-
-
-def sync_runs_fail_dead() -> int:
-    """Fail every active run that will never finish; returns how many."""
-    return sum(sync_run_fail_if_dead(run=run) for run in SyncRun.objects.filter(status__in=ACTIVE_SYNC_STATUSES))
-
-
-def sync_request(*, connection: Connection, user, request=None) -> SyncRun:
-    """Queue a sync for the background worker (the Sync now button): the run is recorded at once,
-    so a second request is refused at once. Raises SyncAlreadyRunning."""
-    from ...tasks import sync_hotlines as sync_task
-
-    with transaction.atomic():
-        run = sync_run_start(connection=connection, trigger=SyncTrigger.BUTTON, user=user, queued=True)
-        # The task row is written in this same transaction: both exist, or neither.
-        result = sync_task.enqueue(run_id=run.pk)
-        run.task_id = str(result.id)
-        run.save(update_fields=["task_id"])
-    audit_record(
-        action=AuditAction.SYNC_REQUESTED,
-        request=request,
-        actor=user,
-        target=f"connection {connection.name}",
-        details={"connection_id": connection.pk, "sync_run_id": run.pk},
-    )
-    return run
 
 
 def sync_run_begin_queued(*, run_id: int) -> SyncRun | None:
@@ -172,5 +159,64 @@ def sync_run_cancel(*, run: SyncRun, user) -> bool:
     if cancelled:
         # A running sync of this run, in another process, may still stage a page before its next
         # heartbeat tells it to stop; it unstages again on its way out. A killed one never will.
-        sql.unstage(run_id=run.pk)
+        sql_staging.unstage(run_id=run.pk)
     return bool(cancelled)
+
+
+def sync_run_heartbeat(run: SyncRun, *, db: BaseDatabaseWrapper | None = None) -> None:
+    """Publish progress and prove we are alive; raise SyncStopped if the run was cancelled or
+    failed meanwhile. `db`: a second connection, when the sync's own is inside a transaction
+    others cannot see into yet (PostgreSQL's direct path); raw SQL there, as the ORM's managers
+    use the default connection."""
+    run.heartbeat_at = timezone.now()
+    if db is None:
+        alive = SyncRun.objects.filter(pk=run.pk, status=SyncStatus.RUNNING).update(
+            pages=run.pages, fetched=run.fetched, duplicates=run.duplicates, heartbeat_at=run.heartbeat_at
+        )
+    else:
+        with db.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {SyncRun._meta.db_table} SET pages = %s, fetched = %s, duplicates = %s, heartbeat_at = %s "  # noqa: S608
+                "WHERE id = %s AND status = %s",
+                [run.pages, run.fetched, run.duplicates, run.heartbeat_at, run.pk, SyncStatus.RUNNING],
+            )
+            alive = cursor.rowcount
+    if alive:
+        return
+    stored = SyncRun.objects.using(DEFAULT_DB_ALIAS).get(pk=run.pk)
+    if db is not None and stored.status == SyncStatus.RUNNING:  # not stopped: the side connection cannot see it
+        raise RuntimeError("the sync's run is not visible outside its transaction")
+    raise SyncStopped(stored)
+
+
+def sync_run_lock(run: SyncRun) -> None:
+    """Lock the run's row inside the transaction that publishes its snapshot, or raise
+    SyncStopped if it was ended meanwhile: a cancel or dead-run sweep arriving now waits, then
+    finds it done."""
+    locked = SyncRun.objects.select_for_update().get(pk=run.pk)
+    if locked.status != SyncStatus.RUNNING:
+        raise SyncStopped(locked)
+
+
+def sync_run_succeed(run: SyncRun, *, counts: PageCounts, removed: int) -> None:
+    """Record the run's success and figures (inside the publishing transaction, after `sync_run_lock`)."""
+    run.created, run.updated = counts.new, counts.changed + counts.reappeared
+    run.removed, run.unchanged, run.duplicates = removed, counts.same, counts.duplicates
+    run.status = SyncStatus.SUCCEEDED
+    run.finished_at = run.heartbeat_at = timezone.now()
+    run.error = ""
+    run.save()
+
+
+def sync_run_fail(run: SyncRun, message: str) -> None:
+    """Record the failure, unless the run was already ended from elsewhere (cancel, dead sweep)."""
+    now = timezone.now()
+    updated = SyncRun.objects.filter(pk=run.pk, status=SyncStatus.RUNNING).update(
+        status=SyncStatus.FAILED, error=message, finished_at=now, heartbeat_at=now,
+        pages=run.pages, fetched=run.fetched, duplicates=run.duplicates,
+    )  # fmt: skip
+    freshness_forget()
+    if updated:
+        run.status, run.error, run.finished_at, run.heartbeat_at = SyncStatus.FAILED, message, now, now
+    else:
+        run.refresh_from_db()

@@ -1,4 +1,4 @@
-"""The sync service against the sandbox over real HTTP."""
+"""The sync service (`orchestrator.py`) against the sandbox over real HTTP."""
 
 import pytest
 
@@ -127,9 +127,9 @@ def test_planner_statistics_refreshed_after_a_large_sync(connection, monkeypatch
     from django.db import connection as db
     from django.test.utils import CaptureQueriesContext
 
-    import hotlines.services.sync as sync_service
+    from hotlines.services.sync import orchestrator
 
-    monkeypatch.setattr(sync_service, "ANALYZE_AFTER_ROWS", 100)
+    monkeypatch.setattr(orchestrator, "ANALYZE_AFTER_ROWS", 100)
     with CaptureQueriesContext(db) as queries:
         run = hotlines_sync(connection=connection)
     assert run.status == SyncStatus.SUCCEEDED
@@ -138,3 +138,22 @@ def test_planner_statistics_refreshed_after_a_large_sync(connection, monkeypatch
     with CaptureQueriesContext(db) as queries:
         hotlines_sync(connection=connection)  # nothing changed: no ANALYZE
     assert not [q for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+
+
+def test_transient_and_permanent_etelecom_errors_are_told_apart(connection, sandbox, synced, caplog):
+    """A transient error (here a persistent 500) is logged as worth retrying, a permanent one (a
+    rejected key) as needing a person; the run's message stays eTelecom's own words."""
+    sandbox.faults.add("status", status=500, code="internal", msg="database unavailable")
+    with caplog.at_level("WARNING", logger="hotlines.services.sync.orchestrator"):
+        transient = hotlines_sync(connection=connection)
+    assert transient.status == SyncStatus.FAILED and "had a server error" in transient.error
+    assert [r.levelname for r in caplog.records if "worth retrying" in r.getMessage()] == ["WARNING"]
+    sandbox.faults.clear()
+    caplog.clear()
+    connection.api_key = "not-the-key"
+    connection.save()
+    with caplog.at_level("WARNING", logger="hotlines.services.sync.orchestrator"):
+        permanent = hotlines_sync(connection=connection)
+    assert permanent.status == SyncStatus.FAILED and "rejected the API key" in permanent.error
+    assert [r.levelname for r in caplog.records if "needs a person" in r.getMessage()] == ["ERROR"]
+    assert not [r for r in caplog.records if "worth retrying" in r.getMessage()]

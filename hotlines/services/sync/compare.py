@@ -1,7 +1,10 @@
-"""Phase 1 of a sync: compare each fetched page with the snapshot and stage it.
+"""Phase 1 of a sync, on both databases: compare each fetched page with the snapshot and hand
+what differs to a writer.
 
-Nothing readers see changes here. A hotline identical to the snapshot is staged by ID only (one
-small row); a new or changed one is staged with the values `Hotline` will get. One page is in
+The writer decides where a page goes: `StagingWriter` stages it (`staging.py`: SQLite, or inside
+a caller's transaction), `DirectWriter` writes it straight into the snapshot inside the
+transaction that will publish it (`direct.py`: PostgreSQL). A hotline identical to the snapshot
+is kept by ID only; a new or changed one with the values `Hotline` will get. One page is in
 memory at a time, and each page costs two statements whatever its size.
 """
 
@@ -25,6 +28,9 @@ from ...models import Hotline, StagedState, SyncRun
 from ...normalize import fold
 from . import sql
 from .interrupt import sync_check_stop
+
+Pages = Iterator[types.HotlinePage]  # what the client's iter_hotline_pages returns
+Progress = Callable[[SyncRun], None]  # told of the run after each page (the command's progress bar)
 
 _encode_sorted = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
@@ -62,20 +68,21 @@ def search_text(name: str, description: str) -> str:
 
 
 @dataclass
-class StageCounts:
-    """What staging found so far, by comparison with the snapshot."""
+class PageCounts:
+    """What comparing the pages with the snapshot found so far."""
 
     same: int = 0
     new: int = 0
     changed: int = 0
     reappeared: int = 0
-    duplicates: int = 0  # IDs already staged by an earlier page of the run (first seen wins)
+    duplicates: int = 0  # IDs already seen on an earlier page of the run (first seen wins)
     # The connection had no hotline at all before: every one appears. The run's `created` says
     # so once, instead of a history row per hotline (a million rows nobody would read).
     initial_import: bool = False
 
     @property
-    def staged(self) -> int:
+    def seen(self) -> int:
+        """Hotlines of the run handed to the writer (duplicates aside)."""
         return self.same + self.new + self.changed + self.reappeared
 
 
@@ -85,8 +92,8 @@ def sync_is_initial_import(*, connection_id: int) -> bool:
 
 
 class Writer(Protocol):
-    """Where a page's hotlines go once compared: staging (then applied at the end), or straight
-    into the snapshot inside the transaction that will publish it (PostgreSQL, `direct.py`)."""
+    """Where a page's hotlines go once compared: staging (then applied at the end, `staging.py`),
+    or straight into the snapshot inside the transaction that will publish it (`direct.py`)."""
 
     # The rows' payload as JSON text (what its fingerprint was made from) rather than a dict.
     raw_text: bool
@@ -100,22 +107,6 @@ class Writer(Protocol):
         """Write new and changed hotlines; returns the states of those new to the run, counted."""
 
 
-class StagingWriter:
-    """Stages rows in `StagedHotline` (SQLite: the apply at the end is then short)."""
-
-    def __init__(self, run: SyncRun) -> None:
-        self.run_id = run.pk
-        # SQLite binds each row's values; PostgreSQL gets the page as one JSON document.
-        self.raw_text = not sql.is_postgresql()
-        self.datetime = sql.datetime_formatter()
-
-    def keep_same(self, ids: list[str]) -> int:
-        return sql.stage_ids(run_id=self.run_id, ids=ids, state=StagedState.SAME)
-
-    def keep_rows(self, rows: list[dict[str, Any]]) -> Counter[int]:
-        return Counter(sql.stage_rows(run_id=self.run_id, rows=rows))
-
-
 @dataclass
 class PreparedPage:
     """A page made ready in the worker thread: deduplicated and fingerprinted ({id: (hotline,
@@ -127,18 +118,16 @@ class PreparedPage:
     rows: list[dict[str, Any]] | None = None
 
 
-class Stager:
+class PageComparer:
     """Compares the pages of one run with the snapshot and hands them to a writer."""
 
-    def __init__(self, run: SyncRun, writer: Writer | None = None, *, initial_import: bool | None = None) -> None:
+    def __init__(self, run: SyncRun, writer: Writer, *, initial_import: bool) -> None:
         self.run = run
-        self.writer = writer or StagingWriter(run)
+        self.writer = writer
         self.connection_id = run.connection_id
-        if initial_import is None:
-            initial_import = sync_is_initial_import(connection_id=run.connection_id)
         # A connection's first sync has nothing to compare with: no per-page lookup.
         self.has_snapshot = not initial_import
-        self.counts = StageCounts(initial_import=initial_import)
+        self.counts = PageCounts(initial_import=initial_import)
 
     def prepare(self, page: types.HotlinePage) -> PreparedPage:
         """Deduplicate and fingerprint a page, and build its rows when all are new. No database:
@@ -156,16 +145,16 @@ class Stager:
             ]
         return prepared
 
-    def stage_pages(
+    def compare_pages(
         self,
-        pages: Iterator[types.HotlinePage],
+        pages: Pages,
         *,
         heartbeat: Callable[[SyncRun], None],
         heartbeat_due: Callable[[], bool],
-        progress: Callable[[SyncRun], None] | None,
+        progress: Progress | None,
     ) -> None:
-        """Stage every page (each prepared in a worker thread while the one before is written),
-        keeping the run's figures, its heartbeat and the progress callback up to date."""
+        """Compare and write every page (each prepared in a worker thread while the one before is
+        written), keeping the run's figures, its heartbeat and the progress callback up to date."""
         run = self.run
 
         def waiting() -> None:
@@ -179,7 +168,7 @@ class Stager:
         with closing(read_ahead(self._prepared(pages), name="sync-prepare", on_wait=waiting)) as prepared:
             for page in prepared:
                 sync_check_stop(run=run)
-                self.stage(page)
+                self.compare(page)
                 run.pages += 1
                 run.fetched += page.fetched
                 run.duplicates = self.counts.duplicates
@@ -196,7 +185,7 @@ class Stager:
             for page in pages:
                 yield self.prepare(page)
 
-    def stage(self, page: PreparedPage) -> None:
+    def compare(self, page: PreparedPage) -> None:
         """Compare a prepared page with the snapshot and hand it to the writer."""
         self.counts.duplicates += page.duplicates
         if not page.items:
@@ -219,13 +208,13 @@ class Stager:
                 else:
                     state = StagedState.CHANGED
                 rows.append(self._row(item, state=state, raw=raw, digest=digest))
-        staged_same = self.writer.keep_same(same) if same else 0
+        kept_same = self.writer.keep_same(same) if same else 0
         kept = self.writer.keep_rows(rows) if rows else Counter()
-        self.counts.same += staged_same
+        self.counts.same += kept_same
         self.counts.new += kept[StagedState.NEW]
         self.counts.changed += kept[StagedState.CHANGED]
         self.counts.reappeared += kept[StagedState.REAPPEARED]
-        self.counts.duplicates += (len(same) - staged_same) + (len(rows) - kept.total())
+        self.counts.duplicates += (len(same) - kept_same) + (len(rows) - kept.total())
 
     def _row(self, item: types.Hotline, *, state: int, raw: dict[str, Any] | str, digest: str) -> dict[str, Any]:
         row = dict(zip(_VALUE_COLUMNS, _values(item), strict=True))
