@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..dates import WhenColumn
 from ..models import AuditAction, AuditEntry
+from .base import ListTable
 
 # How the details' keys read; ids are left out (the target names the object), empty values too.
 DETAIL_LABELS = {
@@ -48,7 +49,9 @@ def _details(value: dict):
         yield DETAIL_LABELS.get(key, key.replace("_", " ")), _humanize(item)
 
 
-class AuditEntryTable(tables.Table):
+class AuditEntryTable(ListTable):
+    """Who did what and when, newest first, the details in words."""
+
     label = _("Audit log")
     at = WhenColumn(verbose_name=_("When"), order_by=("at", "id"))
     actor_username = tables.Column(verbose_name=_("Who"), order_by=("actor_username", "id"))
@@ -57,7 +60,7 @@ class AuditEntryTable(tables.Table):
     details = tables.Column(verbose_name=_("Details"), orderable=False)
     ip_address = tables.Column(verbose_name=_("IP address"), orderable=False, attrs={"td": {"class": "mono"}})
 
-    class Meta:
+    class Meta(ListTable.Meta):
         model = AuditEntry
         fields = ("at", "actor_username", "action", "target", "details", "ip_address")
         order_by = ("-at",)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ..choices import SyncStatus
 from ..dates import when_html
 from ..models import Hotline, SyncRun
+from .base import ListTable
 
 
 def duration_text(run: SyncRun) -> str:
@@ -30,7 +31,9 @@ def duration_text(run: SyncRun) -> str:
 NUMBER = {"td": {"class": "num"}, "th": {"class": "num"}}
 
 
-class SyncRunTable(tables.Table):
+class SyncRunTable(ListTable):
+    """Every sync run, newest first: who asked, how long it took, its figures and outcome."""
+
     label = _("Sync runs")
     id = tables.Column(verbose_name="#", linkify=True, attrs={"td": {"class": "nowrap"}})
     connection = tables.Column(verbose_name=_("Connection"), accessor="connection__name")
@@ -44,12 +47,11 @@ class SyncRunTable(tables.Table):
     removed = tables.Column(verbose_name=_("Removed"), attrs=NUMBER)
     error = tables.Column(verbose_name=_("Error"), orderable=False, attrs={"td": {"class": "col-error"}})
 
-    class Meta:
+    class Meta(ListTable.Meta):
         model = SyncRun
         fields = ("id", "connection", "trigger", "started_at", "duration", "status")
         sequence = (*fields, "fetched", "created", "updated", "removed", "error")
         order_by = ("-started_at",)
-        attrs = {"class": "table"}
         empty_text = _("No sync has run yet.")
 
     def render_id(self, value) -> str:
@@ -77,7 +79,7 @@ class SyncRunTable(tables.Table):
     render_fetched = render_created = render_updated = render_removed = _figure
 
 
-class SyncChangeTable(tables.Table):
+class SyncChangeTable(ListTable):
     """What one run changed: one row per hotline, its changes (field by field, old → new) inside."""
 
     label = _("Changes")
@@ -90,8 +92,7 @@ class SyncChangeTable(tables.Table):
         empty_values=(),
     )
 
-    class Meta:
+    class Meta(ListTable.Meta):
         model = Hotline
         fields = ("hotline", "name")
-        attrs = {"class": "table"}
         empty_text = _("This sync changed nothing.")

@@ -11,11 +11,14 @@ from django.utils.translation import gettext_lazy
 
 from ..dates import WhenColumn
 from ..services.users import ROLE_LABELS
+from .base import ListTable
 
 User = get_user_model()
 
 
-class UserTable(tables.Table):
+class UserTable(ListTable):
+    """Every account: roles, state, last sign-in; badges for superusers and lock-outs."""
+
     label = gettext_lazy("Users")
     username = tables.Column(verbose_name=gettext_lazy("Username"), order_by=("username",))
     full_name = tables.Column(
@@ -26,11 +29,10 @@ class UserTable(tables.Table):
     is_active = tables.BooleanColumn(verbose_name=gettext_lazy("Active"))
     last_login = WhenColumn(verbose_name=gettext_lazy("Last sign-in"))
 
-    class Meta:
+    class Meta(ListTable.Meta):
         model = User
         fields = ("username", "full_name", "email", "roles", "is_active", "last_login")
         order_by = ("username",)
-        attrs = {"class": "table"}
         empty_text = gettext_lazy("No user matches these filters.")
 
     def __init__(self, *args, locked: set[str] = frozenset(), **kwargs) -> None:
