@@ -7,11 +7,9 @@ lands on that list.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
-
-from django.urls import reverse
 
 from .choices import HotlineStatus, Network, label_for
+from .listing import list_url
 from .selectors import HotlineTotals
 
 STATUS_CSS = {HotlineStatus.ENABLED: "enabled", HotlineStatus.DISABLED: "disabled", HotlineStatus.NEW: "new"}
@@ -40,12 +38,6 @@ class Bar:
     url: str
     segments: tuple[Segment, ...]
     share: float  # % of the chart's total
-
-
-def list_url(**filters: str) -> str:
-    """The hotline list, filtered."""
-    query = urlencode({key: value for key, value in filters.items() if value})
-    return reverse("hotlines:list") + (f"?{query}" if query else "")
 
 
 def _ordered(known: list[str], present: dict[str, int]) -> list[str]:

@@ -7,20 +7,23 @@ the page shows, so a bad link still opens a useful page instead of an error.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from . import selectors
-from .filtersets import FACETS, HotlineFilterSet
+from .chips import filter_notes
+from .columns import COLUMN_FIELDS, columns_fields, columns_resolve
+from .filtersets import HotlineFilterSet
 from .ids import int_parse
 from .models import UserPreference
-from .tables import COLUMN_FIELDS, HotlineTable, columns_fields, columns_resolve
+from .tables import HotlineTable
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
 PER_PAGE_DEFAULT = 50
@@ -28,18 +31,6 @@ DEFAULT_ORDER = ("-created_at", "-id")
 # Parameters the list understands besides its filters; `_…` ones belong to other features
 # (exports use `_export`), `back` and `columns` are ignored silently.
 KNOWN_PARAMS = {"sort", "page", "per_page"}
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its count (cached per data version) instead of running COUNT(*) itself."""
-
-    def __init__(self, object_list, per_page, *, count: int, **kwargs) -> None:
-        super().__init__(object_list, per_page, **kwargs)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
 
 
 def query_clean(query: QueryDict) -> QueryDict:
@@ -105,7 +96,7 @@ def list_request(
     columns = columns_resolve(preference.columns if preference else None)
     queryset = selectors.hotline_list(include_removed=True, fields=columns_fields(columns))
     filterset = HotlineFilterSet(query, queryset=queryset, request=request, version=version)
-    notes = filterset.problems()
+    notes = filter_notes(filterset)
     per_page, note = _per_page(query, preference)
     chosen = bool(query.get("per_page")) and not note
     notes += note
@@ -119,12 +110,12 @@ def list_request(
         notes.append(gettext("Ignored unknown parameters: %(names)s.") % {"names": ", ".join(unknown[:5])[:200]})
     return ListRequest(
         query=query, filterset=filterset, columns=columns, per_page=per_page, sort=sort, per_page_chosen=chosen,
-        preferred_per_page=_per_page(QueryDict(), preference)[0], notes=notes,
+        preferred_per_page=per_page_preferred(preference), notes=notes,
     )  # fmt: skip
 
 
 def _per_page(query: QueryDict, preference: UserPreference | None) -> tuple[int, list[str]]:
-    preferred = preference.per_page if preference and preference.per_page in PER_PAGE_CHOICES else PER_PAGE_DEFAULT
+    preferred = per_page_preferred(preference)
     raw = query.get("per_page")
     if not raw:
         return preferred, []
@@ -137,6 +128,11 @@ def _per_page(query: QueryDict, preference: UserPreference | None) -> tuple[int,
         ]
     nearest = min(PER_PAGE_CHOICES, key=lambda choice: (abs(choice - asked), choice))
     return nearest, [gettext("Rows per page must be one of 25, 50, 100 or 200; showing %(n)s.") % {"n": nearest}]
+
+
+def per_page_preferred(preference: UserPreference | None) -> int:
+    """The page size a person saved, or the default when they saved none (or one no longer offered)."""
+    return preference.per_page if preference and preference.per_page in PER_PAGE_CHOICES else PER_PAGE_DEFAULT
 
 
 def _sort(query: QueryDict) -> tuple[str, list[str]]:
@@ -168,40 +164,28 @@ def page_number(query: QueryDict, *, count: int, per_page: int) -> tuple[int, li
     return asked, []
 
 
-def list_counts(filterset: HotlineFilterSet, *, version: str) -> tuple[int, dict[str, dict[str, int]]]:
-    """How many rows the list holds, and the facet counts (per status, network and eTelecom
-    account, each under the other filters). Filtered by those and removal only, all come from the
-    cached totals; otherwise from one GROUP BY (network, status, account), cached per data version."""
-    simple = filterset.facets_only()
-    if simple is not None:
-        chosen, removed = simple
-        groups = selectors.hotline_totals(version=version).groups(removed=removed)
-        return _tally(groups, chosen)
-    # Any other filter or a search: one GROUP BY under every filter but the facets gives the count
-    # and all three facets at once (a scan, not four), cached per data version.
-    groups = selectors.hotline_groups(
-        queryset=filterset.qs_without(FACETS), key=filterset.state_key(without=FACETS), version=version
-    )
-    return _tally(groups, filterset.facet_choices())
+def canonical_query(query: QueryDict, **replace: str | int | None) -> QueryDict:
+    """The query without empty values (what a shared link needs), with some keys replaced."""
+    clean = QueryDict(mutable=True)
+    for key, values in query.lists():
+        kept = [value for value in values if value != ""]
+        if kept and key not in replace:
+            clean.setlist(key, kept)
+    for key, value in replace.items():
+        if value not in (None, ""):
+            clean[key] = str(value)
+    return clean
 
 
-# Where each facet's value sits in a group's key (network, status, connection_id).
-FACET_POSITIONS = {"network": 0, "status": 1, "connection": 2}
+def safe_back_query(raw: str) -> str:
+    """A list query string to go back to, re-encoded so it can only ever be a query string."""
+    return urlencode(list(QueryDict(raw).lists()), doseq=True)
 
 
-def _tally(
-    groups: dict[tuple[str, str, int], int], chosen: dict[str, set[str] | None]
-) -> tuple[int, dict[str, dict[str, int]]]:
-    """The count (groups within every chosen facet value) and each facet's counts (groups within
-    the other facets' chosen values). Keys are strings, as the form's values are."""
-    count = 0
-    facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for key, n in groups.items():
-        values = {name: str(key[FACET_POSITIONS[name]]) for name in FACETS}
-        inside = {name: chosen.get(name) is None or values[name] in chosen[name] for name in FACETS}
-        for name in FACETS:
-            if all(inside[other] for other in FACETS if other != name):
-                facets[name][values[name]] = facets[name].get(values[name], 0) + n
-        if all(inside.values()):
-            count += n
-    return count, facets
+def list_url(query: QueryDict | Mapping[str, str] | None = None, **filters: str) -> str:
+    """The hotline list's URL with a query (a QueryDict, or filters by name; empty ones left out)."""
+    if isinstance(query, QueryDict):
+        encoded = query.urlencode()
+    else:
+        encoded = urlencode({key: value for key, value in {**(query or {}), **filters}.items() if value})
+    return reverse("hotlines:list") + (f"?{encoded}" if encoded else "")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("hotlines/", hotlines.HotlineListView.as_view(), name="list"),
     path("hotlines/<int:pk>/", hotlines.HotlineDetailView.as_view(), name="detail"),
     path("preferences/list/", preferences.ListPreferencesView.as_view(), name="list-preferences"),
+    path("preferences/per-page/", preferences.ListPerPageView.as_view(), name="list-per-page"),
     path("preferences/language/", preferences.LanguageView.as_view(), name="language"),
     path("syncs/", syncs.SyncRunListView.as_view(), name="sync-list"),
     path("syncs/<int:pk>/", syncs.SyncRunDetailView.as_view(), name="sync-detail"),

@@ -59,6 +59,7 @@ class _FormParser(HTMLParser):
         self._select: dict | None = None
         self._option: dict | None = None
         self._textarea: dict | None = None
+        self.form_id: str | None = None  # the chosen form's id, for controls outside it (form="…")
 
     def handle_starttag(self, tag: str, attr_list) -> None:
         attrs = {name: (value if value is not None else "") for name, value in attr_list}
@@ -66,7 +67,9 @@ class _FormParser(HTMLParser):
             self.found += 1
             self.inside = self.found == 1
             return
-        if not self.inside:
+        # A control with a `form` attribute belongs to that form, wherever it sits in the page.
+        owned = attrs["form"] == self.form_id if "form" in attrs and self.form_id else self.inside
+        if not owned and tag != "option":
             return
         name = attrs.get("name")
         disabled = "disabled" in attrs
@@ -108,9 +111,7 @@ class _FormParser(HTMLParser):
             self._textarea["text"] += data
 
     def handle_endtag(self, tag: str) -> None:
-        if not self.inside:
-            return
-        if tag == "form":
+        if tag == "form" and self.inside:
             self.inside = False
         elif tag == "option":
             self._option = None
@@ -146,6 +147,15 @@ class FormData(dict):
         return self
 
 
+def _form_id(html: str, form_selector: str) -> str | None:
+    """The id of the first <form> matching `form_selector` (None if it has none)."""
+    for match in re.finditer(r"<form\b([^>]*)>", html):
+        attrs = dict(re.findall(r'([\w-]+)(?:="([^"]*)")?', match.group(1)))
+        if _matches(attrs, "form", form_selector):
+            return attrs.get("id") or None
+    return None
+
+
 def form_data_from_html(html: str, form_selector: str = "form", *, submitter: str | None = None) -> FormData:
     """The data the first <form> matching `form_selector` sends when submitted with the button `submitter`.
 
@@ -155,6 +165,7 @@ def form_data_from_html(html: str, form_selector: str = "form", *, submitter: st
     `submitter` is a button's name, or "name=value" when several buttons share a name.
     """
     parser = _FormParser(form_selector, submitter)
+    parser.form_id = _form_id(html, form_selector)
     parser.feed(html)
     parser.close()
     if not parser.found:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from ..columns import columns_resolve
 from ..models import UserPreference
-from ..tables import columns_resolve
 
 UNSET = object()
 

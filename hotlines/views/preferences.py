@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
+from ..columns import columns_after
 from ..language import SESSION_KEY
+from ..listing import PER_PAGE_CHOICES, list_url, parse_int, safe_back_query
 from ..services.preferences import user_preference_reset_list, user_preference_update
-from ..tables import COLUMN_FIELDS, FIXED_COLUMN
 
 
 def _next_url(request, default: str) -> str:
@@ -22,21 +23,6 @@ def _next_url(request, default: str) -> str:
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
         return url
     return default
-
-
-def columns_after(*, order: list[str], shown: set[str], move: str) -> list[str]:
-    """The visible columns after a save: the submitted order, one column moved up or down if asked."""
-    order = [name for name in dict.fromkeys(order) if name in COLUMN_FIELDS and name != FIXED_COLUMN]
-    order += [name for name in COLUMN_FIELDS if name not in order and name != FIXED_COLUMN]
-    direction, _sep, name = move.partition(":")
-    if name in order and direction in ("up", "down"):
-        visible = [n for n in order if n in shown or n == name]
-        at = visible.index(name)
-        other = at - 1 if direction == "up" else at + 1
-        if 0 <= other < len(visible):
-            a, b = order.index(visible[at]), order.index(visible[other])
-            order[a], order[b] = order[b], order[a]
-    return [FIXED_COLUMN, *(name for name in order if name in shown)]
 
 
 class ListPreferencesView(PermissionRequiredMixin, View):
@@ -61,6 +47,29 @@ class ListPreferencesView(PermissionRequiredMixin, View):
             # Reset, so the menu no longer covers the table it just changed.
             request.session["hotline_columns_open"] = True
         return HttpResponseRedirect(_next_url(request, reverse("hotlines:list")))
+
+
+class ListPerPageView(PermissionRequiredMixin, View):
+    """Remember the list's rows per page, then show the list as it was with that many rows.
+
+    The list's GET never writes: its "Rows per page" select belongs to this POST form, which the
+    page's script sends in the background (the list itself changes through htmx) and which the
+    "Show" button sends without script."""
+
+    permission_required = "hotlines.view_hotline"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        raw = request.POST.get("per_page", "")
+        if parse_int(raw) in PER_PAGE_CHOICES:
+            user_preference_update(user=request.user, per_page=parse_int(raw))
+        # The list's own query (its filters, search and sort), back on the first page; a value
+        # the list cannot use is left in, so the list says what it showed instead.
+        query = QueryDict(safe_back_query(request.POST.get("query", "")), mutable=True)
+        query.pop("page", None)
+        if raw:
+            query["per_page"] = raw
+        return HttpResponseRedirect(list_url(query))
 
 
 @method_decorator(login_not_required, name="dispatch")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import django_filters
-import django_tables2 as tables
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
@@ -12,120 +9,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _t
-from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
 
 from .. import selectors
-from ..choices import ACTIVE_SYNC_STATUSES, ChangeKind, SyncStatus, SyncTrigger
-from ..filtersets import IdChoiceFilter
+from ..choices import ACTIVE_SYNC_STATUSES, ChangeKind, SyncStatus
+from ..filtersets.syncs import SyncRunFilterSet
 from ..ids import id_parse
-from ..models import Connection, Hotline, SyncRun
+from ..models import Connection, SyncRun
 from ..services.sync import SyncAlreadyRunning, sync_request, sync_run_cancel, sync_run_dead_reason
+from ..tables.syncs import SyncChangeTable, SyncRunTable, duration_text
 
 VIEW_PERMISSION = "hotlines.view_syncrun"
 RUN_PERMISSION = "hotlines.run_sync"
 
 
 # --- the list ---------------------------------------------------------------------------------
-
-
-class SyncRunFilterSet(django_filters.FilterSet):
-    """The Syncs list's filters, as checkbox groups like the hotline list's (several may be ticked)."""
-
-    status = django_filters.MultipleChoiceFilter(
-        choices=SyncStatus.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple
-    )
-    trigger = django_filters.MultipleChoiceFilter(
-        choices=SyncTrigger.choices, label=_("Trigger"), widget=forms.CheckboxSelectMultiple
-    )
-    # By ID, read strictly (`id_parse`): a crafted one is ignored with a note, never a 500.
-    connection = IdChoiceFilter(
-        queryset=Connection.objects.only("pk", "name").order_by("name"),
-        label=_("eTelecom account"),
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    class Meta:
-        model = SyncRun
-        fields = ["status", "trigger", "connection"]
-
-
-def _when(value) -> str:
-    if value is None:
-        return "—"
-    return format_html(
-        '<time datetime="{}">{}</time>', value.isoformat(), date_format(timezone.localtime(value), "DATETIME_FORMAT")
-    )
-
-
-def duration_text(run: SyncRun) -> str:
-    """How long a run took (or has been going), e.g. '12.3 s' or '4 min 05 s'."""
-    if run.status == SyncStatus.QUEUED:
-        return "—"
-    end = run.finished_at or timezone.now()
-    seconds = max((end - run.started_at).total_seconds(), 0.0)
-    if seconds < 60:
-        return _t("%(seconds).1f s") % {"seconds": seconds}
-    minutes, rest = divmod(int(seconds), 60)
-    if minutes < 60:
-        return _t("%(minutes)d min %(seconds)02d s") % {"minutes": minutes, "seconds": rest}
-    return _t("%(hours)d h %(minutes)02d min") % {"hours": minutes // 60, "minutes": minutes % 60}
-
-
-NUMBER = {"td": {"class": "num"}, "th": {"class": "num"}}
-
-
-class SyncRunTable(tables.Table):
-    label = _("Sync runs")
-    id = tables.Column(verbose_name="#", linkify=True, attrs={"td": {"class": "nowrap"}})
-    connection = tables.Column(verbose_name=_("Connection"), accessor="connection__name")
-    trigger = tables.Column(verbose_name=_("Trigger · who"), orderable=False, empty_values=())
-    started_at = tables.Column(verbose_name=_("Started"))
-    duration = tables.Column(verbose_name=_("Duration"), orderable=False, empty_values=(), attrs=NUMBER)
-    status = tables.Column(verbose_name=_("Status"))
-    fetched = tables.Column(verbose_name=_("Fetched"), attrs=NUMBER)
-    created = tables.Column(verbose_name=_("Created"), attrs=NUMBER)
-    updated = tables.Column(verbose_name=_("Updated"), attrs=NUMBER)
-    removed = tables.Column(verbose_name=_("Removed"), attrs=NUMBER)
-    error = tables.Column(verbose_name=_("Error"), orderable=False, attrs={"td": {"class": "col-error"}})
-
-    class Meta:
-        model = SyncRun
-        fields = ("id", "connection", "trigger", "started_at", "duration", "status")
-        sequence = (*fields, "fetched", "created", "updated", "removed", "error")
-        order_by = ("-started_at",)
-        attrs = {"class": "table"}
-        empty_text = _("No sync has run yet.")
-
-    def render_id(self, value) -> str:
-        return f"#{value}"
-
-    def render_trigger(self, record: SyncRun) -> str:
-        who = record.requested_by.get_username() if record.requested_by else ""
-        return f"{record.get_trigger_display()} · {who}" if who else record.get_trigger_display()
-
-    def render_started_at(self, value) -> str:
-        return _when(value)
-
-    def render_duration(self, record: SyncRun) -> str:
-        return duration_text(record)
-
-    def render_status(self, record: SyncRun) -> str:
-        return format_html('<span class="badge badge-run-{}">{}</span>', record.status, record.get_status_display())
-
-    def render_error(self, value: str) -> str:
-        return format_html('<span title="{}">{}</span>', value, value if len(value) <= 90 else value[:88] + "…")
-
-    def _figure(self, value: int) -> str:
-        return f"{value:,}"
-
-    render_fetched = render_created = render_updated = render_removed = _figure
 
 
 class SyncRunListView(PermissionRequiredMixin, SingleTableMixin, FilterView):
@@ -173,26 +76,6 @@ def _progress_context(run: SyncRun) -> dict:
         "duration": duration_text(run),
         "dead_reason": sync_run_dead_reason(run=run) if run.status in ACTIVE_SYNC_STATUSES else "",
     }
-
-
-class SyncChangeTable(tables.Table):
-    """What one run changed: one row per hotline, its changes (field by field, old → new) inside."""
-
-    label = _("Changes")
-    hotline = tables.Column(verbose_name=_("Hotline"), linkify=True, orderable=False, attrs={"td": {"class": "mono"}})
-    name = tables.Column(verbose_name=_("Name"), orderable=False)
-    changes = tables.TemplateColumn(
-        template_name="hotlines/includes/sync_change_cell.html",
-        verbose_name=_("What changed"),
-        orderable=False,
-        empty_values=(),
-    )
-
-    class Meta:
-        model = Hotline
-        fields = ("hotline", "name")
-        attrs = {"class": "table"}
-        empty_text = _("This sync changed nothing.")
 
 
 class SyncRunDetailView(PermissionRequiredMixin, SingleTableMixin, DetailView):

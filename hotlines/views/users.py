@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import django_filters
-import django_tables2 as tables
-from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
@@ -23,88 +16,13 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from .. import selectors
-from ..dates import WhenColumn
+from ..filtersets.users import UserFilterSet
 from ..forms import UserCreateForm, UserUpdateForm
-from ..services.users import ROLE_LABELS, ROLES, user_create, user_set_active, user_unlock, user_update
+from ..services.users import user_create, user_set_active, user_unlock, user_update
+from ..tables.users import UserTable
 
 User = get_user_model()
 sensitive_passwords = method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
-
-
-# Kept next to their only view: tables.py and filtersets.py hold the hotline list's.
-class UserFilterSet(django_filters.FilterSet):
-    """Quick search by name or email, and filters by role and state."""
-
-    q = django_filters.CharFilter(label=gettext_lazy("Search"), method="search")
-    # Each empty choice says what it does ("---------" says nothing, and reads as an error).
-    role = django_filters.ChoiceFilter(
-        label=gettext_lazy("Role"),
-        field_name="groups__name",
-        choices=[(r, ROLE_LABELS[r]) for r in ROLES],
-        empty_label=gettext_lazy("Any role"),
-    )
-    is_active = django_filters.BooleanFilter(
-        label=gettext_lazy("State"),
-        widget=forms.Select(
-            choices=[
-                ("", gettext_lazy("Any state")),
-                ("true", gettext_lazy("Active")),
-                ("false", gettext_lazy("Inactive")),
-            ]
-        ),
-    )
-
-    class Meta:
-        model = User
-        fields = ["q", "role", "is_active"]
-
-    def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(username__icontains=value)
-            | Q(first_name__icontains=value)
-            | Q(last_name__icontains=value)
-            | Q(email__icontains=value)
-        )
-
-
-class UserTable(tables.Table):
-    label = gettext_lazy("Users")
-    username = tables.Column(verbose_name=gettext_lazy("Username"), order_by=("username",))
-    full_name = tables.Column(
-        verbose_name=gettext_lazy("Name"), accessor="get_full_name", order_by=("first_name", "last_name")
-    )
-    email = tables.Column(verbose_name=gettext_lazy("Email"))
-    roles = tables.Column(verbose_name=gettext_lazy("Role"), accessor="pk", orderable=False)
-    is_active = tables.BooleanColumn(verbose_name=gettext_lazy("Active"))
-    last_login = WhenColumn(verbose_name=gettext_lazy("Last sign-in"))
-
-    class Meta:
-        model = User
-        fields = ("username", "full_name", "email", "roles", "is_active", "last_login")
-        order_by = ("username",)
-        attrs = {"class": "table"}
-        empty_text = gettext_lazy("No user matches these filters.")
-
-    def __init__(self, *args, locked: set[str] = frozenset(), **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.locked = locked
-
-    def render_username(self, value: str, record) -> str:
-        badges = []
-        if record.is_superuser:
-            badges.append(("badge-new", _("Superuser")))
-        if value in self.locked:
-            badges.append(("badge-disabled", _("Locked out")))
-        return format_html(
-            '<a href="{}">{}</a>{}',
-            reverse("hotlines:user-edit", args=[record.pk]),
-            value,
-            format_html_join("", ' <span class="badge {}">{}</span>', badges),
-        )
-
-    def render_roles(self, value, record) -> str:
-        names = [ROLE_LABELS.get(g.name, g.name) for g in record.groups.all()]
-        return ", ".join(str(n) for n in names) or "—"
 
 
 class UserListView(PermissionRequiredMixin, SingleTableMixin, FilterView):

@@ -99,6 +99,23 @@
     if (event.target.id === "id_q") event.stopPropagation();
   }, true);
 
+  // --- Rows per page: remembered through its own POST ---------------------------------------
+  // The list's GET never writes. A new page size comes in through htmx like any filter (the select
+  // belongs to #per-page-form, and the list form includes it); once that answer is in, the choice
+  // is saved in the background, so the address keeps the per_page the answer was for, as a link.
+  var perPageChosen = false;
+
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "id_per_page") perPageChosen = true;
+  });
+
+  function rememberPerPage() {
+    var form = document.getElementById("per-page-form");
+    if (!form) return;
+    // The answer is a redirect to the list: not followed, nothing in it is needed.
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", redirect: "manual" });
+  }
+
   // --- After the results changed: view, focus, announcement ----------------------------------
   var latest = null; // the newest list request: an older one's answer must not move anything
   var focused = null; // what had the focus when the answer arrived
@@ -110,6 +127,12 @@
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (isListRequest(event.detail)) latest = event.detail.xhr;
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!perPageChosen || !isListRequest(event.detail) || !event.detail.successful) return;
+    perPageChosen = false;
+    rememberPerPage();
   });
 
   document.addEventListener("htmx:beforeSwap", function (event) {

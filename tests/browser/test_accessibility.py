@@ -89,7 +89,7 @@ def test_everything_works_without_javascript(browser, live_server, connection, s
 # Pages a person reads, and how to reach one of each; every other URL of the app is an action
 # (POST), a fragment htmx polls or a file. A new page without an entry here fails the walk below.
 NOT_PAGES = {
-    "healthz", "readyz", "list-preferences", "language", "sync-progress", "sync-cancel", "sync-start",
+    "healthz", "readyz", "list-preferences", "list-per-page", "language", "sync-progress", "sync-cancel", "sync-start",
     "freshness", "export-progress", "export-download", "connection-active", "connection-test",
     "user-active", "user-unlock",
 }  # fmt: skip

@@ -58,6 +58,30 @@ def box(page, label: str):
     return page.locator("#filter-form .filters").get_by_role("checkbox", name=re.compile(rf"^{label}"))
 
 
+def test_rows_per_page_is_saved_by_its_own_post_and_each_visit_shows_the_right_size(
+    page, live_server, synced, superuser, errors
+):
+    sign_in(page, live_server, "root", "pw-root")
+    page.goto(f"{live_server.url}/hotlines/?status=P")
+    rows = page.locator("#hotline-table tbody tr")
+    expect(rows).to_have_count(50)
+    # The list's GET shows the new size; the choice is saved by a POST of its own, in the background.
+    with page.expect_response(lambda r: r.request.method == "POST" and "/preferences/per-page/" in r.url):
+        page.get_by_label("Rows per page").select_option("25")
+    expect(rows).to_have_count(25)
+    assert "status=P" in page.url and "per_page=25" in page.url
+    page.reload()
+    expect(rows).to_have_count(25)
+    expect(page.get_by_label("Rows per page")).to_have_value("25")
+    # A later visit, without per_page in the address: the saved size.
+    page.goto(f"{live_server.url}/hotlines/")
+    expect(rows).to_have_count(25)
+    page.go_back()
+    expect(rows).to_have_count(25)
+    assert "status=P" in page.url
+    assert errors == []
+
+
 def test_back_forward_and_reload_keep_the_form_equal_to_the_address(page, live_server, synced, superuser, errors):
     enabled = [i for i in synced if i["status"] == "P"]
     enabled_viettel = [i for i in enabled if i["network"] == "viettel"]

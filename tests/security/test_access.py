@@ -71,6 +71,7 @@ ACCESS: dict[str, Rule] = {
     "hotlines:list": Rule("viewer"),
     "hotlines:detail": Rule("viewer", kwargs=_pk("hotline")),
     "hotlines:list-preferences": Rule("viewer", note="POST only"),
+    "hotlines:list-per-page": Rule("viewer", note="POST only"),
     "hotlines:language": Rule("public", note="POST only; the sign-in page switches language too"),
     "hotlines:sync-list": Rule("operator"),
     "hotlines:sync-detail": Rule("operator", kwargs=_pk("sync_run")),

@@ -134,6 +134,11 @@ def _list_preferences(people, connection) -> Target:
     return Target(_client(viewer), viewer.hotline_preference, page, 'form[action="/preferences/list/"]', "action=save")
 
 
+def _list_per_page(people, connection) -> Target:
+    viewer = people["viewer"]
+    return Target(_client(viewer), viewer.hotline_preference, reverse("hotlines:list"), "#per-page-form")
+
+
 def _language(people, connection) -> Target:
     viewer = people["viewer"]
     return Target(_client(viewer), viewer.hotline_preference, reverse("hotlines:list"), "form.language-switcher")
@@ -152,6 +157,7 @@ TARGETS: dict[str, Callable[[dict, Connection], Target]] = {
     "hotlines:user-edit": _user_edit,
     "hotlines:connection-edit": _connection_edit,
     "hotlines:list-preferences": _list_preferences,
+    "hotlines:list-per-page": _list_per_page,
     "hotlines:language": _language,
     "admin:hotlines_connection_change": _admin("hotlines_connection", lambda people, connection: connection),
     "admin:auth_user_change": _admin("auth_user", lambda people, connection: people["viewer"]),
@@ -169,6 +175,7 @@ CASES = [
     Case("hotlines:connection-edit", "page size only", lambda d: d.set("page_size", "75"), {"page_size"}),
     Case("hotlines:connection-edit", "name only", lambda d: d.set("name", "main"), {"name"}),
     Case("hotlines:list-preferences", "one column hidden", _untick_a_column, {"columns"}),
+    Case("hotlines:list-per-page", "rows per page only", lambda d: d.set("per_page", "100"), {"per_page"}),
     Case("hotlines:language", "language only", lambda d: d.set("language", "vi"), {"language"}),
     Case("admin:hotlines_connection_change", "page size only", lambda d: d.set("page_size", "75"), {"page_size"}),
     Case("admin:auth_user_change", "first name only", lambda d: d.set("first_name", "Linh"), {"first_name"}),
@@ -209,7 +216,7 @@ def test_an_edit_changes_only_the_field_changed(case, people, connection):
 
 
 def _args(view: str, obj) -> list:
-    return [] if view in ("hotlines:list-preferences", "hotlines:language") else [obj.pk]
+    return [] if view in ("hotlines:list-preferences", "hotlines:list-per-page", "hotlines:language") else [obj.pk]
 
 
 def _errors(response) -> object:

@@ -61,6 +61,7 @@ def test_status_over_time_and_labelled_history(viewer_client, synced, connection
 def test_previous_and_next_follow_the_list_the_person_came_from(viewer_client, synced):
     query = "status=P&sort=name&per_page=25"
     order = list_order(viewer_client, query)
+    viewer_client.post("/preferences/per-page/", {"per_page": "25", "query": query})  # "Rows per page" saves it
     # The last row of page 1: its next is the first of page 2.
     pk = order[24]
     response = viewer_client.get(f"/hotlines/{pk}/", {"back": f"{query}&page=1"})

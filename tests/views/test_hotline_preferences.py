@@ -3,13 +3,14 @@
 import pytest
 from django.contrib.auth.models import Permission
 
+from hotlines.columns import DEFAULT_COLUMNS
 from hotlines.models import UserPreference
 from hotlines.services.sync import hotlines_sync
-from hotlines.tables import DEFAULT_COLUMNS
 from tests.conftest import make_user
 
 # The sync commits (on PostgreSQL it heartbeats on a second connection): no wrapping transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
+PER_PAGE = "/preferences/per-page/"
 
 
 @pytest.fixture
@@ -25,10 +26,26 @@ def columns_of(response) -> list[str]:
 def test_rows_per_page_is_remembered(viewer_client, viewer, synced):
     assert len(viewer_client.get("/hotlines/").context["table"].page) == 50
     assert len(viewer_client.get("/hotlines/?per_page=25").context["table"].page) == 25
+    assert not UserPreference.objects.filter(user=viewer).exists()  # a GET never writes
+    response = viewer_client.post(PER_PAGE, {"per_page": "25", "query": "status=P&page=3&sort=name"})
+    assert response.status_code == 302 and response.url == "/hotlines/?status=P&sort=name&per_page=25"
     assert UserPreference.objects.get(user=viewer).per_page == 25
     assert len(viewer_client.get("/hotlines/").context["table"].page) == 25
     viewer_client.get("/hotlines/?per_page=100000")  # clamped for this view, never remembered
+    response = viewer_client.post(PER_PAGE, {"per_page": "100000", "query": ""})
+    assert response.url == "/hotlines/?per_page=100000"  # the list says what it shows instead
     assert UserPreference.objects.get(user=viewer).per_page == 25
+
+
+def test_the_per_page_form_is_a_post_of_its_own(viewer_client, viewer, synced):
+    """The list's select and "Show" belong to the POST form; the list's GET form takes the select in."""
+    text = viewer_client.get("/hotlines/?status=P").text
+    assert '<form id="per-page-form" method="post" action="/preferences/per-page/" hidden></form>' in text
+    assert '<select name="per_page" id="id_per_page" form="per-page-form">' in text
+    assert '<input type="hidden" name="query" value="status=P" form="per-page-form">' in text
+    assert 'hx-include="#id_per_page"' in text
+    assert viewer_client.get(PER_PAGE).status_code == 405
+    assert not UserPreference.objects.filter(user=viewer).exists()
 
 
 def test_columns_shown_hidden_and_ordered(viewer_client, viewer, synced):
@@ -64,7 +81,8 @@ def test_sorting_by_a_hidden_column_still_works(viewer_client, synced):
 
 
 def test_reset_brings_back_the_defaults(viewer_client, viewer, synced):
-    viewer_client.get("/hotlines/?per_page=100")
+    viewer_client.post(PER_PAGE, {"per_page": "100"})
+    assert UserPreference.objects.get(user=viewer).per_page == 100
     viewer_client.post("/preferences/list/", {"order": ["name"], "columns": ["name"]})
     viewer_client.post("/preferences/list/", {"action": "reset"})
     response = viewer_client.get("/hotlines/")

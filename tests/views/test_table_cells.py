@@ -11,11 +11,14 @@ from django.utils import dateformat, timezone, translation
 from django.utils.formats import get_format
 from django.utils.html import escape
 
-from hotlines import tables
+from hotlines import dates
+from hotlines.columns import DEFAULT_COLUMNS
+from hotlines.dates import _datetime_format as _short_datetime
+from hotlines.dates import when_html as _when
 from hotlines.models import Hotline
 from hotlines.normalize import number_digits, number_groups
 from hotlines.services.sync import hotlines_sync
-from hotlines.tables import HotlineTable, _short_datetime, _when, long_id_html, number_html
+from hotlines.tables import HotlineTable, long_id_html, number_html
 
 
 @pytest.fixture
@@ -39,7 +42,7 @@ def test_dates_are_what_django_would_write(language, zone, stamps):
 
 def test_a_format_the_fast_path_does_not_know_falls_back_to_django(monkeypatch, stamps):
     _short_datetime.cache_clear()
-    monkeypatch.setattr(tables, "get_format", lambda name, lang=None: r"D, N jS \o\f Y, P")
+    monkeypatch.setattr(dates, "get_format", lambda name, lang=None: r"D, N jS \o\f Y, P")
     try:
         with translation.override("en"), timezone.override("UTC"):
             assert _short_datetime("en") is None
@@ -132,7 +135,7 @@ def test_the_row_cells_show_numbers_grouped_names_clamped_and_ids_short(db, conn
         [Hotline(connection=connection, etelecom_id="1150000000000001702", hotline="02438251234", name=name,
                  owner_id="1100000000015838006", status="P", network="viettel", content_hash="x", search_text="")]
     )  # fmt: skip
-    table = HotlineTable(Hotline.objects.all(), columns=[*tables.DEFAULT_COLUMNS, "etelecom_id"])
+    table = HotlineTable(Hotline.objects.all(), columns=[*DEFAULT_COLUMNS, "etelecom_id"])
     html = table.rows_html()
     number = re.search(r"<a [^>]*>(.*?)</a>", html).group(1)
     assert number == '<span class="digits"><span>024</span><span>3825</span><span>1234</span></span>'

@@ -3,39 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
-from functools import lru_cache
+from datetime import datetime
+from functools import cached_property
 
 import django_tables2 as tables
-from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import dateformat, timezone
-from django.utils.dates import MONTHS_3
-from django.utils.formats import get_format
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from . import hotline_fields
-from .choices import HotlineStatus
-from .models import Hotline
-from .normalize import number_groups
+from .. import hotline_fields
+from ..choices import HotlineStatus
+from ..columns import COLUMN_FIELDS, DEFAULT_COLUMNS, columns_resolve
+from ..dates import when_html
+from ..models import Hotline
+from ..normalize import number_groups
 
 STATUS_BADGES = {
     HotlineStatus.ENABLED: "badge-enabled",
     HotlineStatus.DISABLED: "badge-disabled",
     HotlineStatus.NEW: "badge-new",
 }
-# Shown unless a person chose otherwise; `hotline` is always shown first (it links to the detail).
-DEFAULT_COLUMNS = hotline_fields.DEFAULT_COLUMNS
-FIXED_COLUMN = "hotline"
 # Columns whose cells depend on the value alone and take few values: rendered once per value.
 FEW_VALUES = {field.name for field in hotline_fields.LIST_COLUMNS if field.few_values}
 ALWAYS_RENDERED = {"hotline", "status", "network"}  # their render shows something even for an empty value
-# The model fields each column needs (for `.only()`); the number's link marks a removed hotline.
-COLUMN_FIELDS = {field.name: (field.query_path,) for field in hotline_fields.LIST_COLUMNS}
-COLUMN_FIELDS[FIXED_COLUMN] = (FIXED_COLUMN, "is_removed")
 # The cells' classes by the field's kind: numbers and IDs in monospace, people's text wide.
 CELL_CLASSES = {
     hotline_fields.NUMBER: "mono",
@@ -43,52 +36,6 @@ CELL_CLASSES = {
     hotline_fields.LONG_TEXT: "col-wide",
     hotline_fields.DATETIME: "nowrap",
 }
-
-
-# The format characters `_when` writes itself (Django's meaning); any other falls back to dateformat.
-_FAST_FORMAT = {
-    "d": lambda v, months: f"{v.day:02d}",
-    "j": lambda v, months: str(v.day),
-    "m": lambda v, months: f"{v.month:02d}",
-    "n": lambda v, months: str(v.month),
-    "M": lambda v, months: months[v.month - 1],
-    "Y": lambda v, months: f"{v.year:04d}",
-    "y": lambda v, months: f"{v.year % 100:02d}",
-    "H": lambda v, months: f"{v.hour:02d}",
-    "G": lambda v, months: str(v.hour),
-    "i": lambda v, months: f"{v.minute:02d}",
-    "s": lambda v, months: f"{v.second:02d}",
-}
-
-
-@lru_cache(maxsize=16)
-def _short_datetime(language: str) -> tuple[tuple, tuple[str, ...]] | None:
-    """SHORT_DATETIME_FORMAT of a language, compiled: (parts, month abbreviations), or
-    None when it uses a character `_FAST_FORMAT` does not know (then dateformat does the work)."""
-    fmt = get_format("SHORT_DATETIME_FORMAT", lang=language)
-    if "\\" in fmt or any(ch.isalpha() and ch not in _FAST_FORMAT for ch in fmt):
-        return None
-    months = tuple(escape(str(MONTHS_3[month]).title()) for month in range(1, 13))  # as dateformat's `M`
-    return tuple(_FAST_FORMAT.get(ch, ch) for ch in fmt), months
-
-
-def _when(value: datetime | None) -> str:
-    """A datetime as `<time>`, in the short format of the active language and time zone.
-
-    A page shows a hundred or more of them; Django's `date_format` (a format lookup and a
-    DateFormat per call) cost a third of the table's time, so the project's formats are compiled
-    once per language (tests check the result is dateformat's, character for character)."""
-    if value is None:
-        return "—"
-    local = timezone.localtime(value)
-    compiled = _short_datetime(get_language() or settings.LANGUAGE_CODE)
-    if compiled is None:
-        text = escape(dateformat.format(local, get_format("SHORT_DATETIME_FORMAT")))
-    else:
-        parts, months = compiled
-        text = "".join(part if isinstance(part, str) else part(local, months) for part in parts)
-    stamp = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return mark_safe(f'<time datetime="{stamp}">{text}</time>')  # noqa: S308 - digits, separators and escaped month names
 
 
 # IDs longer than this show their head shortened to an ellipsis and their tail in full (the tail is
@@ -125,6 +72,18 @@ def _detail_url_maker():
     if head is None:
         return lambda pk: reverse("hotlines:detail", args=[pk])
     return lambda pk: f"{head}/{pk}/{tail}"
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (cached per data version) instead of running COUNT(*) itself."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
 
 
 def _column(field: hotline_fields.HotlineField) -> tables.Column:
@@ -169,6 +128,16 @@ class HotlineTable(_HotlineColumns):
         for name in COLUMN_FIELDS:
             if name not in visible:
                 self.columns.hide(name)
+
+    def configure(self, request: HttpRequest, *, page: int, per_page: int, count: int, back: str) -> HotlineTable:
+        """Fit the table to one request (NetBox's `BaseTable.configure`): the person's page size,
+        the page asked for among `count` rows (counted elsewhere, so no COUNT(*) here), and detail
+        links that lead back to the list as shown. The visible columns came from the same
+        person's preference when the table was made: the queryset reads only their fields."""
+        self.request = request  # not as an argument to paginate: that would paginate it a first time
+        self.back = back
+        self.paginate(paginator_class=CountedPaginator, per_page=per_page, page=page, count=count)
+        return self
 
     def rows_html(self) -> SafeString:
         """The page's rows as HTML. Rendered here, with the same `render_*` methods, instead of cell
@@ -233,13 +202,13 @@ class HotlineTable(_HotlineColumns):
         return format_html('<span class="yes-no yes-no-{}">{}</span>', "yes" if value else "no", word)
 
     def render_created_at(self, value: datetime | None, record: Hotline | None = None) -> str:
-        return _when(value)
+        return when_html(value)
 
     def render_updated_at(self, value: datetime | None, record: Hotline | None = None) -> str:
-        return _when(value)
+        return when_html(value)
 
     def render_last_changed_at(self, value: datetime | None, record: Hotline | None = None) -> str:
-        return _when(value)
+        return when_html(value)
 
     def render_description(self, value: str, record: Hotline | None = None) -> str:
         return value if len(value) <= 120 else value[:119] + "…"
@@ -248,16 +217,3 @@ class HotlineTable(_HotlineColumns):
 def columns_all() -> list[tuple[str, str]]:
     """Every column a person may show: (name, label)."""
     return [(name, str(HotlineTable.base_columns[name].verbose_name)) for name in COLUMN_FIELDS]
-
-
-def columns_resolve(saved: Iterable[str] | None) -> list[str]:
-    """The visible columns from a saved choice: known names only, `hotline` first; defaults if none."""
-    if not saved:
-        return list(DEFAULT_COLUMNS)
-    names = [name for name in dict.fromkeys(saved) if name in COLUMN_FIELDS and name != FIXED_COLUMN]
-    return [FIXED_COLUMN, *names]
-
-
-def columns_fields(columns: Iterable[str]) -> list[str]:
-    """The model fields the visible columns need."""
-    return ["id", *dict.fromkeys(field for name in columns for field in COLUMN_FIELDS.get(name, ()))]

@@ -1,4 +1,4 @@
-"""The list's filters and quick search (django-filter), and the chips that show the active ones.
+"""The hotline list's filters and quick search (django-filter); hotlines/chips.py says them in words.
 
 The filterset is lenient: a value it cannot use (an unknown status, a malformed date) is left out
 and reported through `problems()`, while the valid filters still apply. Removed hotlines are left
@@ -9,28 +9,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from urllib.parse import urlencode
 
 import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.http import QueryDict
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .choices import HotlineStatus, Network, label_for
-from .ids import id_parse
-from .models import Connection, Hotline
-from .search import Search, search_parse
-from .selectors import data_version, hotline_values
+from ..choices import HotlineStatus, Network, label_for
+from ..models import Connection, Hotline
+from ..search import Search, search_parse
+from ..selectors import data_version, hotline_values
+from .fields import IdChoiceFilter, InFilter, SafeDateFilter
 
-# Dates outside this range are typos (and would overflow some databases' date arithmetic).
-DATE_MIN = date(1990, 1, 1)
-DATE_MAX = date(2199, 12, 31)
 # Filters whose values are listed with counts beside them (facets).
 FACETS = ("status", "network", "connection")
 
@@ -46,89 +37,10 @@ def _method_choices(version: str | None = None) -> list[tuple[str, str]]:
     return [(value, value) for value in hotline_values("connection_method", version=version)]
 
 
-class SafeDateField(forms.DateField):
-    """An ISO date within a sensible range (a year 1 or 9999 would overflow time zone arithmetic)."""
-
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("input_formats", ["%Y-%m-%d"])
-        super().__init__(*args, **kwargs)
-
-    def validate(self, value) -> None:
-        super().validate(value)
-        if value and not DATE_MIN <= value <= DATE_MAX:
-            raise forms.ValidationError(
-                gettext("Enter a date between %(min)s and %(max)s.") % {"min": DATE_MIN, "max": DATE_MAX}
-            )
-
-
-class SafeDateFilter(django_filters.DateFilter):
-    """A day in the dashboard's time zone, compared with a datetime field: `on_or_after` the start
-    of that day, or `before` the end of it."""
-
-    field_class = SafeDateField
-
-    def __init__(self, *args, bound: str = "after", **kwargs) -> None:
-        self.bound = bound
-        super().__init__(*args, **kwargs)
-
-    def filter(self, qs: QuerySet, value: date | None) -> QuerySet:
-        if not value:
-            return qs
-        start = timezone.make_aware(datetime.combine(value, time.min))
-        if self.bound == "after":
-            return qs.filter(**{f"{self.field_name}__gte": start})
-        return qs.filter(**{f"{self.field_name}__lt": start + timedelta(days=1)})
-
-
-class IdChoiceField(django_filters.fields.ModelMultipleChoiceField):
-    """Chosen rows by ID, refusing what `id_parse` refuses before asking the database (SQLite
-    raises OverflowError on IDs out of range, and `int()` reads "١" as 1)."""
-
-    def _check_values(self, value):
-        for pk in value:
-            if id_parse(pk) is None:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": str(pk)[:20]}
-                )
-        return super()._check_values(value)
-
-
-class IdModelChoiceField(django_filters.fields.ModelChoiceField):
-    """One chosen row by ID, read with `id_parse` (see IdChoiceField)."""
-
-    def to_python(self, value):
-        if self.null_label is not None and value == self.null_value:
-            return value
-        if value not in self.empty_values and not isinstance(value, self.queryset.model) and id_parse(value) is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(value)[:20]}
-            )
-        return super().to_python(value)
-
-
-class IdModelChoiceFilter(django_filters.ModelChoiceFilter):
-    """A filter by one row's ID (e.g. a connection): a malformed ID is an invalid choice, not a 500."""
-
-    field_class = IdModelChoiceField
-
-
 def _names(without: str | Collection[str] | None) -> set[str]:
     if without is None:
         return set()
     return {without} if isinstance(without, str) else set(without)
-
-
-class IdChoiceFilter(django_filters.ModelMultipleChoiceFilter):
-    field_class = IdChoiceField
-
-
-class InFilter(django_filters.MultipleChoiceFilter):
-    """Any of the chosen values, as one `IN` (django-filter's OR of Qs adds a costly DISTINCT)."""
-
-    def filter(self, qs: QuerySet, value: list[str]) -> QuerySet:
-        return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
 
 
 class HotlineFilterSet(django_filters.FilterSet):
@@ -283,45 +195,6 @@ class HotlineFilterSet(django_filters.FilterSet):
             parts.append(f"{name}={value!r}")
         return hashlib.sha256("&".join(parts).encode()).hexdigest()[:32]
 
-    def problems(self) -> list[str]:
-        """What in the query was left out, in words a person understands."""
-        self.errors  # noqa: B018 - validates the form
-        notes = []
-        for name, errors in self.form.errors.items():
-            field = self.form.fields.get(name)
-            label = field.label if field else name
-            reason = " ".join(errors)
-            notes.append(gettext("“%(filter)s” was ignored: %(reason)s") % {"filter": label, "reason": reason})
-        if self.search.truncated:
-            notes.append(gettext("The search was shortened to its first words and characters."))
-        return notes
-
-    def chips(self, query: QueryDict) -> list[Chip]:
-        """One removable chip per active value, in the order of the form."""
-        self.errors  # noqa: B018 - validates the form
-        active = self.active()
-        chips: list[Chip] = []
-        for name, field in self.form.fields.items():
-            if name not in active:
-                continue
-            value = active[name]
-            if name == "q":
-                chips.append(Chip(field.label, f"“{self.search.text}”", _without(query, name)))
-            elif isinstance(field, forms.ModelMultipleChoiceField):
-                for obj in value:
-                    chips.append(Chip(field.label, str(obj), _without(query, name, str(obj.pk))))
-            elif isinstance(field, forms.MultipleChoiceField):
-                labels = dict(field.choices)
-                for item in value:
-                    chips.append(Chip(field.label, str(labels.get(item, item)), _without(query, name, item)))
-            elif isinstance(field, forms.ChoiceField):
-                chips.append(Chip(field.label, str(dict(field.choices).get(value, value)), _without(query, name)))
-            elif isinstance(value, date):
-                chips.append(Chip(field.label, date_format(value, "SHORT_DATE_FORMAT"), _without(query, name)))
-            else:
-                chips.append(Chip(field.label, str(value), _without(query, name)))
-        return chips
-
 
 def _key(item) -> str:
     """A chosen value as the form sends it: a row's ID, or the value itself."""
@@ -332,23 +205,3 @@ def _empty(value) -> bool:
     if value is None or value is False or value == "":
         return True
     return isinstance(value, list | tuple | QuerySet) and len(value) == 0
-
-
-@dataclass(frozen=True, slots=True)
-class Chip:
-    """An active filter value shown above the results, with the list's URL query without it."""
-
-    label: str
-    value: str
-    remove_query: str
-
-
-def _without(query: QueryDict, name: str, value: str | None = None) -> str:
-    """The query string without `name` (or only its `value`), back on the first page."""
-    pairs = [
-        (key, item)
-        for key, items in query.lists()
-        for item in items
-        if key != "page" and not (key == name and (value is None or item == value))
-    ]
-    return urlencode(pairs)

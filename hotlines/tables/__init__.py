@@ -1,0 +1,6 @@
+"""The lists' tables (django-tables2), one module per list; the hotline list's are re-exported
+here so `from hotlines.tables import HotlineTable` keeps working."""
+
+from .hotlines import STATUS_BADGES, HotlineTable, columns_all, long_id_html, number_html
+
+__all__ = ["STATUS_BADGES", "HotlineTable", "columns_all", "long_id_html", "number_html"]
