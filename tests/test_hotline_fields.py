@@ -3,13 +3,14 @@
 from dataclasses import fields
 
 from hotlines import hotline_fields, selectors
+from hotlines.columns import COLUMN_FIELDS, DEFAULT_COLUMNS
 from hotlines.etelecom import demo_data, types
 from hotlines.etelecom.sandbox import _with_nulls
 from hotlines.hotline_fields import API_FIELDS, FIELDS, HOTLINE_FIELDS, LIST_COLUMNS, TRACKED_FIELDS
 from hotlines.models import Hotline, StagedHotline
 from hotlines.services.exports.columns import ALL_COLUMNS, API_COLUMNS
 from hotlines.services.sync import sql
-from hotlines.tables import COLUMN_FIELDS, DEFAULT_COLUMNS, HotlineTable
+from hotlines.tables import HotlineTable
 from hotlines.templatetags.browsing import change_field_label
 
 
