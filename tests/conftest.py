@@ -10,7 +10,10 @@ from django.db import connection as db_connection
 
 from hotlines.etelecom.client import EtelecomClient
 from hotlines.etelecom.sandbox import DEFAULT_API_KEY, SandboxServer
+from hotlines.choices import SyncStatus
 from hotlines.models import Connection
+from hotlines.services.sync import hotlines_sync
+from tests.factories import hotlines_from_payloads
 
 # Tests of what exists on PostgreSQL only (its GIN indexes); CI runs the suite there too.
 postgresql_only = pytest.mark.skipif(
@@ -73,6 +76,23 @@ def connection(db, sandbox) -> Connection:
     return Connection.objects.create(
         name="default", base_url=sandbox.url, api_key=DEFAULT_API_KEY, page_size=50, timeout=5
     )
+
+
+@pytest.fixture
+def synced(request, connection, sandbox) -> list[dict]:
+    """The sandbox's hotlines in the database, as a successful first sync leaves them: their payloads.
+
+    Built by factories (no HTTP), so a view test pays only for the rows. Browser tests walk the
+    whole product, so theirs arrive as production's do: a real sync from the sandbox over HTTP.
+    A later real sync in any test compares with these rows exactly as with its own snapshot.
+    """
+    items = sandbox.dataset.all()
+    if request.node.get_closest_marker("browser"):
+        run = hotlines_sync(connection=connection)
+        assert run.status == SyncStatus.SUCCEEDED, run.error
+    else:
+        hotlines_from_payloads(connection=connection, items=items)
+    return items
 
 
 def make_user(django_user_model, username: str, *perms: str, **extra):

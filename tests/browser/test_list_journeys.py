@@ -15,18 +15,11 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from hotlines.services.sync import hotlines_sync
 from tests.browser.conftest import collect_errors, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def synced(connection, sandbox):
-    assert hotlines_sync(connection=connection).error == ""
-    return sandbox.dataset.all()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from hotlines.services.sync import hotlines_sync
 from tests.browser.conftest import SCREENSHOTS, collect_errors, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,12 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 HEADER_MAX = 64  # px: one row, brand and Menu
 AXE = Axe()
-
-
-@pytest.fixture
-def synced(connection, sandbox):
-    assert hotlines_sync(connection=connection).error == ""
-    return sandbox.dataset.all()
 
 
 def phone_context(browser, **options):

@@ -4,18 +4,11 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from hotlines.models import UserPreference
-from hotlines.services.sync import hotlines_sync
 from hotlines.tables import DEFAULT_COLUMNS
 from tests.conftest import make_user
 
 # The sync commits (on PostgreSQL it heartbeats on a second connection): no wrapping transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def synced(connection, sandbox):
-    assert hotlines_sync(connection=connection).error == ""
-    return sandbox.dataset.all()
 
 
 def columns_of(response) -> list[str]:
