@@ -18,7 +18,7 @@ from hotlines.models import ExportRecord, ExportStatus, Hotline
 from hotlines.services.exports import runs
 from tests.browser.conftest import SCREENSHOTS, collect_errors, sign_in
 from tests.conftest import make_user
-from tests.exports.conftest import media, synced  # noqa: F401 - the export tests' fixtures
+from tests.exports.conftest import hostile_synced, media  # noqa: F401 - the export tests' fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,7 +69,7 @@ def problems(page):
 def test_a_direct_export_says_preparing_until_its_file_arrives(
     page,
     live_server,
-    synced,  # noqa: F811
+    hostile_synced,  # noqa: F811
     exporter,
     problems,
     monkeypatch,
@@ -138,7 +138,7 @@ def test_a_direct_export_says_preparing_until_its_file_arrives(
 def test_a_slow_export_is_prepared_by_the_worker_and_its_banner_goes_when_ready(
     page,
     live_server,
-    synced,  # noqa: F811
+    hostile_synced,  # noqa: F811
     exporter,
     problems,
     monkeypatch,
