@@ -130,7 +130,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or env.bool("TESTING", default=False)
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -286,7 +286,7 @@ LOGGING = {
 # When unset, one key is derived from SECRET_KEY (fine for a demo, not for rotation).
 FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[])
 
-if DEBUG or env.bool("TESTING", default=False):
-    # Serve static files straight from the finders: no collectstatic needed for the demo and tests.
+if DEBUG:
+    # Serve static files straight from the finders: no collectstatic needed for the demo.
     WHITENOISE_USE_FINDERS = True
     WHITENOISE_AUTOREFRESH = True
