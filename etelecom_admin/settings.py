@@ -42,7 +42,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "etelecom_admin.middleware.RequestLogMiddleware",
+    "hotlines.middleware.RequestLogMiddleware",
     # The header middlewares wrap everything that can answer early (the HTTPS redirect, a 400 for a
     # bad Host, a static file from whitenoise), so every answer carries CSP and X-Frame-Options.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "hotlines.language.UserLanguageMiddleware",
+    "hotlines.middleware.UserLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "hotlines.middleware.SessionTimeoutMiddleware",

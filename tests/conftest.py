@@ -8,9 +8,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection as db_connection
 
+from hotlines.choices import SyncStatus
 from hotlines.etelecom.client import EtelecomClient
 from hotlines.etelecom.sandbox import DEFAULT_API_KEY, SandboxServer
-from hotlines.choices import SyncStatus
 from hotlines.models import Connection
 from hotlines.services.sync import hotlines_sync
 from tests.factories import hotlines_from_payloads

@@ -54,15 +54,16 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"person{n}")
+
     @factory.post_generation
-    def password_from_username(obj, create: bool, extracted: Any, **kwargs: Any) -> None:  # noqa: N805
+    def password_from_username(obj, create: bool, extracted: Any, **kwargs: Any) -> None:
         """The suite's convention: every password is `pw-` and the username."""
         obj.set_password(extracted or f"pw-{obj.username}")
         if create:
             obj.save(update_fields=["password"])
 
     @factory.post_generation
-    def roles(obj, create: bool, extracted: Iterable[str] | None, **kwargs: Any) -> None:  # noqa: N805
+    def roles(obj, create: bool, extracted: Iterable[str] | None, **kwargs: Any) -> None:
         """Put the user in the named role groups (see `services.users.roles_ensure`)."""
         if create and extracted:
             obj.groups.add(*(Group.objects.get_or_create(name=role)[0] for role in extracted))
@@ -127,13 +128,10 @@ def hotlines_from_payloads(*, connection: Connection, items: list[dict[str, Any]
     """Write payloads as a connection's first successful sync leaves them; returns that run."""
     now = timezone.now()
     Hotline.objects.bulk_create(
-        Hotline(connection=connection, first_seen_at=now, last_changed_at=now, **hotline_values(item))
-        for item in items
+        Hotline(connection=connection, first_seen_at=now, last_changed_at=now, **hotline_values(item)) for item in items
     )
     pages = -(-len(items) // connection.page_size) if items else 1
-    return SyncRunFactory(
-        connection=connection, pages=pages, fetched=len(items), created=len(items), finished_at=now
-    )
+    return SyncRunFactory(connection=connection, pages=pages, fetched=len(items), created=len(items), finished_at=now)
 
 
 class HotlineChangeFactory(factory.django.DjangoModelFactory):

@@ -12,7 +12,7 @@ from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from ..language import SESSION_KEY
+from ..middleware import LANGUAGE_SESSION_KEY
 from ..services.preferences import user_preference_reset_list, user_preference_update
 from ..tables import COLUMN_FIELDS, FIXED_COLUMN
 
@@ -77,7 +77,7 @@ class LanguageView(View):
             return response
         if request.user.is_authenticated:
             user_preference_update(user=request.user, language=language)
-            request.session[SESSION_KEY] = language
+            request.session[LANGUAGE_SESSION_KEY] = language
         translation.activate(language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,

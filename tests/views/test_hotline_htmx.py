@@ -3,7 +3,6 @@ work the same without JavaScript."""
 
 import pytest
 
-
 # The sync commits (on PostgreSQL it heartbeats on a second connection): no wrapping transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
 
