@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -232,3 +233,20 @@ def database_url(tmp_path):
     yield f"postgres://{user}@{params['host']}:{params['port']}/{name}"
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def process_env(sandbox, database_url) -> dict[str, str]:
+    """The environment of a dashboard process of its own (manage.py, gunicorn, db_worker): the
+    suite's settings on `database_url`, synced from the sandbox, over plain HTTP on loopback."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "etelecom_admin.test_settings",
+        "DATABASE_URL": database_url,
+        "ETELECOM_BASE_URL": sandbox.url,
+        "ETELECOM_API_KEY": "sandbox-key",
+        "ETELECOM_PAGE_SIZE": "50",
+        "AXES_ENABLED": "0",
+        "CSRF_COOKIE_SECURE": "0",  # plain HTTP on loopback
+        "SESSION_COOKIE_SECURE": "0",
+    }

@@ -10,13 +10,14 @@
 - Without JavaScript the same panels open (popovers need no script) and Apply filters the list.
 """
 
+import functools
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENSHOTS, collect_errors, sign_in
+from tests.browser.conftest import collect_errors, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,14 +42,9 @@ def phone(browser):
 
 
 @pytest.fixture
-def screen():
+def screen(screenshot):
     """A screenshot of what the phone's screen shows (the whole page would be a long strip)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def take(page, name: str) -> None:
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), caret="initial")
-
-    return take
+    return functools.partial(screenshot, full_page=False)
 
 
 def box_of(locator) -> dict:

@@ -70,12 +70,17 @@ def export(client, case: str, fmt: str, **extra):
     return response
 
 
+def streamed(client, case: str, fmt: str, content_type: str) -> bytes:
+    """The file of an export answered at once: streamed, with its content type."""
+    response = export(client, case, fmt)
+    assert response.streaming
+    assert response["Content-Type"] == content_type
+    return body(response)
+
+
 @pytest.mark.parametrize("case", list(QUERIES))
 def test_csv_holds_exactly_the_rows_in_order(exporter_client, hostile_synced, case):
-    response = export(exporter_client, case, "csv")
-    assert response.streaming
-    assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = read_csv(body(response))
+    rows = read_csv(streamed(exporter_client, case, "csv", "text/csv; charset=utf-8"))
     assert rows[0] == DEFAULT_HEADERS
     assert rows[1:] == [
         [spreadsheet_cell(column, hotline, dates_as_text=True) for column in DEFAULT_COLUMNS]
@@ -100,10 +105,7 @@ def test_xlsx_holds_exactly_the_rows_in_order(exporter_client, hostile_synced, c
 
 @pytest.mark.parametrize("case", list(QUERIES))
 def test_json_holds_the_api_objects_in_order(exporter_client, hostile_synced, case):
-    response = export(exporter_client, case, "json")
-    assert response.streaming
-    assert response["Content-Type"] == "application/json; charset=utf-8"
-    objects = read_json(body(response))
+    objects = read_json(streamed(exporter_client, case, "json", "application/json; charset=utf-8"))
     assert objects == [api_object(hotline) for hotline in expected(case)]
     assert all(list(item) == API_FIELDS for item in objects)
     assert all(isinstance(item[key], str) for item in objects for key in ("id", "connection_id", "owner_id"))
