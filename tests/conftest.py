@@ -88,12 +88,18 @@ def synced(request, connection, sandbox) -> list[dict]:
     A later real sync in any test compares with these rows exactly as with its own snapshot.
     """
     items = sandbox.dataset.all()
+    mirror(request, connection=connection, items=items)
+    return items
+
+
+def mirror(request: pytest.FixtureRequest, *, connection: Connection, items: list[dict]) -> None:
+    """Put a connection's sandbox `items` in the database as a successful sync would: by a real
+    sync over HTTP in browser tests, by factories elsewhere (see `synced`)."""
     if request.node.get_closest_marker("browser"):
         run = hotlines_sync(connection=connection)
         assert run.status == SyncStatus.SUCCEEDED, run.error
     else:
         hotlines_from_payloads(connection=connection, items=items)
-    return items
 
 
 def make_user(django_user_model, username: str, *perms: str, **extra):
