@@ -79,6 +79,7 @@ class HotlineFactory(factory.django.DjangoModelFactory):
     etelecom_id = factory.Sequence(lambda n: str(9_000_000_000_000_000 + n))
     hotline = factory.Sequence(lambda n: f"1900{n:04d}")
     name = factory.Sequence(lambda n: f"Tổng đài {n}")
+    description = ""
     network = "viettel"
     status = HotlineStatus.ENABLED
     is_free_charge = False
