@@ -47,7 +47,8 @@ def _web_env(db_url: str) -> dict[str, str]:
 
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "etelecom_admin.settings",
+        # Production settings but static files from the finders (no collectstatic for a benchmark).
+        "DJANGO_SETTINGS_MODULE": "etelecom_admin.test_settings",
         "DATABASE_URL": db_url,
         # The same keys as the benchmark's own process, or the stored API key could not be decrypted.
         "SECRET_KEY": settings.SECRET_KEY,
@@ -58,7 +59,6 @@ def _web_env(db_url: str) -> dict[str, str]:
         "CSRF_COOKIE_SECURE": "0",
         "AXES_ENABLED": "0",
         "ACCESS_LOG_LEVEL": "WARNING",
-        "TESTING": "1",  # static files from the finders: no collectstatic for a benchmark
         "CONN_MAX_AGE": "60",
         # The four web processes share cached counts, as the README advises for production.
         "CACHE_URL": f"filecache://{tempfile.mkdtemp(prefix='bench-cache-')}",

@@ -1,6 +1,6 @@
 """Logging: one line per event, plain or JSON (`LOG_FORMAT=json`), with the request's ID and user.
 
-The request context travels in a contextvar set by `RequestLogMiddleware`, so every log line
+The request context travels in a contextvar set by `hotlines.middleware.RequestLogMiddleware`, so every log line
 made while serving a request (sync requests, exports, errors) carries the same request ID.
 """
 

@@ -42,7 +42,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "etelecom_admin.middleware.RequestLogMiddleware",
+    "hotlines.middleware.RequestLogMiddleware",
     # The header middlewares wrap everything that can answer early (the HTTPS redirect, a 400 for a
     # bad Host, a static file from whitenoise), so every answer carries CSP and X-Frame-Options.
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "hotlines.language.UserLanguageMiddleware",
+    "hotlines.middleware.UserLanguageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "hotlines.middleware.SessionTimeoutMiddleware",
@@ -130,7 +130,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or env.bool("TESTING", default=False)
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
@@ -286,7 +286,7 @@ LOGGING = {
 # When unset, one key is derived from SECRET_KEY (fine for a demo, not for rotation).
 FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[])
 
-if DEBUG or env.bool("TESTING", default=False):
-    # Serve static files straight from the finders: no collectstatic needed for the demo and tests.
+if DEBUG:
+    # Serve static files straight from the finders: no collectstatic needed for the demo.
     WHITENOISE_USE_FINDERS = True
     WHITENOISE_AUTOREFRESH = True

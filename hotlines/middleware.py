@@ -1,8 +1,13 @@
-"""Session lifetime: sign people out after a period of inactivity, and after an absolute maximum."""
+"""The dashboard's middleware, in the order settings.MIDDLEWARE runs them: the access log (with
+a request ID), the person's saved language, and the session's lifetime (idle and absolute)."""
 
 from __future__ import annotations
 
+import logging
+import re
 import time
+import uuid
+from time import perf_counter  # by name: the session tests fake this module's `time` clock
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -12,7 +17,81 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from etelecom_admin.logs import request_id_var, user_var
+
+from .selectors import user_preference_get
+
+# The access log keeps its project-wide name: LOGGING and ACCESS_LOG_LEVEL configure it by it.
+logger = logging.getLogger("etelecom_admin.requests")
+_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+QUERY_LOGGED = 500  # characters of the query string kept in the log line
+
+LANGUAGE_SESSION_KEY = "hotlines_language"
+
+
+class RequestLogMiddleware:
+    """Takes X-Request-ID from a trusted proxy (or makes one), echoes it, logs the request."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        id_token = request_id_var.set(request.id)
+        user_token = user_var.set("-")
+        started = perf_counter()
+        try:
+            response = self.get_response(request)
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                user_var.set(user.get_username())
+            response["X-Request-ID"] = request.id
+            if request.path not in ("/healthz", "/readyz"):
+                logger.info(
+                    "%s %s %s %.1fms",
+                    request.method,
+                    request.path,
+                    response.status_code,
+                    (perf_counter() - started) * 1000,
+                    extra={
+                        "method": request.method,
+                        "path": request.path,
+                        # Which filters, sort and page a slow list was: what finding its plan starts from.
+                        "query": request.META.get("QUERY_STRING", "")[:QUERY_LOGGED],
+                        "status": response.status_code,
+                        "duration_ms": round((perf_counter() - started) * 1000, 1),
+                    },
+                )
+            return response
+        finally:
+            request_id_var.reset(id_token)
+            user_var.reset(user_token)
+
+
+class UserLanguageMiddleware:
+    """Activate the user's saved language (after LocaleMiddleware, which only knows the cookie and
+    the browser). Read from the database once per session, then from the session."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            language = request.session.get(LANGUAGE_SESSION_KEY)
+            if language is None:
+                preference = user_preference_get(user=user)
+                language = preference.language if preference else ""
+                request.session[LANGUAGE_SESSION_KEY] = language
+            if language in dict(settings.LANGUAGES) and language != translation.get_language():
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
 
 STARTED_KEY = "_session_started_at"
 SEEN_KEY = "_session_seen_at"

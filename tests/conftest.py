@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection as db_connection
 
+from hotlines.choices import SyncStatus
 from hotlines.etelecom.client import EtelecomClient
 from hotlines.etelecom.sandbox import DEFAULT_API_KEY, SandboxServer
 from hotlines.models import Connection
+from hotlines.services.sync import hotlines_sync
+from tests.factories import hotlines_from_payloads
 
 # Tests of what exists on PostgreSQL only (its GIN indexes); CI runs the suite there too.
 postgresql_only = pytest.mark.skipif(
@@ -73,6 +77,29 @@ def connection(db, sandbox) -> Connection:
     return Connection.objects.create(
         name="default", base_url=sandbox.url, api_key=DEFAULT_API_KEY, page_size=50, timeout=5
     )
+
+
+@pytest.fixture
+def synced(request, connection, sandbox) -> list[dict]:
+    """The sandbox's hotlines in the database, as a successful first sync leaves them: their payloads.
+
+    Built by factories (no HTTP), so a view test pays only for the rows. Browser tests walk the
+    whole product, so theirs arrive as production's do: a real sync from the sandbox over HTTP.
+    A later real sync in any test compares with these rows exactly as with its own snapshot.
+    """
+    items = sandbox.dataset.all()
+    mirror(request, connection=connection, items=items)
+    return items
+
+
+def mirror(request: pytest.FixtureRequest, *, connection: Connection, items: list[dict]) -> None:
+    """Put a connection's sandbox `items` in the database as a successful sync would: by a real
+    sync over HTTP in browser tests, by factories elsewhere (see `synced`)."""
+    if request.node.get_closest_marker("browser"):
+        run = hotlines_sync(connection=connection)
+        assert run.status == SyncStatus.SUCCEEDED, run.error
+    else:
+        hotlines_from_payloads(connection=connection, items=items)
 
 
 def make_user(django_user_model, username: str, *perms: str, **extra):
@@ -212,3 +239,20 @@ def database_url(tmp_path):
     yield f"postgres://{user}@{params['host']}:{params['port']}/{name}"
     with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def process_env(sandbox, database_url) -> dict[str, str]:
+    """The environment of a dashboard process of its own (manage.py, gunicorn, db_worker): the
+    suite's settings on `database_url`, synced from the sandbox, over plain HTTP on loopback."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "etelecom_admin.test_settings",
+        "DATABASE_URL": database_url,
+        "ETELECOM_BASE_URL": sandbox.url,
+        "ETELECOM_API_KEY": "sandbox-key",
+        "ETELECOM_PAGE_SIZE": "50",
+        "AXES_ENABLED": "0",
+        "CSRF_COOKIE_SECURE": "0",  # plain HTTP on loopback
+        "SESSION_COOKIE_SECURE": "0",
+    }

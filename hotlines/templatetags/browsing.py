@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from ..choices import HotlineStatus, Network, label_for
@@ -64,6 +65,16 @@ def change_old(change) -> str:
 def change_new(change) -> str:
     """The value after a change, in words."""
     return _value(change.field, change.new_value)
+
+
+@register.simple_tag
+def change_values(change, *, plain: bool = False) -> str:
+    """A changed field as "label: old → new", marked up (label, old and new styled) unless `plain`."""
+    label, old, new = change_field_label(change.field), change_old(change), change_new(change)
+    if plain:
+        return format_html("{}: {} → {}", label, old, new)
+    marked = '<strong>{}</strong>: <span class="old">{}</span> → <span class="new">{}</span>'
+    return format_html(marked, label, old, new)
 
 
 @register.filter

@@ -6,6 +6,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.views.generic import TemplateView
 
 from .. import charts, selectors
+from ..choices import HotlineStatus
 
 
 class HomeView(PermissionRequiredMixin, TemplateView):
@@ -23,14 +24,14 @@ class HomeView(PermissionRequiredMixin, TemplateView):
             status_bars=charts.status_bars(totals),
             network_bars=charts.network_bars(totals),
             legend=charts.status_legend(totals),
-            enabled=by_status.get("P", 0),
-            disabled=by_status.get("N", 0),
-            new=by_status.get("Z", 0),
+            enabled=by_status.get(HotlineStatus.ENABLED, 0),
+            disabled=by_status.get(HotlineStatus.DISABLED, 0),
+            new=by_status.get(HotlineStatus.NEW, 0),
             urls={
                 "all": charts.list_url(),
-                "enabled": charts.list_url(status="P"),
-                "disabled": charts.list_url(status="N"),
-                "new": charts.list_url(status="Z"),
+                "enabled": charts.list_url(status=HotlineStatus.ENABLED),
+                "disabled": charts.list_url(status=HotlineStatus.DISABLED),
+                "new": charts.list_url(status=HotlineStatus.NEW),
                 "removed": charts.list_url(include_removed="only"),
             },
             changes=selectors.hotline_change_latest(limit=10),

@@ -13,8 +13,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from ..columns import columns_after
-from ..language import SESSION_KEY
 from ..listing import PER_PAGE_CHOICES, list_url, parse_int, safe_back_query
+from ..middleware import LANGUAGE_SESSION_KEY
 from ..services.preferences import user_preference_reset_list, user_preference_update
 
 
@@ -86,7 +86,7 @@ class LanguageView(View):
             return response
         if request.user.is_authenticated:
             user_preference_update(user=request.user, language=language)
-            request.session[SESSION_KEY] = language
+            request.session[LANGUAGE_SESSION_KEY] = language
         translation.activate(language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,

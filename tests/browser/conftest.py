@@ -38,11 +38,11 @@ def page(browser):
 def screenshot():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(page, name: str) -> Path:
+    def take(page, name: str, *, full_page: bool = True) -> Path:
         path = SCREENSHOTS / f"{name}.png"
         # caret="initial": hiding the caret would put style="" on the page's inputs, which htmx then
         # carries into its history snapshots (and the CSP refuses when they are restored).
-        page.screenshot(path=str(path), full_page=True, caret="initial")
+        page.screenshot(path=str(path), full_page=full_page, caret="initial")
         return path
 
     return take
@@ -64,3 +64,16 @@ def sign_in(page, live_server, username: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     # Lands on the home page, or on the page the sign-in interrupted.
     page.wait_for_url(lambda url: url.startswith(live_server.url) and "/accounts/login" not in url)
+
+
+def add_connection(page, name: str, base_url: str, api_key: str, more: dict[str, str]) -> None:
+    """From the main navigation, add a connection as a person does, filling `more` ({label: value})
+    after the key, and press "Save and test"."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Connections").click()
+    page.get_by_role("link", name="Add a connection").click()
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Base URL").fill(base_url)
+    page.get_by_label("API key").fill(api_key)
+    for label, value in more.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_role("button", name="Save and test").click()

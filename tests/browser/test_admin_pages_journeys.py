@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from hotlines.etelecom.sandbox import DEFAULT_API_KEY
 from hotlines.models import AuditAction, AuditEntry, Connection
-from tests.browser.conftest import collect_errors, sign_in
+from tests.browser.conftest import add_connection, collect_errors, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,13 +74,7 @@ def test_save_and_test_with_a_wrong_key_then_users_start_as_viewers(
     sign_in(page, live_server, ADMIN, PASSWORD)
 
     # Add a connection with a wrong key and press "Save and test".
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Connections").click()
-    page.get_by_role("link", name="Add a connection").click()
-    page.get_by_label("Name").fill("hanoi-backup-2")
-    page.get_by_label("Base URL").fill(sandbox.url)
-    page.get_by_label("API key").fill(WRONG_KEY)
-    page.get_by_label("Timeout (seconds)").fill("5")
-    page.get_by_role("button", name="Save and test").click()
+    add_connection(page, "hanoi-backup-2", sandbox.url, WRONG_KEY, {"Timeout (seconds)": "5"})
 
     added = Connection.objects.get(name="hanoi-backup-2")
     expect(page).to_have_url(re.compile(rf"/connections/#connection-{added.pk}$"))

@@ -10,16 +10,9 @@ from playwright.sync_api import expect
 
 from hotlines.collation import vietnamese_sorted
 from hotlines.models import Hotline
-from hotlines.services.sync import hotlines_sync
 from tests.browser.conftest import collect_errors, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def synced(connection, sandbox):
-    assert hotlines_sync(connection=connection).error == ""
-    return sandbox.dataset.all()
 
 
 def count_text(page):

@@ -18,7 +18,7 @@ from hotlines.models import ExportRecord, ExportStatus, Hotline
 from hotlines.services.exports import limits, streaming
 from tests.browser.conftest import SCREENSHOTS, collect_errors, sign_in
 from tests.conftest import make_user
-from tests.exports.conftest import media, synced  # noqa: F401 - the export tests' fixtures
+from tests.exports.conftest import hostile_synced, media  # noqa: F401 - the export tests' fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,15 +66,8 @@ def problems(page):
     return collect_errors(page)
 
 
-def test_a_direct_export_says_preparing_until_its_file_arrives(
-    page,
-    live_server,
-    synced,  # noqa: F811
-    exporter,
-    problems,
-    monkeypatch,
-    screenshot,
-):
+@pytest.mark.usefixtures("hostile_synced", "exporter")
+def test_a_direct_export_says_preparing_until_its_file_arrives(page, live_server, problems, monkeypatch, screenshot):
     # The workbook is held until the test has seen the page wait for it (the live server runs in
     # this process): the 9-12 s of a large file, without the large file.
     gate = threading.Event()
@@ -135,14 +128,9 @@ def test_a_direct_export_says_preparing_until_its_file_arrives(
     assert not problems, problems
 
 
+@pytest.mark.usefixtures("hostile_synced", "exporter")
 def test_a_slow_export_is_prepared_by_the_worker_and_its_banner_goes_when_ready(
-    page,
-    live_server,
-    synced,  # noqa: F811
-    exporter,
-    problems,
-    monkeypatch,
-    screenshot,
+    page, live_server, problems, monkeypatch, screenshot
 ):
     # Excel measured at 10 rows/s: the list's rows would take far over EXPORT_MAX_DIRECT_SECONDS.
     monkeypatch.setattr(limits, "EXPORT_RATES", {"csv": 120_000, "json": 70_000, "xlsx": 10}, raising=False)

@@ -15,12 +15,12 @@ from playwright.sync_api import expect
 from hotlines.models import ExportRecord, ExportStatus, Hotline
 from tests.browser.conftest import collect_errors, sign_in
 from tests.conftest import make_user
-from tests.exports.conftest import HOSTILE_NAMES, media, synced  # noqa: F401 - the export tests' fixtures
+from tests.exports.conftest import HOSTILE_NAMES, hostile_synced, media  # noqa: F401 - the export tests' fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_export_now_and_in_the_background(page, live_server, synced, django_user_model, settings, screenshot):  # noqa: F811
+def test_export_now_and_in_the_background(page, live_server, hostile_synced, django_user_model, settings, screenshot):  # noqa: F811
     make_user(django_user_model, "exporter", "hotlines.view_hotline", "hotlines.export_hotline")
     viettel = list(Hotline.objects.filter(is_removed=False, network="viettel").order_by("name", "id"))
     problems = collect_errors(page)
@@ -61,7 +61,7 @@ def test_export_now_and_in_the_background(page, live_server, synced, django_user
     assert not problems, problems
 
 
-def test_excel_keeps_text_exact_and_fits_its_columns(page, live_server, synced, django_user_model):  # noqa: F811
+def test_excel_keeps_text_exact_and_fits_its_columns(page, live_server, hostile_synced, django_user_model):  # noqa: F811
     """A person exports Excel and opens it: a name that looks like a formula reads exactly as in the
     list (no apostrophe: a string cell is never run), whole names and headers show, and it prints
     one page wide in landscape with the header on every page."""

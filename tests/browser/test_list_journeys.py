@@ -15,18 +15,11 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from hotlines.services.sync import hotlines_sync
 from tests.browser.conftest import collect_errors, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def synced(connection, sandbox):
-    assert hotlines_sync(connection=connection).error == ""
-    return sandbox.dataset.all()
 
 
 @pytest.fixture
@@ -56,6 +49,23 @@ def expect_ticked(page, expected: set[str]) -> None:
 
 def box(page, label: str):
     return page.locator("#filter-form .filters").get_by_role("checkbox", name=re.compile(rf"^{label}"))
+
+
+def escape_closes(page, menu, button) -> None:
+    """Escape closes an open menu and gives the focus back to its button."""
+    page.keyboard.press("Escape")
+    expect(menu).not_to_have_attribute("open", "")
+    expect(button).to_be_focused()
+
+
+def next_page_from_the_bottom(page, count) -> None:
+    """Next, clicked below the results: page 2 opens with the count in view and focused."""
+    page.get_by_role("link", name=re.compile("^Next")).scroll_into_view_if_needed()
+    expect(count).not_to_be_in_viewport()
+    page.get_by_role("link", name=re.compile("^Next")).click()
+    expect(page.locator(".pagination .current")).to_have_text("2")
+    expect(count).to_be_in_viewport()
+    expect(count).to_be_focused()
 
 
 def test_rows_per_page_is_saved_by_its_own_post_and_each_visit_shows_the_right_size(
@@ -155,12 +165,7 @@ def test_paging_sorting_and_filtering_bring_the_results_into_view(page, live_ser
     # Desktop: Next at the foot of page 1 opens page 2 at its top, the count focused (keyboard users
     # carry on from the results, screen readers hear them).
     page.goto(f"{live_server.url}/hotlines/?sort=name")
-    page.get_by_role("link", name=re.compile("^Next")).scroll_into_view_if_needed()
-    expect(count).not_to_be_in_viewport()
-    page.get_by_role("link", name=re.compile("^Next")).click()
-    expect(page.locator(".pagination .current")).to_have_text("2")
-    expect(count).to_be_in_viewport()
-    expect(count).to_be_focused()
+    next_page_from_the_bottom(page, count)
     expect(page.locator("#list-status")).to_have_text(re.compile(r"^Page 2 of \d+$"))  # the count is read on focus
 
     # Sorting from a header scrolled to the top of the window: the count comes back into view.
@@ -195,12 +200,7 @@ def test_paging_sorting_and_filtering_bring_the_results_into_view(page, live_ser
     expect(count).to_be_in_viewport()
 
     # Paging on the phone: page 2 opens at its top as well.
-    page.get_by_role("link", name=re.compile("^Next")).scroll_into_view_if_needed()
-    expect(count).not_to_be_in_viewport()
-    page.get_by_role("link", name=re.compile("^Next")).click()
-    expect(page.locator(".pagination .current")).to_have_text("2")
-    expect(count).to_be_in_viewport()
-    expect(count).to_be_focused()
+    next_page_from_the_bottom(page, count)
     # Typing a search does not yank the page: the box keeps the focus and stays where it is.
     page.get_by_label("Search", exact=True).fill("a")
     expect(page).to_have_url(re.compile(r"q=a"))
@@ -232,21 +232,15 @@ def test_columns_and_export_menus_close_on_save_escape_and_a_click_outside(
     expect(columns.get_by_role("button", name="Move Status up")).to_be_visible()
 
     # Escape closes it and puts the focus back on its button, from inside the panel too.
-    page.keyboard.press("Escape")
-    expect(columns).not_to_have_attribute("open", "")
-    expect(columns_button).to_be_focused()
+    escape_closes(page, columns, columns_button)
     page.keyboard.press("Enter")  # the button opens it again
     expect(columns).to_have_attribute("open", "")
     columns.get_by_role("checkbox", name="Description").focus()
-    page.keyboard.press("Escape")
-    expect(columns).not_to_have_attribute("open", "")
-    expect(columns_button).to_be_focused()
+    escape_closes(page, columns, columns_button)
     export_button.click()
     expect(export).to_have_attribute("open", "")
     export.get_by_label("All fields").check()
-    page.keyboard.press("Escape")
-    expect(export).not_to_have_attribute("open", "")
-    expect(export_button).to_be_focused()
+    escape_closes(page, export, export_button)
 
     # A click outside closes them; opening one closes the other.
     columns_button.click()

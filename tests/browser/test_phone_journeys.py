@@ -10,26 +10,20 @@
 - Without JavaScript the same panels open (popovers need no script) and Apply filters the list.
 """
 
+import functools
 import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from hotlines.services.sync import hotlines_sync
-from tests.browser.conftest import SCREENSHOTS, collect_errors, sign_in
+from tests.browser.conftest import collect_errors, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 HEADER_MAX = 64  # px: one row, brand and Menu
 AXE = Axe()
-
-
-@pytest.fixture
-def synced(connection, sandbox):
-    assert hotlines_sync(connection=connection).error == ""
-    return sandbox.dataset.all()
 
 
 def phone_context(browser, **options):
@@ -48,14 +42,9 @@ def phone(browser):
 
 
 @pytest.fixture
-def screen():
+def screen(screenshot):
     """A screenshot of what the phone's screen shows (the whole page would be a long strip)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-
-    def take(page, name: str) -> None:
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), caret="initial")
-
-    return take
+    return functools.partial(screenshot, full_page=False)
 
 
 def box_of(locator) -> dict:

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from hotlines.etelecom.sandbox import DEFAULT_API_KEY
 from hotlines.models import Connection, Hotline
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import add_connection, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,14 +72,7 @@ def test_an_administrator_adds_tests_and_deactivates_a_connection(
     seen = _watch(page)
     sign_in(page, live_server, "lan", "pw-lan-Long-enough-1")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Connections").click()
-    page.get_by_role("link", name="Add a connection").click()
-    page.get_by_label("Name").fill("production")
-    page.get_by_label("Base URL").fill(sandbox.url)
-    page.get_by_label("API key").fill(DEFAULT_API_KEY)
-    page.get_by_label("Page size").fill("50")
-    page.get_by_label("Timeout (seconds)").fill("5")
-    page.get_by_role("button", name="Save and test").click()
+    add_connection(page, "production", sandbox.url, DEFAULT_API_KEY, {"Page size": "50", "Timeout (seconds)": "5"})
 
     expect(page.get_by_role("status").filter(has_text="production: Connected")).to_contain_text(
         re.compile(r"returned 10 hotlines in [\d,]+ ms")

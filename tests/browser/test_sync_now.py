@@ -7,7 +7,6 @@ fresh PostgreSQL database when the suite runs on PostgreSQL), Chromium in front.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -27,19 +26,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def stack(sandbox, database_url, tmp_path):
+def stack(process_env, tmp_path):
     """The dashboard and its worker, synced once from the sandbox; yields the base URL."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "etelecom_admin.test_settings",
-        "DATABASE_URL": database_url,
-        "ETELECOM_BASE_URL": sandbox.url,
-        "ETELECOM_API_KEY": "sandbox-key",
-        "ETELECOM_PAGE_SIZE": "25",
-        "AXES_ENABLED": "0",
-        "CSRF_COOKIE_SECURE": "0",  # plain HTTP on loopback
-        "SESSION_COOKIE_SECURE": "0",
-    }
+    env = {**process_env, "ETELECOM_PAGE_SIZE": "25"}
     manage = [sys.executable, str(ROOT / "manage.py")]
 
     def run(*args: str) -> str:

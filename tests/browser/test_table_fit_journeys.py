@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 
 from hotlines.models import Hotline
 from hotlines.normalize import number_groups
-from hotlines.services.sync import hotlines_sync
 from tests.browser.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -58,8 +57,8 @@ SELECT_AND_READ = """(element) => {
 
 
 @pytest.fixture
-def synced(connection, sandbox):
-    assert hotlines_sync(connection=connection).error == ""
+def long_named(synced):
+    """The synced hotlines, the newest renamed with a long name: a QuerySet of them all."""
     newest = Hotline.objects.order_by("-created_at").first()
     Hotline.objects.filter(pk=newest.pk).update(name=LONG_NAME)
     return Hotline.objects.all()
@@ -77,7 +76,7 @@ def kind(number: str) -> str:
      (1280, 800, "vi", "mobile")],
 )  # fmt: skip
 def test_the_table_fits_and_numbers_copy_and_search_as_digits(
-    browser, live_server, synced, superuser, screenshot, width, height, language, searched
+    browser, live_server, long_named, superuser, screenshot, width, height, language, searched
 ):
     context = browser.new_context(viewport={"width": width, "height": height}, locale="en-US")
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
@@ -119,7 +118,7 @@ def test_the_table_fits_and_numbers_copy_and_search_as_digits(
     assert owner_cell.bounding_box()["width"] < 130
 
     # Typing a number the way the table shows it finds it.
-    wanted = next(h.hotline for h in synced.order_by("pk") if kind(h.hotline) == searched)
+    wanted = next(h.hotline for h in long_named.order_by("pk") if kind(h.hotline) == searched)
     shown = " ".join(number_groups(wanted))
     assert " " in shown
     page.locator("#id_q").fill(shown)
@@ -145,7 +144,7 @@ def test_the_table_fits_and_numbers_copy_and_search_as_digits(
     context.close()
 
 
-def test_on_a_phone_ids_and_names_show_whole(browser, live_server, synced, superuser, screenshot):
+def test_on_a_phone_ids_and_names_show_whole(browser, live_server, long_named, superuser, screenshot):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US", is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(10_000)

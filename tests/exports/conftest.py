@@ -54,7 +54,7 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture
-def synced(connection, sandbox):
+def hostile_synced(connection, sandbox):
     """The sandbox's 230 hotlines with hostile names, an unknown network value and a removed one, synced."""
     items = sandbox.dataset.all()
     for item, name in zip(items[3:], HOSTILE_NAMES, strict=False):

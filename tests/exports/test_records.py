@@ -19,7 +19,7 @@ from .conftest import ask
 pytestmark = pytest.mark.django_db
 
 
-def test_an_expired_file_is_gone_and_cleaned_up(exporter_client, synced, immediate, media):
+def test_an_expired_file_is_gone_and_cleaned_up(exporter_client, hostile_synced, immediate, media):
     record = ask(exporter_client, _export="csv")
     record.refresh_from_db()
     path = media / record.file.name
@@ -33,7 +33,7 @@ def test_an_expired_file_is_gone_and_cleaned_up(exporter_client, synced, immedia
     assert record.status == ExportStatus.DONE  # the record stays, for the audit
 
 
-def test_cleanup_gives_up_on_exports_no_worker_finished(synced, exporter, queued):
+def test_cleanup_gives_up_on_exports_no_worker_finished(hostile_synced, exporter, queued):
     stuck = ExportRecord.objects.create(user=exporter, format="csv", status=ExportStatus.RUNNING, background=True)
     fresh = ExportRecord.objects.create(user=exporter, format="csv", status=ExportStatus.PENDING, background=True)
     ExportRecord.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(hours=3))
@@ -43,7 +43,7 @@ def test_cleanup_gives_up_on_exports_no_worker_finished(synced, exporter, queued
     assert stuck.status == ExportStatus.FAILED and fresh.status == ExportStatus.PENDING
 
 
-def test_asking_twice_while_it_is_written_reuses_the_first(exporter_client, synced, queued):
+def test_asking_twice_while_it_is_written_reuses_the_first(exporter_client, hostile_synced, queued):
     first = ask(exporter_client, _export="xlsx", sort="name")
     second = ask(exporter_client, _export="xlsx", sort="name")
     assert first.pk == second.pk and ExportRecord.objects.count() == 1
@@ -51,7 +51,7 @@ def test_asking_twice_while_it_is_written_reuses_the_first(exporter_client, sync
     assert other_format.pk != first.pk
 
 
-def test_a_task_delivered_twice_writes_once(exporter_client, synced, queued):
+def test_a_task_delivered_twice_writes_once(exporter_client, hostile_synced, queued):
     record = ask(exporter_client, _export="csv")
     export_run(export_id=record.pk)
     name = ExportRecord.objects.get(pk=record.pk).file.name

@@ -33,7 +33,7 @@ def expected_hotlines():
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
-def test_a_large_export_runs_in_the_background_and_reads_back_exactly(exporter_client, synced, immediate, fmt):
+def test_a_large_export_runs_in_the_background_and_reads_back_exactly(exporter_client, hostile_synced, immediate, fmt):
     record = ask(exporter_client, _export=fmt, sort="hotline")
     record.refresh_from_db()
     want = list(expected_hotlines())
@@ -55,7 +55,7 @@ def test_a_large_export_runs_in_the_background_and_reads_back_exactly(exporter_c
         assert read_json(data) == [api_object(h) for h in want]
 
 
-def test_the_progress_page_polls_until_the_file_is_ready(exporter_client, synced, queued, monkeypatch):
+def test_the_progress_page_polls_until_the_file_is_ready(exporter_client, hostile_synced, queued, monkeypatch):
     record = ask(exporter_client, _export="csv", sort="name")
     assert record.status == ExportStatus.PENDING and record.task_id
     page = exporter_client.get(reverse("hotlines:export-detail", args=[record.pk]))
@@ -81,7 +81,9 @@ def test_the_progress_page_polls_until_the_file_is_ready(exporter_client, synced
     assert len(read_csv(download(exporter_client, record))) == record.row_count + 1
 
 
-def test_only_the_person_who_asked_can_see_or_download_it(exporter_client, synced, immediate, django_user_model):
+def test_only_the_person_who_asked_can_see_or_download_it(
+    exporter_client, hostile_synced, immediate, django_user_model
+):
     record = ask(exporter_client, _export="json")
     names = ("hotlines:export-detail", "hotlines:export-progress", "hotlines:export-download")
     urls = [reverse(name, args=[record.pk]) for name in names]
@@ -97,7 +99,7 @@ def test_only_the_person_who_asked_can_see_or_download_it(exporter_client, synce
     assert exporter_client.get(urls[2]).status_code == 200
 
 
-def test_a_user_who_lost_the_permission_gets_no_file(exporter_client, exporter, synced, queued):
+def test_a_user_who_lost_the_permission_gets_no_file(exporter_client, exporter, hostile_synced, queued):
     record = ask(exporter_client, _export="csv")
     exporter.user_permissions.clear()
     export_run(export_id=record.pk)
@@ -105,14 +107,14 @@ def test_a_user_who_lost_the_permission_gets_no_file(exporter_client, exporter, 
     assert record.status == ExportStatus.FAILED and not record.file
 
 
-def test_small_exports_stay_immediate(exporter_client, synced, small_limit):
+def test_small_exports_stay_immediate(exporter_client, hostile_synced, small_limit):
     response = exporter_client.get(LIST, {"_export": "csv", "network": "viettel"})
     assert response.status_code == 200 and response.streaming
     body(response)
     assert not ExportRecord.objects.get().background
 
 
-def test_the_page_says_when_no_worker_picked_the_export_up(exporter_client, synced, queued):
+def test_the_page_says_when_no_worker_picked_the_export_up(exporter_client, hostile_synced, queued):
     record = ask(exporter_client, _export="csv")
     url = reverse("hotlines:export-progress", args=[record.pk])
     assert "No worker has started" not in exporter_client.get(url).text

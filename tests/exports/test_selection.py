@@ -45,7 +45,7 @@ def list_ids(client, query: dict) -> list[str]:
 
 
 @pytest.mark.parametrize("query", LIST_QUERIES, ids=lambda query: urlencode(query, doseq=True) or "all")
-def test_export_holds_every_page_of_the_list_in_its_order(exporter_client, synced, query):
+def test_export_holds_every_page_of_the_list_in_its_order(exporter_client, hostile_synced, query):
     shown = list_ids(exporter_client, query)
     exported = [item["id"] for item in read_json(body(exporter_client.get(LIST, {**query, "_export": "json"})))]
     assert exported == shown

@@ -80,7 +80,7 @@ def export(client, case: str, fmt: str) -> bytes:
 
 
 @pytest.mark.parametrize("case", list(QUERIES))
-def test_csv_holds_exactly_the_rows_in_order(exporter_client, synced, case):
+def test_csv_holds_exactly_the_rows_in_order(exporter_client, hostile_synced, case):
     rows = read_csv(export(exporter_client, case, "csv"))
     assert rows[0] == DEFAULT_HEADERS
     assert rows[1:] == [
@@ -90,7 +90,7 @@ def test_csv_holds_exactly_the_rows_in_order(exporter_client, synced, case):
 
 
 @pytest.mark.parametrize("case", list(QUERIES))
-def test_xlsx_holds_exactly_the_rows_in_order(exporter_client, synced, case):
+def test_xlsx_holds_exactly_the_rows_in_order(exporter_client, hostile_synced, case):
     [(title, rows)] = read_xlsx(export(exporter_client, case, "xlsx"))
     assert title == "Hotlines"
     assert rows[0] == DEFAULT_HEADERS
@@ -103,14 +103,14 @@ def test_xlsx_holds_exactly_the_rows_in_order(exporter_client, synced, case):
 
 
 @pytest.mark.parametrize("case", list(QUERIES))
-def test_json_holds_the_api_objects_in_order(exporter_client, synced, case):
+def test_json_holds_the_api_objects_in_order(exporter_client, hostile_synced, case):
     objects = read_json(export(exporter_client, case, "json"))
     assert objects == [api_object(hotline) for hotline in expected(case)]
     assert all(list(item) == API_FIELDS for item in objects)
     assert all(isinstance(item[key], str) for item in objects for key in ("id", "connection_id", "owner_id"))
 
 
-def test_hostile_cells_are_neutralised_in_csv_and_exact_in_excel_and_json(exporter_client, synced):
+def test_hostile_cells_are_neutralised_in_csv_and_exact_in_excel_and_json(exporter_client, hostile_synced):
     names = set(Hotline.objects.values_list("name", flat=True))
     stored = [name.replace("\x00", "") for name in HOSTILE_NAMES]
     assert set(stored) <= names, "the sync kept the hostile names (NUL removed)"
@@ -144,7 +144,7 @@ def test_hostile_cells_are_neutralised_in_csv_and_exact_in_excel_and_json(export
     assert any(item["network"] == "=2+5" for item in json_rows)
 
 
-def test_excel_keeps_numbers_and_ids_as_text_and_dates_as_dates(exporter_client, synced):
+def test_excel_keeps_numbers_and_ids_as_text_and_dates_as_dates(exporter_client, hostile_synced):
     response = exporter_client.get(LIST, {"_export": "xlsx", "_columns": "all", "sort": "hotline"})
     [(_, rows)] = read_xlsx(body(response))
     header = rows[0]
@@ -158,7 +158,7 @@ def test_excel_keeps_numbers_and_ids_as_text_and_dates_as_dates(exporter_client,
         assert cells["Created"] is None or isinstance(cells["Created"], datetime)
 
 
-def test_csv_is_utf8_with_bom_and_keeps_vietnamese(exporter_client, synced):
+def test_csv_is_utf8_with_bom_and_keeps_vietnamese(exporter_client, hostile_synced):
     data = body(exporter_client.get(LIST, {"_export": "csv"}))
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
@@ -166,7 +166,7 @@ def test_csv_is_utf8_with_bom_and_keeps_vietnamese(exporter_client, synced):
     assert not text.startswith("\ufeff")
 
 
-def test_all_fields_choice(exporter_client, synced):
+def test_all_fields_choice(exporter_client, hostile_synced):
     rows = read_csv(body(exporter_client.get(LIST, {"_export": "csv", "_columns": "all", "network": "viettel"})))
     assert rows[0] == [
         "Hotline ID", "Hotline", "Name", "Description", "Network", "Status", "Free of charge", "Connection ID",
@@ -176,7 +176,7 @@ def test_all_fields_choice(exporter_client, synced):
     assert rows[1:] == [[spreadsheet_cell(c, h, dates_as_text=True) for c in ALL_COLUMNS] for h in want]
 
 
-def test_the_columns_a_person_chose_are_exported_in_their_order(exporter_client, exporter, synced):
+def test_the_columns_a_person_chose_are_exported_in_their_order(exporter_client, exporter, hostile_synced):
     UserPreference.objects.create(user=exporter, columns=["status", "description", "etelecom_id"])
     rows = read_csv(body(exporter_client.get(LIST, {"_export": "csv", "sort": "status"})))
     assert rows[0] == ["Hotline", "Status", "Description", "Hotline ID"]
@@ -187,7 +187,7 @@ def test_the_columns_a_person_chose_are_exported_in_their_order(exporter_client,
     assert list(read_json(body(exporter_client.get(LIST, {"_export": "json"})))[0]) == API_FIELDS
 
 
-def test_more_rows_than_a_sheet_holds_continue_on_new_sheets(exporter_client, synced, monkeypatch):
+def test_more_rows_than_a_sheet_holds_continue_on_new_sheets(exporter_client, hostile_synced, monkeypatch):
     monkeypatch.setattr(writers, "XLSX_ROWS_PER_SHEET", 100)
     sheets = read_xlsx(body(exporter_client.get(LIST, {"_export": "xlsx", "sort": "name"})))
     assert [title for title, _ in sheets] == ["Hotlines", "Hotlines (2)", "Hotlines (3)"]
@@ -198,7 +198,7 @@ def test_more_rows_than_a_sheet_holds_continue_on_new_sheets(exporter_client, sy
     assert [row[0] for row in joined] == [h.hotline for h in want]
 
 
-def test_streams_in_batches_of_plain_values(exporter_client, synced, monkeypatch):
+def test_streams_in_batches_of_plain_values(exporter_client, hostile_synced, monkeypatch):
     monkeypatch.setattr(writers, "BATCH_ROWS", 50)
     with CaptureQueriesContext(db_connection) as queries:
         response = exporter_client.get(LIST, {"_export": "csv"})
@@ -209,7 +209,7 @@ def test_streams_in_batches_of_plain_values(exporter_client, synced, monkeypatch
     assert selects and not any('"raw"' in sql for sql in selects)
 
 
-def test_empty_result_still_has_headers(exporter_client, synced):
+def test_empty_result_still_has_headers(exporter_client, hostile_synced):
     rows = read_csv(body(exporter_client.get(LIST, {"_export": "csv", "q": "no such hotline anywhere"})))
     assert rows == [DEFAULT_HEADERS]
     assert read_json(body(exporter_client.get(LIST, {"_export": "json", "q": "no such hotline anywhere"}))) == []

@@ -30,27 +30,27 @@ from .conftest import FEW_ROWS as ROWS
 pytestmark = pytest.mark.django_db
 
 
-def test_anonymous_is_sent_to_sign_in(client, synced):
+def test_anonymous_is_sent_to_sign_in(client, hostile_synced):
     response = client.get(LIST, {"_export": "csv"})
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
     assert not ExportRecord.objects.exists()
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
-def test_without_the_export_permission_the_url_answers_403(viewer_client, synced, fmt):
+def test_without_the_export_permission_the_url_answers_403(viewer_client, hostile_synced, fmt):
     response = viewer_client.get(LIST, {"_export": fmt, "status": "P"})
     assert response.status_code == 403
     assert not ExportRecord.objects.exists()
     assert not AuditEntry.objects.filter(action=AuditAction.EXPORT).exists()
 
 
-def test_without_the_export_permission_there_is_no_export_button(viewer_client, synced):
+def test_without_the_export_permission_there_is_no_export_button(viewer_client, hostile_synced):
     response = viewer_client.get(LIST)
     assert response.status_code == 200
     assert 'id="export-menu"' not in response.text
 
 
-def test_the_export_menu_carries_the_list_query(exporter_client, synced):
+def test_the_export_menu_carries_the_list_query(exporter_client, hostile_synced):
     response = exporter_client.get(LIST, {"status": ["P", "N"], "q": "tổng", "sort": "-name", "page": "2"})
     html = response.text
     assert 'id="export-menu"' in html
@@ -64,12 +64,12 @@ def test_the_export_menu_carries_the_list_query(exporter_client, synced):
     assert 'name="_columns" value="all"' in menu
 
 
-def test_an_unknown_format_is_a_bad_request(exporter_client, synced):
+def test_an_unknown_format_is_a_bad_request(exporter_client, hostile_synced):
     assert exporter_client.get(LIST, {"_export": "pdf"}).status_code == 400
     assert not ExportRecord.objects.exists()
 
 
-def test_each_export_is_recorded_and_audited(exporter_client, exporter, synced):
+def test_each_export_is_recorded_and_audited(exporter_client, exporter, hostile_synced):
     response = exporter_client.get(LIST, {"_export": "csv", "network": "viettel", "sort": "name", "page": "2"})
     rows = read_csv(body(response))
     record = ExportRecord.objects.get()
@@ -86,7 +86,7 @@ def test_each_export_is_recorded_and_audited(exporter_client, exporter, synced):
     assert entry.details["filters"] == record.filters and entry.details["background"] is False
 
 
-def test_an_abandoned_download_is_recorded_as_interrupted(rf, exporter, synced):
+def test_an_abandoned_download_is_recorded_as_interrupted(rf, exporter, hostile_synced):
     # The view itself (the test client would wrap the stream and read it to the end).
     request = rf.get(LIST, {"_export": "json"})
     request.user, request.session = exporter, {}
@@ -101,14 +101,14 @@ def test_an_abandoned_download_is_recorded_as_interrupted(rf, exporter, synced):
     assert record.status == ExportStatus.FAILED and "interrupted" in record.error
 
 
-def test_excel_export_is_recorded_with_its_row_count(exporter_client, synced):
+def test_excel_export_is_recorded_with_its_row_count(exporter_client, hostile_synced):
     response = exporter_client.get(LIST, {"_export": "xlsx", "status": "P"})
     assert response.status_code == 200 and body(response).startswith(b"PK")
     record = ExportRecord.objects.get()
     assert record.status == ExportStatus.DONE and record.row_count > 0
 
 
-def test_admins_list_every_export(exporter_client, django_user_model, synced):
+def test_admins_list_every_export(exporter_client, django_user_model, hostile_synced):
     body(exporter_client.get(LIST, {"_export": "csv", "status": "P"}))
     body(exporter_client.get(LIST, {"_export": "json"}))
     assert exporter_client.get(reverse("hotlines:export-list")).status_code == 403
@@ -124,7 +124,7 @@ def test_admins_list_every_export(exporter_client, django_user_model, synced):
     assert list(filtered.context["table"].data) == list(ExportRecord.objects.filter(format="json"))
 
 
-def test_my_exports_shows_only_mine(exporter_client, django_user_model, synced):
+def test_my_exports_shows_only_mine(exporter_client, django_user_model, hostile_synced):
     body(exporter_client.get(LIST, {"_export": "csv"}))
     other = make_user(django_user_model, "other", "hotlines.view_hotline", "hotlines.export_hotline")
     other_client = Client()

@@ -9,8 +9,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from etelecom_admin.logs import ContextFilter, JsonFormatter, PlainFormatter
-from etelecom_admin.middleware import QUERY_LOGGED
 from hotlines.choices import SyncStatus
+from hotlines.middleware import QUERY_LOGGED
 from hotlines.models import SyncRun
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,6 @@ Nothing may be lost or duplicated, and no request may fail or show a mix of snap
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -30,19 +29,9 @@ def _count(html: str) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_web_processes_and_a_worker_share_one_database(sandbox, database_url, tmp_path):
+def test_two_web_processes_and_a_worker_share_one_database(sandbox, process_env, tmp_path):
     sandbox.dataset.reset(size=1500)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "etelecom_admin.test_settings",
-        "DATABASE_URL": database_url,
-        "ETELECOM_BASE_URL": sandbox.url,
-        "ETELECOM_API_KEY": "sandbox-key",
-        "ETELECOM_PAGE_SIZE": "50",
-        "AXES_ENABLED": "0",
-        "CSRF_COOKIE_SECURE": "0",  # plain HTTP on loopback
-        "SESSION_COOKIE_SECURE": "0",
-    }
+    env = process_env
     manage = [sys.executable, str(ROOT / "manage.py")]
     run = lambda *args: subprocess.run([*manage, *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True)  # noqa: E731
     run("migrate", "--no-input", "-v0")

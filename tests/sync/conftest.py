@@ -49,7 +49,7 @@ def _production_write_path(request, monkeypatch):
 
 
 @pytest.fixture
-def synced(connection, sandbox):
+def first_sync(connection, sandbox):
     """A first successful sync: the snapshot later tests must keep (or correctly update)."""
     run = hotlines_sync(connection=connection)
     assert run.status == "succeeded", run.error
@@ -57,7 +57,7 @@ def synced(connection, sandbox):
 
 
 @pytest.fixture
-def pending_change(sandbox, synced):
+def pending_change(sandbox, first_sync):
     """Upstream data that a successful sync would apply: a changed name, a removal, a new hotline."""
     items = sandbox.dataset.all()
     sandbox.dataset.patch(items[0]["id"], name="Tổng đài đã đổi tên")

@@ -74,7 +74,7 @@ def test_worker_records_a_failed_sync(superuser, connection, sandbox, pending_ch
     assert sync_hotlines.get_result(run.task_id).status == TaskResultStatus.SUCCESSFUL  # the task itself did its job
 
 
-def test_cancelled_before_a_worker_took_it(superuser, connection, synced):
+def test_cancelled_before_a_worker_took_it(superuser, connection, first_sync):
     run = sync_request(connection=connection, user=superuser)
     assert sync_run_cancel(run=run, user=superuser)
     run_worker()
@@ -107,7 +107,7 @@ def test_cancel_while_running_stops_before_anything_is_applied(superuser, connec
     assert_no_leftovers(run)
 
 
-def test_queued_run_waiting_for_a_busy_worker_is_not_declared_dead(superuser, connection, synced, settings):
+def test_queued_run_waiting_for_a_busy_worker_is_not_declared_dead(superuser, connection, first_sync, settings):
     settings.SYNC_HEARTBEAT_TIMEOUT = 1
     run = sync_request(connection=connection, user=superuser)
     SyncRun.objects.filter(pk=run.pk).update(started_at=timezone.now() - timedelta(minutes=30))
@@ -118,7 +118,7 @@ def test_queued_run_waiting_for_a_busy_worker_is_not_declared_dead(superuser, co
     assert run.status == SyncStatus.SUCCEEDED
 
 
-def test_queued_run_no_worker_ever_takes_is_failed_by_the_next_request(superuser, connection, synced, settings):
+def test_queued_run_no_worker_ever_takes_is_failed_by_the_next_request(superuser, connection, first_sync, settings):
     settings.SYNC_QUEUE_TIMEOUT = 600
     stuck = sync_request(connection=connection, user=superuser)
     SyncRun.objects.filter(pk=stuck.pk).update(started_at=timezone.now() - timedelta(minutes=11))
@@ -131,7 +131,7 @@ def test_queued_run_no_worker_ever_takes_is_failed_by_the_next_request(superuser
     assert fresh.status == SyncStatus.QUEUED
 
 
-def test_queued_run_whose_task_vanished_is_failed(superuser, connection, synced):
+def test_queued_run_whose_task_vanished_is_failed(superuser, connection, first_sync):
     stuck = sync_request(connection=connection, user=superuser)
     DBTaskResult.objects.all().delete()  # e.g. pruned by `prune_db_task_results`
     run = hotlines_sync(connection=connection)
@@ -140,7 +140,7 @@ def test_queued_run_whose_task_vanished_is_failed(superuser, connection, synced)
     assert run.status == SyncStatus.SUCCEEDED
 
 
-def test_task_for_a_run_that_is_no_longer_queued_does_nothing(superuser, connection, synced):
+def test_task_for_a_run_that_is_no_longer_queued_does_nothing(superuser, connection, first_sync):
     run = sync_run_start(connection=connection, trigger=SyncTrigger.COMMAND)  # running, not queued
     result = sync_hotlines.enqueue(run_id=run.pk)
     run_worker()

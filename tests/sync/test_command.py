@@ -34,7 +34,7 @@ def test_schedule_trigger_is_recorded(connection):
     assert SyncRun.objects.get().trigger == SyncTrigger.SCHEDULE
 
 
-def test_progress_bar_on_a_terminal(connection, sandbox, synced, monkeypatch):
+def test_progress_bar_on_a_terminal(connection, sandbox, first_sync, monkeypatch):
     monkeypatch.setattr(sync_hotlines, "TTY_EVERY", 0)  # draw at every page
     out = Terminal()
     call_command("sync_hotlines", stdout=out)
@@ -62,7 +62,7 @@ def test_no_progress_option(connection, sandbox, monkeypatch):
     assert "\r" not in out.getvalue()
 
 
-def test_fails_with_one_line_reason(connection, sandbox, synced):
+def test_fails_with_one_line_reason(connection, sandbox, first_sync):
     connection.api_key = "wrong"
     connection.save()
     with pytest.raises(CommandError) as info:

@@ -175,7 +175,7 @@ def test_dropped_connection_once_then_success(connection, sandbox, pending_chang
     succeeds_mirroring(connection, sandbox)
 
 
-def test_missing_and_null_optional_fields(connection, sandbox, synced):
+def test_missing_and_null_optional_fields(connection, sandbox, first_sync):
     sandbox.faults.add("nulls", page=2)
     run = hotlines_sync(connection=connection)
     assert run.status == SyncStatus.SUCCEEDED, run.error
@@ -196,7 +196,7 @@ def test_missing_and_null_optional_fields(connection, sandbox, synced):
     assert Hotline.objects.filter(is_removed=False).count() == 230
 
 
-def test_unknown_enum_values_are_kept_as_received(connection, sandbox, synced):
+def test_unknown_enum_values_are_kept_as_received(connection, sandbox, first_sync):
     sandbox.faults.add("unknown_enums", page=2)
     run = hotlines_sync(connection=connection)
     assert run.status == SyncStatus.SUCCEEDED, run.error
@@ -342,7 +342,7 @@ def test_out_of_range_values(connection, sandbox, pending_change, kind, value, r
     fails_keeping_snapshot(connection, f"eTelecom sent an unexpected answer on page 3 ({reason})")
 
 
-def test_a_lone_surrogate_is_repaired_and_the_sync_succeeds(connection, sandbox, synced):
+def test_a_lone_surrogate_is_repaired_and_the_sync_succeeds(connection, sandbox, first_sync):
     sandbox.faults.add("lone_surrogate", page=2)
     run = hotlines_sync(connection=connection)
     assert run.status == SyncStatus.SUCCEEDED, run.error

@@ -92,7 +92,7 @@ def _leftover_threads_end() -> None:
     wait_until(lambda: not [t for t in threading.enumerate() if t.name.startswith(("etelecom-fetch", "sync-prepare"))])
 
 
-def test_cancel_stops_a_sync_waiting_on_a_slow_page(settings, superuser, connection, sandbox, synced):
+def test_cancel_stops_a_sync_waiting_on_a_slow_page(settings, superuser, connection, sandbox, first_sync):
     settings.ETELECOM_RETRIES = 0
     before = snapshot()
     slow = sandbox.faults.add("delay", page=3, seconds=30)  # the read times out after 5 s (connection.timeout)
@@ -119,7 +119,7 @@ def test_cancel_stops_a_sync_waiting_on_a_slow_page(settings, superuser, connect
     _leftover_threads_end()
 
 
-def test_a_sync_longer_than_its_limit_is_stopped(settings, connection, sandbox, synced):
+def test_a_sync_longer_than_its_limit_is_stopped(settings, connection, sandbox, first_sync):
     settings.ETELECOM_RETRIES = 0
     settings.SYNC_MAX_DURATION = 1
     before = snapshot()

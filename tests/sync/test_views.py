@@ -37,7 +37,9 @@ def text(response) -> str:
 # --- the list and the detail --------------------------------------------------------------------
 
 
-def test_list_shows_runs_and_filters_them(operator_client, connection, sandbox, synced, django_assert_max_num_queries):
+def test_list_shows_runs_and_filters_them(
+    operator_client, connection, sandbox, first_sync, django_assert_max_num_queries
+):
     connection.api_key = "wrong"
     connection.save()
     failed = hotlines_sync(connection=connection)
@@ -46,23 +48,23 @@ def test_list_shows_runs_and_filters_them(operator_client, connection, sandbox, 
         response = operator_client.get(url)
     assert response.status_code == 200
     page = text(response)
-    assert f"#{synced.pk}" in page and f"#{failed.pk}" in page
+    assert f"#{first_sync.pk}" in page and f"#{failed.pk}" in page
     assert "eTelecom rejected the API key (401 unauthenticated)" in page
     rows = list(response.context["table"].paginated_rows)
-    assert [row.record.pk for row in rows] == [failed.pk, synced.pk]  # newest first
+    assert [row.record.pk for row in rows] == [failed.pk, first_sync.pk]  # newest first
 
     only_failed = operator_client.get(url, {"status": "failed"})
     assert [row.record.pk for row in only_failed.context["table"].paginated_rows] == [failed.pk]
     by_trigger = operator_client.get(url, {"trigger": SyncTrigger.BUTTON})
     assert list(by_trigger.context["table"].paginated_rows) == []
     by_connection = operator_client.get(url, {"connection": connection.pk, "status": "succeeded"})
-    assert [row.record.pk for row in by_connection.context["table"].paginated_rows] == [synced.pk]
+    assert [row.record.pk for row in by_connection.context["table"].paginated_rows] == [first_sync.pk]
     assert operator_client.get(url, {"status": "nonsense", "connection": "x"}).status_code == 200
     both = operator_client.get(f"{url}?status=failed&status=succeeded")
-    assert {row.record.pk for row in both.context["table"].paginated_rows} == {failed.pk, synced.pk}
+    assert {row.record.pk for row in both.context["table"].paginated_rows} == {failed.pk, first_sync.pk}
 
 
-def test_list_filters_are_checkbox_groups_like_the_hotline_list(operator_client, connection, synced):
+def test_list_filters_are_checkbox_groups_like_the_hotline_list(operator_client, connection, first_sync):
     page = text(operator_client.get(reverse("hotlines:sync-list"), {"status": "failed"}))
     panel = page[page.index('<aside class="filters"') : page.index("</aside>")]
     assert "<legend>Status</legend>" in panel and "<legend>Trigger</legend>" in panel
@@ -100,7 +102,7 @@ def test_detail_lists_what_the_run_changed(operator_client, connection, sandbox,
 
 
 def test_detail_lists_each_hotline_once_with_its_changes_and_counts_that_agree(
-    operator_client, connection, sandbox, synced
+    operator_client, connection, sandbox, first_sync
 ):
     """A hotline renamed and moved to another network is one row holding both changes, and the
     chips count hotlines, as the run's Updated figure does (not one per field)."""
@@ -121,7 +123,7 @@ def test_detail_lists_each_hotline_once_with_its_changes_and_counts_that_agree(
     assert len(rows) == 4 and '>Changed <span class="count">4</span>' in page
 
 
-def test_sync_now_leaves_no_queued_message_to_go_stale(operator_client, connection, synced):
+def test_sync_now_leaves_no_queued_message_to_go_stale(operator_client, connection, first_sync):
     """The run's page tells queued, running and done live; a "queued" flash above it would stay,
     wrong, while the run goes on."""
     response = operator_client.post(reverse("hotlines:sync-start"), follow=True)
@@ -135,7 +137,7 @@ def test_sync_now_leaves_no_queued_message_to_go_stale(operator_client, connecti
     assert "hotlines fetched so far" in text(running)
 
 
-def test_syncs_page_has_one_sync_now_button(operator_client, connection, synced):
+def test_syncs_page_has_one_sync_now_button(operator_client, connection, first_sync):
     page = text(operator_client.get(reverse("hotlines:sync-list")))
     assert page.count('action="/syncs/start/"') == 1
 
@@ -158,7 +160,7 @@ def test_initial_import_is_summed_up_not_listed(operator_client, connection, san
     assert "Initial import: all 230 hotlines appeared with this sync." in page
 
 
-def test_failed_run_detail_says_nothing_changed(operator_client, connection, sandbox, synced):
+def test_failed_run_detail_says_nothing_changed(operator_client, connection, sandbox, first_sync):
     sandbox.faults.add("status", page=2, status=500)
     run = hotlines_sync(connection=connection)
     page = text(operator_client.get(run.get_absolute_url()))
@@ -169,7 +171,7 @@ def test_failed_run_detail_says_nothing_changed(operator_client, connection, san
 # --- live progress -----------------------------------------------------------------------------
 
 
-def test_progress_fragment_polls_while_running_and_reloads_the_page_when_done(operator_client, connection, synced):
+def test_progress_fragment_polls_while_running_and_reloads_the_page_when_done(operator_client, connection, first_sync):
     run = sync_run_start(connection=connection, trigger=SyncTrigger.COMMAND)
     SyncRun.objects.filter(pk=run.pk).update(pages=3, fetched=150)
     url = reverse("hotlines:sync-progress", args=[run.pk])
@@ -187,7 +189,7 @@ def test_progress_fragment_polls_while_running_and_reloads_the_page_when_done(op
     assert "HX-Refresh" not in operator_client.get(url).headers  # a plain request just shows the state
 
 
-def test_list_and_detail_show_a_run_under_way(operator_client, connection, synced):
+def test_list_and_detail_show_a_run_under_way(operator_client, connection, first_sync):
     run = sync_run_start(connection=connection, trigger=SyncTrigger.COMMAND)
     for url in (reverse("hotlines:sync-list"), run.get_absolute_url()):
         page = text(operator_client.get(url))
@@ -196,7 +198,7 @@ def test_list_and_detail_show_a_run_under_way(operator_client, connection, synce
         assert "<script>" not in page and "style=" not in page
 
 
-def test_dead_run_is_flagged_on_its_page(operator_client, connection, synced, settings):
+def test_dead_run_is_flagged_on_its_page(operator_client, connection, first_sync, settings):
     run = sync_run_start(connection=connection, trigger=SyncTrigger.COMMAND)
     SyncRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=10))
     page = text(operator_client.get(run.get_absolute_url()))
@@ -206,7 +208,7 @@ def test_dead_run_is_flagged_on_its_page(operator_client, connection, synced, se
 # --- Sync now and Cancel ------------------------------------------------------------------------
 
 
-def test_sync_now_queues_a_run_audits_it_and_refuses_a_second_one(operator_client, operator, connection, synced):
+def test_sync_now_queues_a_run_audits_it_and_refuses_a_second_one(operator_client, operator, connection, first_sync):
     response = operator_client.post(reverse("hotlines:sync-start"))
     run = SyncRun.objects.get(status=SyncStatus.QUEUED)
     assert response.status_code == 302 and response.url == run.get_absolute_url()
@@ -222,7 +224,7 @@ def test_sync_now_queues_a_run_audits_it_and_refuses_a_second_one(operator_clien
     assert DBTaskResult.objects.count() == 1
 
 
-def test_sync_now_while_a_command_sync_runs(operator_client, connection, synced):
+def test_sync_now_while_a_command_sync_runs(operator_client, connection, first_sync):
     running = sync_run_start(connection=connection, trigger=SyncTrigger.SCHEDULE)
     response = operator_client.post(reverse("hotlines:sync-start"), follow=True)
     assert f"A sync of “{connection.name}” is already running since" in text(response)
@@ -255,7 +257,7 @@ def test_sync_now_for_a_user_who_cannot_see_syncs_goes_back(client, django_user_
     assert evil.url == reverse("hotlines:sync-list")
 
 
-def test_cancel_stops_a_queued_run(operator_client, connection, synced):
+def test_cancel_stops_a_queued_run(operator_client, connection, first_sync):
     operator_client.post(reverse("hotlines:sync-start"))
     run = SyncRun.objects.get(status=SyncStatus.QUEUED)
     response = operator_client.post(reverse("hotlines:sync-cancel", args=[run.pk]), follow=True)
@@ -279,7 +281,7 @@ def test_bar_before_any_sync(operator_client, connection):
     assert "No successful sync yet" in bar(operator_client)
 
 
-def test_bar_on_every_page_after_a_success(operator_client, connection, sandbox, synced, settings):
+def test_bar_on_every_page_after_a_success(operator_client, connection, sandbox, first_sync, settings):
     hotline = Hotline.objects.first()
     for url in ("/", reverse("hotlines:list"), hotline.get_absolute_url(), reverse("hotlines:sync-list")):
         shown = bar(operator_client, url)
@@ -288,15 +290,15 @@ def test_bar_on_every_page_after_a_success(operator_client, connection, sandbox,
         assert ("Sync now" in shown) == (url != reverse("hotlines:sync-list")), url
 
 
-def test_bar_warns_when_stale(operator_client, connection, synced, settings):
+def test_bar_warns_when_stale(operator_client, connection, first_sync, settings):
     settings.HOTLINES_STALE_AFTER = 3600
-    SyncRun.objects.filter(pk=synced.pk).update(finished_at=timezone.now() - timedelta(hours=2))
+    SyncRun.objects.filter(pk=first_sync.pk).update(finished_at=timezone.now() - timedelta(hours=2))
     shown = bar(operator_client)
     assert "This data may be out of date." in shown and "freshness-warn" in shown
     assert "Data last synced 2\xa0hours ago" in shown
 
 
-def test_bar_warns_when_the_last_run_failed(operator_client, connection, sandbox, synced):
+def test_bar_warns_when_the_last_run_failed(operator_client, connection, sandbox, first_sync):
     sandbox.faults.add("malformed", page=2)
     failed = hotlines_sync(connection=connection)
     shown = bar(operator_client)
@@ -304,7 +306,7 @@ def test_bar_warns_when_the_last_run_failed(operator_client, connection, sandbox
     assert failed.get_absolute_url() in shown and "freshness-warn" in shown
 
 
-def test_bar_follows_a_run_and_says_when_it_ended(operator_client, viewer, client, connection, synced):
+def test_bar_follows_a_run_and_says_when_it_ended(operator_client, viewer, client, connection, first_sync):
     run = sync_run_start(connection=connection, trigger=SyncTrigger.SCHEDULE)
     shown = bar(operator_client)
     assert "Sync running" in shown and 'hx-trigger="every 2s"' in shown

@@ -12,12 +12,6 @@ from tests.conftest import make_user
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def synced(connection, sandbox):
-    assert hotlines_sync(connection=connection).error == ""
-    return sandbox.dataset.all()
-
-
 def test_totals_and_chart_links_land_on_the_filtered_list(viewer_client, synced):
     response = viewer_client.get("/")
     text = unescape(response.text)

@@ -8,17 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hotlines.models import Hotline
-from hotlines.services.sync import hotlines_sync
 from tests.conftest import SECRET_CANARIES
 
 # The sync commits (on PostgreSQL it heartbeats on a second connection): no wrapping transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def synced(connection, sandbox):
-    assert hotlines_sync(connection=connection).error == ""
-    return sandbox.dataset.all()
 
 
 BAD_QUERIES = [

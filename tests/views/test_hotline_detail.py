@@ -17,12 +17,6 @@ from hotlines.services.sync import hotlines_sync
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def synced(connection, sandbox):
-    assert hotlines_sync(connection=connection).error == ""
-    return sandbox.dataset.all()
-
-
 def list_order(client, query: str) -> list[int]:
     pks, page = [], 1
     while True:

@@ -16,12 +16,6 @@ from .test_hotline_list import all_ids
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def synced(connection, sandbox):
-    assert hotlines_sync(connection=connection).error == ""
-    return sandbox.dataset.all()
-
-
 def ids(client, **params) -> set[str]:
     return set(all_ids(client, "/hotlines/", params))
 

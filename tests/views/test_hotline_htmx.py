@@ -3,18 +3,10 @@ work the same without JavaScript."""
 
 import pytest
 
-from hotlines.services.sync import hotlines_sync
-
 # The sync commits (on PostgreSQL it heartbeats on a second connection): no wrapping transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 HX = {"HTTP_HX_REQUEST": "true", "HTTP_HX_CURRENT_URL": "http://testserver/hotlines/"}
-
-
-@pytest.fixture
-def synced(connection, sandbox):
-    assert hotlines_sync(connection=connection).error == ""
-    return sandbox.dataset.all()
 
 
 def test_results_only_with_out_of_band_facets(viewer_client, synced):

@@ -11,13 +11,6 @@ from hotlines.services.sync import hotlines_sync
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def synced(connection, sandbox, django_db_blocker):
-    run = hotlines_sync(connection=connection)
-    assert run.error == ""
-    return sandbox.dataset.all()
-
-
 def ids_on_page(response):
     return [row.record.etelecom_id for row in response.context["table"].paginated_rows]
 

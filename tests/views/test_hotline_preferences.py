@@ -5,18 +5,11 @@ from django.contrib.auth.models import Permission
 
 from hotlines.columns import DEFAULT_COLUMNS
 from hotlines.models import UserPreference
-from hotlines.services.sync import hotlines_sync
 from tests.conftest import make_user
 
 # The sync commits (on PostgreSQL it heartbeats on a second connection): no wrapping transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
 PER_PAGE = "/preferences/per-page/"
-
-
-@pytest.fixture
-def synced(connection, sandbox):
-    assert hotlines_sync(connection=connection).error == ""
-    return sandbox.dataset.all()
 
 
 def columns_of(response) -> list[str]:

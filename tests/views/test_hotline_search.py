@@ -59,12 +59,6 @@ def test_search_parse_is_bounded_and_never_fails():
 pytestmark = pytest.mark.django_db(transaction=True)  # the sync commits (see test_hotline_list)
 
 
-@pytest.fixture
-def synced(connection, sandbox):
-    assert hotlines_sync(connection=connection).error == ""
-    return sandbox.dataset.all()
-
-
 def search(client, q: str) -> set[str]:
     return set(all_ids(client, reverse("hotlines:list"), {"q": q}))
 

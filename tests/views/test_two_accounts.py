@@ -18,7 +18,7 @@ from hotlines.etelecom.sandbox import SandboxServer
 from hotlines.models import Connection, ExportRecord, Hotline, SyncRun
 from hotlines.services.connections.writes import connection_set_active
 from hotlines.services.sync import hotlines_sync
-from tests.conftest import make_user
+from tests.conftest import make_user, mirror
 
 # The sync commits (on PostgreSQL it heartbeats on a second connection): no wrapping transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -57,9 +57,10 @@ def accounts(connection, second_sandbox) -> tuple[Connection, Connection]:
 
 
 @pytest.fixture
-def two_synced(accounts) -> tuple[Connection, Connection]:
-    for account in accounts:
-        assert hotlines_sync(connection=account).error == ""
+def two_synced(request, accounts, sandbox, second_sandbox) -> tuple[Connection, Connection]:
+    """Both accounts synced, each from its own sandbox."""
+    for account, server in zip(accounts, (sandbox, second_sandbox), strict=True):
+        mirror(request, connection=account, items=server.dataset.all())
     return accounts
 
 
