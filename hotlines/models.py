@@ -139,6 +139,9 @@ class SyncRun(models.Model):
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     duplicates = models.PositiveIntegerField(_("duplicates ignored"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # How a failed run's eTelecom error reads: True transient (the network or eTelecom had a moment),
+    # False permanent (a person must change the key, the address or a certificate), None otherwise.
+    retryable = models.BooleanField(_("worth retrying"), null=True, default=None)
     task_id = models.CharField(max_length=64, blank=True, help_text="The background task running it, if any.")
 
     class Meta:

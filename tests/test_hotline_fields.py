@@ -29,7 +29,7 @@ def test_every_list_column_comes_from_the_registry_with_its_label_and_sort():
         assert tuple(column.order_by) == (field.query_path, "id")
         assert field.query_path in COLUMN_FIELDS[field.name]
     assert tuple(field.name for field in LIST_COLUMNS if field.shown) == DEFAULT_COLUMNS
-    assert set(selectors.LIST_FIELDS) >= {FIELDS[name].query_path for name in DEFAULT_COLUMNS}
+    assert set(selectors.hotlines.LIST_FIELDS) >= {FIELDS[name].query_path for name in DEFAULT_COLUMNS}
 
 
 def test_every_field_exports_in_registry_order_and_the_api_ones_as_json():

@@ -28,8 +28,9 @@ def closed_port() -> int:
         return sock.getsockname()[1]
 
 
-def fails_keeping_snapshot(connection, message: str) -> SyncRun:
-    """Sync, expecting a failure with exactly this message and not a byte of the snapshot changed."""
+def fails_keeping_snapshot(connection, message: str, *, retryable: bool | None = None) -> SyncRun:
+    """Sync, expecting a failure with exactly this message and not a byte of the snapshot changed;
+    `retryable` is how the run records eTelecom's error (transient True, permanent False)."""
     before = snapshot()
     run = hotlines_sync(connection=connection)
     assert run.status == SyncStatus.FAILED
@@ -39,6 +40,7 @@ def fails_keeping_snapshot(connection, message: str) -> SyncRun:
     assert_no_leftovers(run)
     stored = SyncRun.objects.get(pk=run.pk)
     assert (stored.status, stored.error) == (SyncStatus.FAILED, message)
+    assert stored.retryable is retryable
     fresh = freshness()
     assert fresh.last_failed and fresh.last_run.pk == run.pk
     return run
@@ -59,13 +61,17 @@ def succeeds_mirroring(connection, sandbox) -> SyncRun:
 def test_401_rejected_key(connection, pending_change):
     connection.api_key = "not-the-key"
     connection.save()
-    fails_keeping_snapshot(connection, "eTelecom rejected the API key (401 unauthenticated): invalid token")
+    fails_keeping_snapshot(
+        connection, "eTelecom rejected the API key (401 unauthenticated): invalid token", retryable=False
+    )
 
 
 def test_403_on_a_middle_page(connection, sandbox, pending_change):
     sandbox.faults.add("status", page=3, status=403, code="permission_denied", msg="partner suspended")
     run = fails_keeping_snapshot(
-        connection, "eTelecom refused access with this API key (403 permission_denied): partner suspended"
+        connection,
+        "eTelecom refused access with this API key (403 permission_denied): partner suspended",
+        retryable=False,
     )
     assert run.pages == 2  # the two good pages were fetched (and thrown away)
 
@@ -73,7 +79,9 @@ def test_403_on_a_middle_page(connection, sandbox, pending_change):
 def test_persistent_500_on_a_middle_page(connection, sandbox, pending_change):
     fault = sandbox.faults.add("status", page=3, status=500, code="internal", msg="database unavailable")
     fails_keeping_snapshot(
-        connection, "eTelecom had a server error on page 3 after 2 retries (500 internal): database unavailable"
+        connection,
+        "eTelecom had a server error on page 3 after 2 retries (500 internal): database unavailable",
+        retryable=True,
     )
     assert fault.hits == 3  # the first try and two retries
 
@@ -82,7 +90,7 @@ def test_read_timeout(connection, sandbox, pending_change):
     connection.timeout = 0.3
     connection.save()
     fault = sandbox.faults.add("delay", page=2, seconds=1.0)
-    fails_keeping_snapshot(connection, "eTelecom timed out on page 2 after 2 retries")
+    fails_keeping_snapshot(connection, "eTelecom timed out on page 2 after 2 retries", retryable=True)
     assert fault.hits == 3
 
 
@@ -91,29 +99,33 @@ def test_connection_refused(connection, pending_change):
     connection.base_url = f"http://127.0.0.1:{port}"
     connection.save()
     fails_keeping_snapshot(
-        connection, f"eTelecom could not be reached at http://127.0.0.1:{port} on page 1 after 2 retries"
+        connection,
+        f"eTelecom could not be reached at http://127.0.0.1:{port} on page 1 after 2 retries",
+        retryable=True,
     )
 
 
 def test_connection_dropped_without_an_answer(connection, sandbox, pending_change):
     sandbox.faults.add("drop", page=4)
-    fails_keeping_snapshot(connection, "eTelecom closed the connection on page 4 after 2 retries")
+    fails_keeping_snapshot(connection, "eTelecom closed the connection on page 4 after 2 retries", retryable=True)
 
 
 def test_malformed_json(connection, sandbox, pending_change):
     sandbox.faults.add("malformed", page=3)
-    fails_keeping_snapshot(connection, "eTelecom sent malformed JSON on page 3")
+    fails_keeping_snapshot(connection, "eTelecom sent malformed JSON on page 3", retryable=False)
 
 
 def test_wrong_json_shape(connection, sandbox, pending_change):
     sandbox.faults.add("shape", page=2)
-    fails_keeping_snapshot(connection, "eTelecom sent an unexpected answer on page 2 (it has no 'hotlines' list)")
+    fails_keeping_snapshot(
+        connection, "eTelecom sent an unexpected answer on page 2 (it has no 'hotlines' list)", retryable=False
+    )
 
 
 def test_missing_required_field(connection, sandbox, pending_change):
     sandbox.faults.add("missing_id", page=3)
     fails_keeping_snapshot(
-        connection, "eTelecom sent an unexpected answer on page 3 (hotline 1: field 'id' is missing)"
+        connection, "eTelecom sent an unexpected answer on page 3 (hotline 1: field 'id' is missing)", retryable=False
     )
 
 

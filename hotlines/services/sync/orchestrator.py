@@ -71,12 +71,12 @@ def hotlines_sync(
     except TransientError as exc:
         # The network or eTelecom had a moment: the next sync (scheduled, or Sync now) may work.
         logger.warning("sync %s of %s: transient eTelecom error, worth retrying: %s", run.pk, connection, exc)
-        sync_run_fail(run, exc.message)
+        sync_run_fail(run, exc.message, retryable=True)
     except PermanentError as exc:
         # The key, the request or eTelecom's answer is wrong: retrying will not help until
         # someone changes something (the connection's settings, or eTelecom's side).
         logger.error("sync %s of %s: eTelecom error that needs a person: %s", run.pk, connection, exc)
-        sync_run_fail(run, exc.message)
+        sync_run_fail(run, exc.message, retryable=False)
     except SyncTooLong as exc:
         sync_run_fail(run, exc.message)
     except SyncInterrupted as exc:

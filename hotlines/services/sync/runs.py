@@ -208,15 +208,17 @@ def sync_run_succeed(run: SyncRun, *, counts: PageCounts, removed: int) -> None:
     run.save()
 
 
-def sync_run_fail(run: SyncRun, message: str) -> None:
-    """Record the failure, unless the run was already ended from elsewhere (cancel, dead sweep)."""
+def sync_run_fail(run: SyncRun, message: str, *, retryable: bool | None = None) -> None:
+    """Record the failure, unless the run was already ended from elsewhere (cancel, dead sweep);
+    `retryable` says whether eTelecom's error was transient (True) or permanent (False)."""
     now = timezone.now()
     updated = SyncRun.objects.filter(pk=run.pk, status=SyncStatus.RUNNING).update(
-        status=SyncStatus.FAILED, error=message, finished_at=now, heartbeat_at=now,
+        status=SyncStatus.FAILED, error=message, retryable=retryable, finished_at=now, heartbeat_at=now,
         pages=run.pages, fetched=run.fetched, duplicates=run.duplicates,
     )  # fmt: skip
     freshness_forget()
     if updated:
         run.status, run.error, run.finished_at, run.heartbeat_at = SyncStatus.FAILED, message, now, now
+        run.retryable = retryable
     else:
         run.refresh_from_db()
