@@ -131,12 +131,16 @@ def test_missing_required_field(connection, sandbox, pending_change):
 
 def test_repeating_cursor(connection, sandbox, pending_change):
     sandbox.faults.add("repeat_cursor", page=3)
-    fails_keeping_snapshot(connection, "eTelecom sent the same paging cursor twice (page 3); the list would never end")
+    fails_keeping_snapshot(
+        connection, "eTelecom sent the same paging cursor twice (page 3); the list would never end", retryable=False
+    )
 
 
 def test_empty_pages_that_keep_pointing_to_a_next_one(connection, sandbox, pending_change):
     sandbox.faults.add("empty_with_next")  # every page from now on
-    fails_keeping_snapshot(connection, "eTelecom sent 3 empty pages in a row that still point to a next page (page 3)")
+    fails_keeping_snapshot(
+        connection, "eTelecom sent 3 empty pages in a row that still point to a next page (page 3)", retryable=False
+    )
 
 
 def test_page_far_larger_than_asked(connection, sandbox, db):
@@ -144,18 +148,22 @@ def test_page_far_larger_than_asked(connection, sandbox, db):
     assert hotlines_sync(connection=connection).status == SyncStatus.SUCCEEDED
     sandbox.dataset.patch(sandbox.dataset.all()[0]["id"], name="changed")
     sandbox.faults.add("oversize", page=2)
-    fails_keeping_snapshot(connection, "eTelecom returned 1,000 hotlines on page 2, far more than the 50 asked for")
+    fails_keeping_snapshot(
+        connection, "eTelecom returned 1,000 hotlines on page 2, far more than the 50 asked for", retryable=False
+    )
 
 
 def test_page_cap(connection, settings, pending_change):
     settings.ETELECOM_MAX_PAGES = 3
-    fails_keeping_snapshot(connection, "eTelecom kept sending pages past the limit of 3 pages")
+    fails_keeping_snapshot(connection, "eTelecom kept sending pages past the limit of 3 pages", retryable=False)
 
 
 def test_first_sync_failing_leaves_the_list_empty(connection, sandbox):
     sandbox.faults.add("status", page=5, status=502, code="unavailable", msg="bad gateway")
     run = fails_keeping_snapshot(
-        connection, "eTelecom had a server error on page 5 after 2 retries (502 unavailable): bad gateway"
+        connection,
+        "eTelecom had a server error on page 5 after 2 retries (502 unavailable): bad gateway",
+        retryable=True,
     )
     assert not Hotline.objects.exists()
     assert run.pages == 4 and run.fetched == 200
@@ -275,6 +283,7 @@ def test_a_key_echoed_by_etelecom_appears_nowhere(
         connection,
         "eTelecom rejected the API key (401 unauthenticated [redacted]): invalid token: "
         "Authorization: Bearer [redacted] (api_key=[redacted], encoded [redacted])",
+        retryable=False,
     )
     with pytest.raises(CommandError):
         call_command("sync_hotlines")
@@ -306,6 +315,7 @@ def test_a_gzip_bomb(connection, sandbox, pending_change):
         connection,
         "eTelecom's answer on page 2 is larger than the 1,253,376 bytes allowed for the hotlines asked for; "
         "the dashboard stopped reading it",
+        retryable=False,
     )
 
 
@@ -313,7 +323,7 @@ def test_a_trickling_answer_stops_at_the_call_deadline(connection, sandbox, sett
     settings.ETELECOM_CALL_DEADLINE = 0.5
     sandbox.faults.add("trickle", page=2, seconds=0.05)
     started = time.monotonic()
-    fails_keeping_snapshot(connection, "eTelecom did not finish answering on page 2 within 0.5 seconds")
+    fails_keeping_snapshot(connection, "eTelecom did not finish answering on page 2 within 0.5 seconds", retryable=True)
     assert time.monotonic() - started < 5
 
 
@@ -322,6 +332,7 @@ def test_a_redirect(connection, sandbox, pending_change):
     fails_keeping_snapshot(
         connection,
         "eTelecom answered with a redirect (302) to evil.example on page 2; the dashboard does not follow redirects",
+        retryable=False,
     )
 
 
@@ -332,6 +343,7 @@ def test_deep_nesting(connection, sandbox, pending_change):
         connection,
         f"eTelecom sent an unexpected answer on page 3 (hotline 1 (id {first}): "
         "field 'extra' is nested more than 16 levels deep)",
+        retryable=False,
     )
 
 
@@ -351,7 +363,7 @@ def test_deep_nesting(connection, sandbox, pending_change):
 def test_out_of_range_values(connection, sandbox, pending_change, kind, value, reason):
     sandbox.faults.add(kind, page=3, value=value)
     reason = reason.format(id=sandbox.dataset.all()[100]["id"])
-    fails_keeping_snapshot(connection, f"eTelecom sent an unexpected answer on page 3 ({reason})")
+    fails_keeping_snapshot(connection, f"eTelecom sent an unexpected answer on page 3 ({reason})", retryable=False)
 
 
 def test_a_lone_surrogate_is_repaired_and_the_sync_succeeds(connection, sandbox, first_sync):
