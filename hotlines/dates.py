@@ -40,6 +40,12 @@ def when_text(value: datetime | date) -> str:
     return date_format(value, "DATE_FORMAT")
 
 
+def when_log(value: datetime) -> str:
+    """A moment for messages stored or logged in plain text (command output, a run's reason):
+    local time to the second, the same in every language, since no one reads it in the page's."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
 @lru_cache(maxsize=16)
 def _datetime_format(language: str) -> tuple[tuple, tuple[str, ...]] | None:
     """DATETIME_FORMAT of a language, compiled: (parts, month abbreviations), or None when it

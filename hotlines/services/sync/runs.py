@@ -24,16 +24,13 @@ from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 
 from ...choices import ACTIVE_SYNC_STATUSES, SyncStatus
+from ...dates import when_log
 from ...models import Connection, SyncRun
 from ...selectors import freshness_forget
 from . import sql_staging
 from .compare import PageCounts
 
 logger = logging.getLogger(__name__)
-
-
-def _when(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 class SyncStopped(Exception):
@@ -51,7 +48,7 @@ class SyncAlreadyRunning(Exception):
         self.run = run
         state = "queued" if run.status == SyncStatus.QUEUED else "running"
         super().__init__(
-            f"A sync of '{run.connection}' is already {state} since {_when(run.started_at)} (run #{run.pk})."
+            f"A sync of '{run.connection}' is already {state} since {when_log(run.started_at)} (run #{run.pk})."
         )
 
 
@@ -92,7 +89,7 @@ def sync_run_dead_reason(*, run: SyncRun) -> str:
     if run.status == SyncStatus.RUNNING:
         beat = run.heartbeat_at or run.started_at
         if now - beat > timedelta(seconds=settings.SYNC_HEARTBEAT_TIMEOUT):
-            return f"The process running this sync stopped responding (no sign of life since {_when(beat)})."
+            return f"The process running this sync stopped responding (no sign of life since {when_log(beat)})."
         return ""
     if run.status != SyncStatus.QUEUED:
         return ""
