@@ -21,7 +21,7 @@ from ..forms import ConnectionForm
 from ..models import Connection
 from ..services.connections.probe import ConnectionTestOutcome, ConnectionTestResult, connection_test
 from ..services.connections.writes import connection_create, connection_set_active, connection_update
-from .manage import ObjectActionView, ObjectFormView, ServiceFormView, saved_message
+from .manage import ObjectActionView, ObjectFormView, ServiceFormView, SetActiveView, saved_message
 
 # The key must not reach error reports (ADMINS mail, Sentry) through a crash while it is posted.
 sensitive_key = method_decorator(sensitive_post_parameters("api_key"), name="dispatch")
@@ -126,6 +126,7 @@ class ConnectionListView(PermissionRequiredMixin, ListView):
 class ConnectionCreateView(ServiceFormView):
     permission_required = "hotlines.add_connection"
     template_name = "hotlines/connections/form.html"
+    list_url_name = "hotlines:connection-list"
     form_class = ConnectionForm
 
     def save(self, form):
@@ -163,6 +164,7 @@ class ConnectionCreateView(ServiceFormView):
 class ConnectionUpdateView(ObjectFormView):
     permission_required = "hotlines.change_connection"
     template_name = "hotlines/connections/form.html"
+    list_url_name = "hotlines:connection-list"
     form_class = ConnectionForm
     model = Connection
     context_object_name = "connection"
@@ -188,18 +190,19 @@ class ConnectionUpdateView(ObjectFormView):
         return redirect("hotlines:connection-list")
 
 
-class ConnectionActiveView(ObjectActionView):
+class ConnectionActiveView(SetActiveView):
     """POST `active=1` or `active=0`: inactive connections are kept but no longer synced."""
 
     permission_required = "hotlines.change_connection"
     model = Connection
+    list_url_name = "hotlines:connection-list"
 
-    def act(self, request, obj):
-        active = request.POST.get("active") == "1"
-        if connection_set_active(connection=obj, is_active=active, request=request):
-            text = _("Connection “%(name)s” is active again.") if active else _("Connection “%(name)s” deactivated.")
-            messages.success(request, text % {"name": obj.name})
-        return redirect("hotlines:connection-list")
+    def set_active(self, obj, *, active):
+        return connection_set_active(connection=obj, is_active=active, request=self.request)
+
+    def done_message(self, obj, *, active):
+        text = _("Connection “%(name)s” is active again.") if active else _("Connection “%(name)s” deactivated.")
+        return text % {"name": obj.name}
 
 
 class ConnectionTestView(ObjectActionView):

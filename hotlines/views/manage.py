@@ -10,7 +10,8 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
@@ -26,6 +27,11 @@ class FilteredTableView(PermissionRequiredMixin, SingleTableMixin, FilterView):
 
 class ServiceFormView(PermissionRequiredMixin, FormView):
     """An add or edit form whose service may refuse with a ValidationError, shown back on the form."""
+
+    list_url_name: str  # the list the page's breadcrumb and Cancel lead back to
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "list_url": reverse(self.list_url_name)}
 
     def form_valid(self, form: forms.Form) -> HttpResponse:
         try:
@@ -85,4 +91,29 @@ class ObjectActionView(PermissionRequiredMixin, View):
 
     def act(self, request: HttpRequest, obj: Any) -> HttpResponse:
         """Do what the button says to `obj` and redirect."""
+        raise NotImplementedError
+
+
+class SetActiveView(ObjectActionView):
+    """POST `active=1` or `active=0` on one object, then back to its list, saying what changed."""
+
+    list_url_name: str
+
+    def act(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        active = request.POST.get("active") == "1"
+        try:
+            changed = self.set_active(obj, active=active)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(self.list_url_name)
+        if changed:
+            messages.success(request, self.done_message(obj, active=active))
+        return redirect(self.list_url_name)
+
+    def set_active(self, obj: Any, *, active: bool) -> bool:
+        """Call the service; True when the object's state changed."""
+        raise NotImplementedError
+
+    def done_message(self, obj: Any, *, active: bool) -> str:
+        """What to say once the object was activated or deactivated."""
         raise NotImplementedError

@@ -15,7 +15,14 @@ from ..filtersets.users import UserFilterSet
 from ..forms import UserCreateForm, UserUpdateForm
 from ..services.users import user_create, user_set_active, user_unlock, user_update
 from ..tables.users import UserTable
-from .manage import FilteredTableView, ObjectActionView, ObjectFormView, ServiceFormView, saved_message
+from .manage import (
+    FilteredTableView,
+    ObjectActionView,
+    ObjectFormView,
+    ServiceFormView,
+    SetActiveView,
+    saved_message,
+)
 
 User = get_user_model()
 sensitive_passwords = method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
@@ -38,6 +45,19 @@ class UserFormMixin:
     """What adding and editing a user share: the template and where the service's errors go."""
 
     template_name = "hotlines/users/form.html"
+    list_url_name = "hotlines:user-list"
+
+    def profile(self, form) -> dict:
+        """What adding and editing both hand the service: password, name, e-mail, and who acts."""
+        data = form.cleaned_data
+        return {
+            "password": data["password1"],
+            "email": data["email"],
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "actor": self.request.user,
+            "request": self.request,
+        }
 
     def add_errors(self, form, exc: ValidationError) -> None:
         """Put each of the service's errors on its field; password validators' on the password."""
@@ -56,17 +76,7 @@ class UserCreateView(UserFormMixin, ServiceFormView):
     form_class = UserCreateForm
 
     def save(self, form):
-        data = form.cleaned_data
-        return user_create(
-            username=data["username"],
-            password=data["password1"],
-            roles=form.roles,
-            email=data["email"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            actor=self.request.user,
-            request=self.request,
-        )
+        return user_create(username=form.cleaned_data["username"], roles=form.roles, **self.profile(form))
 
     def saved(self, result):
         messages.success(self.request, _("User “%(name)s” added.") % {"name": result.get_username()})
@@ -87,18 +97,12 @@ class UserUpdateView(UserFormMixin, ObjectFormView):
         return context
 
     def save(self, form):
-        data = form.cleaned_data
         return user_update(
             user=self.object,
             # The radio shows only the highest role: leave the groups alone unless it was changed.
             roles=form.roles if "role" in form.changed_data else None,
-            password=data["password1"],
-            email=data["email"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            is_active=data["is_active"],
-            actor=self.request.user,
-            request=self.request,
+            is_active=form.cleaned_data["is_active"],
+            **self.profile(form),
         )
 
     def saved(self, result):
@@ -107,23 +111,19 @@ class UserUpdateView(UserFormMixin, ObjectFormView):
         return redirect("hotlines:user-list")
 
 
-class UserActiveView(ObjectActionView):
+class UserActiveView(SetActiveView):
     """POST `active=1` or `active=0`."""
 
     permission_required = "auth.change_user"
     model = User
+    list_url_name = "hotlines:user-list"
 
-    def act(self, request, obj):
-        active = request.POST.get("active") == "1"
-        try:
-            changed = user_set_active(user=obj, is_active=active, actor=request.user, request=request)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            return redirect("hotlines:user-list")
-        if changed:
-            text = _("User “%(name)s” can sign in again.") if active else _("User “%(name)s” deactivated.")
-            messages.success(request, text % {"name": obj.get_username()})
-        return redirect("hotlines:user-list")
+    def set_active(self, obj, *, active):
+        return user_set_active(user=obj, is_active=active, actor=self.request.user, request=self.request)
+
+    def done_message(self, obj, *, active):
+        text = _("User “%(name)s” can sign in again.") if active else _("User “%(name)s” deactivated.")
+        return text % {"name": obj.get_username()}
 
 
 class UserUnlockView(ObjectActionView):
