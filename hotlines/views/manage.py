@@ -69,7 +69,8 @@ class ObjectFormView(ServiceFormView):
         return {**super().get_form_kwargs(), self.form_object_kwarg: self.object}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), self.context_object_name: self.object}
+        # `object` for the shared form template, the page's own name for the page's template.
+        return {**super().get_context_data(**kwargs), "object": self.object, self.context_object_name: self.object}
 
 
 def saved_message(request: HttpRequest, *, changed: bool, text: str) -> None:
