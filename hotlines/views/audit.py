@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.mixins import PermissionRequiredMixin
-from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from .. import selectors
 from ..filtersets.audit import AuditEntryFilterSet
 from ..tables.audit import AuditEntryTable
+from .manage import FilteredTableView
 
 
-class AuditLogView(PermissionRequiredMixin, SingleTableMixin, FilterView):
+class AuditLogView(FilteredTableView):
     permission_required = "hotlines.view_auditentry"
     template_name = "hotlines/audit/list.html"
     table_class = AuditEntryTable
     filterset_class = AuditEntryFilterSet
-    table_pagination = {"per_page": 50}
 
     def get_queryset(self):
         return selectors.audit_entry_list()

@@ -7,22 +7,21 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.generic import FormView, ListView
+from django.views.generic import ListView
 
 from .. import selectors
 from ..forms import ConnectionForm
 from ..models import Connection
 from ..services.connections.probe import ConnectionTestOutcome, ConnectionTestResult, connection_test
 from ..services.connections.writes import connection_create, connection_set_active, connection_update
+from .manage import ObjectActionView, ObjectFormView, ServiceFormView, SetActiveView, saved_message
 
 # The key must not reach error reports (ADMINS mail, Sentry) through a crash while it is posted.
 sensitive_key = method_decorator(sensitive_post_parameters("api_key"), name="dispatch")
@@ -124,21 +123,20 @@ class ConnectionListView(PermissionRequiredMixin, ListView):
 
 
 @sensitive_key
-class ConnectionCreateView(PermissionRequiredMixin, FormView):
+class ConnectionCreateView(ServiceFormView):
     permission_required = "hotlines.add_connection"
     template_name = "hotlines/connections/form.html"
+    list_url_name = "hotlines:connection-list"
     form_class = ConnectionForm
 
-    def form_valid(self, form):
-        try:
-            connection = connection_create(**form.cleaned_data, request=self.request)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
+    def save(self, form):
+        return connection_create(**form.cleaned_data, request=self.request)
+
+    def saved(self, result):
         if "test" not in self.request.POST:
-            messages.success(self.request, _("Connection “%(name)s” added.") % {"name": connection.name})
+            messages.success(self.request, _("Connection “%(name)s” added.") % {"name": result.name})
             return redirect("hotlines:connection-list")
-        return self._test_new(connection)
+        return self._test_new(result)
 
     def _test_new(self, connection: Connection) -> HttpResponseRedirect:
         """Test a connection just added; one that fails is kept but left inactive.
@@ -163,68 +161,58 @@ class ConnectionCreateView(PermissionRequiredMixin, FormView):
 
 
 @sensitive_key
-class ConnectionUpdateView(PermissionRequiredMixin, FormView):
+class ConnectionUpdateView(ObjectFormView):
     permission_required = "hotlines.change_connection"
     template_name = "hotlines/connections/form.html"
+    list_url_name = "hotlines:connection-list"
     form_class = ConnectionForm
-
-    def dispatch(self, request, *args, **kwargs):
-        self.connection = get_object_or_404(Connection, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "instance": self.connection}
+    model = Connection
+    context_object_name = "connection"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["connection"] = self.connection
-        context["activity"] = activity = selectors.connection_activity(connection=self.connection)
+        context["activity"] = activity = selectors.connection_activity(connection=self.object)
         for entry in activity:
             outcome = entry.details.get("outcome") if isinstance(entry.details, dict) else None
             entry.outcome_label = outcome_label(outcome) if outcome else ""
         return context
 
-    def form_valid(self, form):
-        try:
-            changed = connection_update(connection=self.connection, **form.cleaned_data, request=self.request)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        self.connection.refresh_from_db()
-        if changed:
-            messages.success(self.request, _("Connection “%(name)s” saved.") % {"name": self.connection.name})
-        else:
-            messages.info(self.request, _("Nothing to save: no field changed."))
+    def save(self, form):
+        return connection_update(connection=self.object, **form.cleaned_data, request=self.request)
+
+    def saved(self, result):
+        self.object.refresh_from_db()
+        text = _("Connection “%(name)s” saved.") % {"name": self.object.name}
+        saved_message(self.request, changed=result, text=text)
         if "test" in self.request.POST:
-            _run_test(self.request, self.connection)
-            return redirect(_row_url(self.connection))
+            _run_test(self.request, self.object)
+            return redirect(_row_url(self.object))
         return redirect("hotlines:connection-list")
 
 
-class ConnectionActiveView(PermissionRequiredMixin, View):
+class ConnectionActiveView(SetActiveView):
     """POST `active=1` or `active=0`: inactive connections are kept but no longer synced."""
 
     permission_required = "hotlines.change_connection"
-    http_method_names = ["post"]
+    model = Connection
+    list_url_name = "hotlines:connection-list"
 
-    def post(self, request, pk: int):
-        connection = get_object_or_404(Connection, pk=pk)
-        active = request.POST.get("active") == "1"
-        if connection_set_active(connection=connection, is_active=active, request=request):
-            text = _("Connection “%(name)s” is active again.") if active else _("Connection “%(name)s” deactivated.")
-            messages.success(request, text % {"name": connection.name})
-        return redirect("hotlines:connection-list")
+    def set_active(self, obj, *, active):
+        return connection_set_active(connection=obj, is_active=active, request=self.request)
+
+    def done_message(self, obj, *, active):
+        text = _("Connection “%(name)s” is active again.") if active else _("Connection “%(name)s” deactivated.")
+        return text % {"name": obj.name}
 
 
-class ConnectionTestView(PermissionRequiredMixin, View):
+class ConnectionTestView(ObjectActionView):
     """POST: ask eTelecom for a small page with the stored URL and key, and report how it went."""
 
     permission_required = "hotlines.change_connection"
-    http_method_names = ["post"]
+    model = Connection
 
-    def post(self, request, pk: int):
-        connection = get_object_or_404(Connection, pk=pk)
-        _run_test(request, connection)
+    def act(self, request, obj):
+        _run_test(request, obj)
         if request.POST.get("next") == "edit":
-            return redirect("hotlines:connection-edit", pk=pk)
-        return redirect(_row_url(connection))
+            return redirect("hotlines:connection-edit", pk=obj.pk)
+        return redirect(_row_url(obj))
