@@ -146,16 +146,8 @@ def _set_roles(
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
-    _audit(
-        AuditAction.ROLES_CHANGED,
-        user=user,
-        actor=actor,
-        request=request,
-        via=via,
-        added=added,
-        removed=removed,
-        roles=sorted(wanted),
-    )
+    roles_changed = {"added": added, "removed": removed, "roles": sorted(wanted)}
+    _audit(AuditAction.ROLES_CHANGED, user=user, actor=actor, request=request, via=via, **roles_changed)
     return added, removed
 
 
@@ -170,15 +162,8 @@ def _set_permissions(*, user, permissions: Iterable[Permission], actor, request,
     def codenames(pks: set[int]) -> list[str]:
         return sorted(Permission.objects.filter(pk__in=pks).values_list("codename", flat=True))
 
-    _audit(
-        AuditAction.ROLES_CHANGED,
-        user=user,
-        actor=actor,
-        request=request,
-        via=via,
-        permissions_added=codenames(wanted - current),
-        permissions_removed=codenames(current - wanted),
-    )
+    changed = {"permissions_added": codenames(wanted - current), "permissions_removed": codenames(current - wanted)}
+    _audit(AuditAction.ROLES_CHANGED, user=user, actor=actor, request=request, via=via, **changed)
     return True
 
 
