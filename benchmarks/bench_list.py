@@ -3,7 +3,7 @@ filters and search, measured in the same run (Django test Client, signed in, med
 
 Both go through the whole stack (middleware, session, permissions, template). The admin's
 changelist has the list's filters as `list_filter` and its search as `search_fields`
-(hotlines/admin.py). Each case asks both for the same rows: removed hotlines left out (the list's
+(hotlines/admin/history.py). Each case asks both for the same rows: removed hotlines left out (the list's
 default), the same status and network, the same number (typed with spaces on ours, as staff do;
 as digits for the admin, which cannot normalise), the same name words.
 

@@ -5,7 +5,7 @@ from dataclasses import fields
 from hotlines import hotline_fields, selectors
 from hotlines.columns import COLUMN_FIELDS, DEFAULT_COLUMNS
 from hotlines.etelecom import demo_data, types
-from hotlines.etelecom.sandbox import _with_nulls
+from hotlines.etelecom.sandbox import with_nulls
 from hotlines.hotline_fields import API_FIELDS, FIELDS, HOTLINE_FIELDS, LIST_COLUMNS, TRACKED_FIELDS
 from hotlines.models import Hotline, StagedHotline
 from hotlines.services.exports.columns import ALL_COLUMNS, API_COLUMNS
@@ -68,6 +68,6 @@ def test_the_payload_type_and_the_sandbox_have_the_registry_shape():
     assert list(payload) == [field.api_name for field in API_FIELDS]
     parsed = types.Hotline.from_payload(payload)
     assert parsed.raw == payload
-    missing = _with_nulls(payload, 1)
+    missing = with_nulls(payload, 1)
     assert list(missing) == [field.api_name for field in API_FIELDS if field.required]
     assert types.Hotline.from_payload(missing).name == ""

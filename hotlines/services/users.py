@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from axes.utils import reset
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
@@ -69,8 +70,15 @@ def roles_ensure() -> None:
     admin.permissions.add(*Permission.objects.all())
 
 
-def _user_target(user) -> str:
-    return f"user {user.get_username()}"
+def _audit(action: AuditAction, *, user, actor, request: HttpRequest | None, via: str = "", **details) -> None:
+    """Record a change to `user` in the audit log; `via` names the door when it is not the Users page."""
+    audit_record(
+        action=action,
+        actor=actor,
+        request=request,
+        target=f"user {user.get_username()}",
+        details={"user_id": user.pk, **details, **({"via": via} if via else {})},
+    )
 
 
 def user_may_edit(*, user, actor) -> bool:
@@ -138,19 +146,8 @@ def _set_roles(
     if user.is_staff != is_staff:
         user.is_staff = is_staff
         user.save(update_fields=["is_staff"])
-    audit_record(
-        action=AuditAction.ROLES_CHANGED,
-        actor=actor,
-        request=request,
-        target=_user_target(user),
-        details={
-            "user_id": user.pk,
-            "added": added,
-            "removed": removed,
-            "roles": sorted(wanted),
-            **({"via": via} if via else {}),
-        },
-    )
+    roles_changed = {"added": added, "removed": removed, "roles": sorted(wanted)}
+    _audit(AuditAction.ROLES_CHANGED, user=user, actor=actor, request=request, via=via, **roles_changed)
     return added, removed
 
 
@@ -165,18 +162,8 @@ def _set_permissions(*, user, permissions: Iterable[Permission], actor, request,
     def codenames(pks: set[int]) -> list[str]:
         return sorted(Permission.objects.filter(pk__in=pks).values_list("codename", flat=True))
 
-    audit_record(
-        action=AuditAction.ROLES_CHANGED,
-        actor=actor,
-        request=request,
-        target=_user_target(user),
-        details={
-            "user_id": user.pk,
-            "permissions_added": codenames(wanted - current),
-            "permissions_removed": codenames(current - wanted),
-            **({"via": via} if via else {}),
-        },
-    )
+    changed = {"permissions_added": codenames(wanted - current), "permissions_removed": codenames(current - wanted)}
+    _audit(AuditAction.ROLES_CHANGED, user=user, actor=actor, request=request, via=via, **changed)
     return True
 
 
@@ -200,13 +187,8 @@ def user_create(
     validate_password(password, user)
     user.set_password(password)
     user.save()
-    audit_record(
-        action=AuditAction.USER_CREATED,
-        actor=actor,
-        request=request,
-        target=_user_target(user),
-        details={"user_id": user.pk, "fields": ["username", *[f for f in USER_FIELDS if getattr(user, f)]]},
-    )
+    fields = ["username", *[f for f in USER_FIELDS if getattr(user, f)]]
+    _audit(AuditAction.USER_CREATED, user=user, actor=actor, request=request, fields=fields)
     _set_roles(user=user, roles=roles, actor=actor, request=request)
     logger.info("user %s added", user.get_username())
     return user
@@ -249,13 +231,7 @@ def user_update(
     if changed:
         user.full_clean(exclude=["password"])
         user.save()
-        audit_record(
-            action=AuditAction.USER_CHANGED,
-            actor=actor,
-            request=request,
-            target=_user_target(user),
-            details={"user_id": user.pk, "fields": changed, **({"via": via} if via else {})},
-        )
+        _audit(AuditAction.USER_CHANGED, user=user, actor=actor, request=request, via=via, fields=changed)
     if groups is not None:
         all_groups = Group.objects.values_list("name", flat=True)
         added, removed = _set_roles(user=user, roles=groups, actor=actor, request=request, scope=all_groups, via=via)
@@ -277,13 +253,7 @@ def user_delete(*, user, actor=None, request: HttpRequest | None = None, via: st
     """Delete a user (never oneself, and a superuser only by a superuser); audited first."""
     if not user_may_delete(user=user, actor=actor):
         raise PermissionDenied(_("You cannot delete this user."))
-    audit_record(
-        action=AuditAction.USER_CHANGED,
-        actor=actor,
-        request=request,
-        target=_user_target(user),
-        details={"user_id": user.pk, "deleted": True, **({"via": via} if via else {})},
-    )
+    _audit(AuditAction.USER_CHANGED, user=user, actor=actor, request=request, via=via, deleted=True)
     user.delete()
     logger.info("user %s deleted", user.get_username())
 
@@ -295,15 +265,7 @@ def user_set_active(*, user, is_active: bool, actor=None, request: HttpRequest |
 
 def user_unlock(*, user, actor=None, request: HttpRequest | None = None) -> int:
     """Lift a sign-in lock-out (django-axes) on this user name; returns how many lock records went."""
-    from axes.utils import reset
-
     _check_may_edit(user=user, actor=actor)
     removed = reset(username=user.get_username())
-    audit_record(
-        action=AuditAction.USER_CHANGED,
-        actor=actor,
-        request=request,
-        target=_user_target(user),
-        details={"user_id": user.pk, "fields": ["lock-out"], "unlocked": removed},
-    )
+    _audit(AuditAction.USER_CHANGED, user=user, actor=actor, request=request, fields=["lock-out"], unlocked=removed)
     return removed

@@ -1,207 +1,26 @@
-"""A local stand-in for eTelecom's Partner API, for the demo, tests and benchmarks.
-
-It behaves like the documented API: `POST /GetPartnerHotlineList` with JSON headers and a
-Bearer key, cursor paging (about 100 a page, `limit` to change it, newest first, an empty
-`next` on the last page) and `{code, msg}` errors. Data comes from `demo_data`, generated on
-demand, so a million hotlines cost no memory. Tests change data and switch faults on, either
-in-process (`server.dataset`, `server.faults`) or over HTTP (`POST /_sandbox/control`).
-"""
+"""The sandbox's HTTP server: `POST /GetPartnerHotlineList` as the Partner API answers it, with
+the active faults applied, and `POST /_sandbox/control` for tests that drive it over HTTP."""
 
 from __future__ import annotations
 
-import base64
-import functools
 import json
 import logging
 import sys
 import threading
 import time
-import zlib
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
 
-from ..hotline_fields import API_FIELDS
-from . import demo_data
+from .dataset import Dataset, decode_cursor, encode_cursor
+from .faults import Fault, Faults, gzip_bomb, with_nulls
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_KEY = "sandbox-key"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-FAULT_KINDS = (
-    "status",  # answer with `status` and {code, msg} (and Retry-After when `retry_after` is set)
-    "delay",  # sleep `seconds` before answering
-    "malformed",  # 200 with a body that is not JSON
-    "shape",  # 200 with JSON of the wrong shape
-    "nulls",  # optional fields null or missing
-    "missing_id",  # one hotline without an id
-    "unknown_enums",  # network and status values the docs do not list
-    "duplicate",  # repeat the first hotline of this page on the next page too
-    "repeat_cursor",  # `next` equal to the cursor just sent
-    "empty_with_next",  # no hotlines, but a `next`
-    "oversize",  # 20 times the hotlines asked for
-    "drop",  # close the connection without answering
-    # Hostile upstreams (what the client must survive without leaking, hanging or bloating):
-    "echo_key",  # `status` (401 by default) whose `msg` echoes the Authorization header and the key
-    "gzip_bomb",  # 200, gzip-encoded, that inflates to `size` bytes (1 GiB by default) from ~1 MB
-    "trickle",  # the normal answer, one byte every `seconds` (2 s by default)
-    "redirect",  # 302 to `location` (https://evil.example/... by default)
-    "deep_nesting",  # hotline 1 carries a field nested `size` levels deep (5,000 by default)
-    "lone_surrogate",  # hotline 1's name holds a lone surrogate ("\\ud800")
-    "out_of_range_id",  # hotline 1's id is `value` (2**63 by default: beyond int64; or e.g. "١٢٣")
-    "out_of_range_date",  # hotline 1's created_at is `value` (0001-01-01T00:00:00+14:00 by default)
-)
-HOSTILE_DEFAULTS: dict[str, dict[str, Any]] = {
-    "echo_key": {"status": 401, "code": "unauthenticated", "msg": "invalid token"},
-    "gzip_bomb": {"size": 1 << 30},
-    "trickle": {"seconds": 2.0},
-    "redirect": {"status": 302, "location": "https://evil.example/GetPartnerHotlineList"},
-    "deep_nesting": {"size": 5000},
-    "out_of_range_id": {"value": str(2**63)},
-    "out_of_range_date": {"value": "0001-01-01T00:00:00+14:00"},
-}
 _PLACEHOLDER = "\u2063sandbox-raw\u2063"  # replaced in the JSON text by what json.dumps cannot write
-
-
-class Dataset:
-    """The sandbox's hotlines: generated ones plus the changes tests make to them."""
-
-    def __init__(self, size: int = 1000, seed: int = 1) -> None:
-        self.size = size
-        self.seed = seed
-        self._lock = threading.Lock()
-        self._patches: dict[str, dict[str, Any]] = {}  # by id
-        self._removed: set[str] = set()
-        self._added: list[dict[str, Any]] = []  # newest first, before the generated ones
-
-    def reset(self, *, size: int | None = None, seed: int | None = None) -> None:
-        with self._lock:
-            self.size = self.size if size is None else size
-            self.seed = self.seed if seed is None else seed
-            self._patches.clear()
-            self._removed.clear()
-            self._added.clear()
-
-    def generated(self, index: int) -> dict[str, Any]:
-        return demo_data.hotline(self.seed, index, size=self.size)
-
-    def _at(self, position: int) -> dict[str, Any] | None:
-        """The hotline at a position of the full (newest first) sequence, or None if removed."""
-        if position < len(self._added):
-            item = dict(self._added[position])
-        else:
-            item = self.generated(position - len(self._added))
-        if item["id"] in self._removed:
-            return None
-        if item["id"] in self._patches:
-            item.update(self._patches[item["id"]])
-        return item
-
-    @property
-    def length(self) -> int:
-        return len(self._added) + self.size
-
-    def page(self, position: int, limit: int) -> tuple[list[dict[str, Any]], int]:
-        """Up to `limit` hotlines from `position`, and the position after them."""
-        items: list[dict[str, Any]] = []
-        with self._lock:
-            while position < self.length and len(items) < limit:
-                item = self._at(position)
-                position += 1
-                if item is not None:
-                    items.append(item)
-        return items, position
-
-    def all(self) -> list[dict[str, Any]]:
-        """Every visible hotline, newest first (for tests on small data sets)."""
-        items, _ = self.page(0, self.length)
-        return items
-
-    def patch(self, hotline_id: str, **fields: Any) -> None:
-        with self._lock:
-            self._patches.setdefault(hotline_id, {}).update(fields)
-
-    def remove(self, hotline_id: str) -> None:
-        with self._lock:
-            self._removed.add(hotline_id)
-
-    def restore(self, hotline_id: str) -> None:
-        with self._lock:
-            self._removed.discard(hotline_id)
-
-    def add(self, item: dict[str, Any]) -> None:
-        with self._lock:
-            self._added.insert(0, item)
-
-
-@dataclass
-class Fault:
-    """A misbehaviour to apply to matching requests (`page` None = every page; `times` None = forever)."""
-
-    kind: str
-    page: int | None = None
-    times: int | None = None
-    status: int = 500
-    code: str = "internal"
-    msg: str = "internal error"
-    retry_after: str = ""
-    seconds: float = 0.0
-    size: int = 0  # bytes a gzip bomb inflates to; levels of a deep nesting
-    location: str = ""  # where a redirect points
-    value: str = ""  # the out-of-range value to send
-    hits: int = field(default=0)
-
-    def __post_init__(self) -> None:
-        if self.kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {self.kind!r}; known: {', '.join(FAULT_KINDS)}")
-
-    @classmethod
-    def make(cls, kind: str, **options: Any) -> Fault:
-        """A fault, with the hostile kinds' defaults for the options not given."""
-        return cls(kind, **{**HOSTILE_DEFAULTS.get(kind, {}), **options})
-
-
-class Faults:
-    """The active faults, matched in order; thread-safe."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._faults: list[Fault] = []
-
-    def add(self, kind: str, **options: Any) -> Fault:
-        fault = Fault.make(kind, **options)
-        with self._lock:
-            self._faults.append(fault)
-        return fault
-
-    def clear(self) -> None:
-        with self._lock:
-            self._faults.clear()
-
-    def take(self, page: int) -> list[Fault]:
-        """The faults that apply to this request (counting them as used)."""
-        taken = []
-        with self._lock:
-            for fault in self._faults:
-                if fault.page is not None and fault.page != page:
-                    continue
-                if fault.times is not None and fault.hits >= fault.times:
-                    continue
-                fault.hits += 1
-                taken.append(fault)
-        return taken
-
-
-def encode_cursor(page: int, position: int) -> str:
-    return base64.urlsafe_b64encode(f"{page}:{position}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[int, int]:
-    padded = cursor + "=" * (-len(cursor) % 4)
-    page, position = base64.urlsafe_b64decode(padded.encode()).decode().split(":")
-    return int(page), int(position)
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -240,6 +59,7 @@ class SandboxServer(ThreadingHTTPServer):
         return self
 
     def stop(self) -> None:
+        """Stop serving and close the socket."""
         self.shutdown()
         self.server_close()
 
@@ -335,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
             fault = kinds["redirect"]
             return self._send(fault.status, b"", {"Location": fault.location})
         if "gzip_bomb" in kinds:
-            return self._send(200, _gzip_bomb(kinds["gzip_bomb"].size), {"Content-Encoding": "gzip"})
+            return self._send(200, gzip_bomb(kinds["gzip_bomb"].size), {"Content-Encoding": "gzip"})
 
         dataset = self.server.dataset
         count = limit * 20 if "oversize" in kinds else limit
@@ -346,7 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
             previous, _ = dataset.page(max(position - 1, 0), 1)
             items = previous + items  # the last hotline of the previous page, again
         if "nulls" in kinds:
-            items = [_with_nulls(item, n) for n, item in enumerate(items)]
+            items = [with_nulls(item, n) for n, item in enumerate(items)]
         if "missing_id" in kinds and items:
             items[0] = {k: v for k, v in items[0].items() if k != "id"}
         if "unknown_enums" in kinds and items:
@@ -418,30 +238,3 @@ class _Handler(BaseHTTPRequestHandler):
         except (ValueError, TypeError, KeyError) as exc:
             return self._error(400, "invalid_argument", str(exc))
         self._json(200, {"ok": True, "size": self.server.dataset.length})
-
-
-@functools.lru_cache(maxsize=4)
-def _gzip_bomb(size: int) -> bytes:
-    """A gzip body of ~size/1000 bytes that inflates to `size` bytes: the start of a valid answer,
-    then spaces. Gzip members may follow each other, so one compressed MiB of spaces is repeated."""
-    block = 1 << 20
-
-    def member(data: bytes) -> bytes:
-        compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
-        return compressor.compress(data) + compressor.flush()
-
-    head = member(b'{"hotlines": [], "paging": {}, "padding": "')
-    spaces = member(b" " * block)
-    tail = member(b" " * (size % block) + b'"}')
-    return head + spaces * (size // block) + tail
-
-
-# The payload's fields a hotline may lack (all but the ID and the number).
-_OPTIONAL = tuple(field.api_name for field in API_FIELDS if not field.required)
-
-
-def _with_nulls(item: dict[str, Any], n: int) -> dict[str, Any]:
-    """Optional fields null on even items and missing on odd ones."""
-    if n % 2 == 0:
-        return {**item, **dict.fromkeys(_OPTIONAL)}
-    return {k: v for k, v in item.items() if k not in _OPTIONAL}

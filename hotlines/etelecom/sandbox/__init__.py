@@ -1,0 +1,27 @@
+"""A local stand-in for eTelecom's Partner API, for the demo, tests and benchmarks.
+
+It behaves like the documented API: `POST /GetPartnerHotlineList` with JSON headers and a
+Bearer key, cursor paging (about 100 a page, `limit` to change it, newest first, an empty
+`next` on the last page) and `{code, msg}` errors. Data comes from `demo_data`, generated on
+demand, so a million hotlines cost no memory. Tests change data and switch faults on, either
+in-process (`server.dataset`, `server.faults`) or over HTTP (`POST /_sandbox/control`).
+"""
+
+from .dataset import Dataset, decode_cursor, encode_cursor
+from .faults import FAULT_KINDS, HOSTILE_DEFAULTS, Fault, Faults, with_nulls
+from .server import DEFAULT_API_KEY, DEFAULT_LIMIT, MAX_LIMIT, SandboxServer
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DEFAULT_LIMIT",
+    "FAULT_KINDS",
+    "HOSTILE_DEFAULTS",
+    "MAX_LIMIT",
+    "Dataset",
+    "Fault",
+    "Faults",
+    "SandboxServer",
+    "decode_cursor",
+    "encode_cursor",
+    "with_nulls",
+]
