@@ -165,7 +165,7 @@ HOSTILE_DEADLINE = 10  # ETELECOM_CALL_DEADLINE for the trickle (the default 60 
 
 def _hostile(ctx: Context) -> list[Result]:
     """Each hostile mode against a fresh sandbox and database, the sync in its own process (as
-    cron runs it): its peak resident memory (ru_maxrss) and wall time."""
+    cron runs it): its peak resident memory (VmHWM) and wall time."""
     import subprocess
     import sys
     import tempfile
@@ -173,10 +173,13 @@ def _hostile(ctx: Context) -> list[Result]:
 
     from hotlines.etelecom.sandbox import DEFAULT_API_KEY, SandboxServer
 
+    # The process's own peak (VmHWM of its memory map). Not ru_maxrss: Linux carries that over
+    # exec from the forking parent, so it reported this bench runner's size, not the sync's.
     measure = (
-        "import resource, runpy, sys; sys.argv = ['manage.py', 'sync_hotlines', '--no-progress']\n"
+        "import runpy, sys; sys.argv = ['manage.py', 'sync_hotlines', '--no-progress']\n"
         "try:\n    runpy.run_path('manage.py', run_name='__main__')\n"
-        "finally:\n    print('maxrss_kb', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+        "finally:\n    hwm = next(l for l in open('/proc/self/status') if l.startswith('VmHWM:'))\n"
+        "    print('maxrss_kb', hwm.split()[1], file=sys.stderr)\n"
     )
     results = []
     with tempfile.TemporaryDirectory() as tmp:
