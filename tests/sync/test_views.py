@@ -166,6 +166,17 @@ def test_failed_run_detail_says_nothing_changed(operator_client, connection, san
     page = text(operator_client.get(run.get_absolute_url()))
     assert "eTelecom had a server error on page 2 after 2 retries" in page
     assert "a failed sync leaves the data exactly as it was" in page
+    assert "the next sync may well succeed" in page  # a 5xx is transient
+
+
+def test_failed_run_detail_says_a_permanent_error_needs_a_person(operator_client, connection, first_sync):
+    connection.api_key = "not-the-key"
+    connection.save()
+    run = hotlines_sync(connection=connection)
+    page = text(operator_client.get(run.get_absolute_url()))
+    assert "eTelecom rejected the API key" in page
+    assert "will fail again until someone changes the account" in page
+    assert "may well succeed" not in page
 
 
 # --- live progress -----------------------------------------------------------------------------
