@@ -35,6 +35,16 @@ class SyncStatus(models.TextChoices):
 ACTIVE_SYNC_STATUSES = (SyncStatus.QUEUED, SyncStatus.RUNNING)
 
 
+class TenantSyncState(models.TextChoices):
+    """What a sync run did with the tenant list."""
+
+    PENDING = "", _("Not read yet")  # running, failed before the tenants, or a run from before tenants
+    SYNCED = "synced", _("Synced")
+    # eTelecom refused this key the tenant list (403 permission_denied, or no such method):
+    # the hotlines synced, the tenants kept as they were.
+    UNAVAILABLE = "unavailable", _("Not available to this key")
+
+
 class ChangeKind(models.TextChoices):
     APPEARED = "appeared", _("Appeared")
     CHANGED = "changed", _("Changed")

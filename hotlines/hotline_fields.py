@@ -24,6 +24,7 @@ NETWORK = "network"
 STATUS = "status"
 BOOL = "bool"
 DATETIME = "datetime"
+INTEGER = "integer"  # a count the dashboard keeps (a tenant's hotlines), never from the API
 
 # PostgreSQL types of the values a sync carries (any other kind travels as text).
 _SQL_TYPES = {BOOL: "boolean", DATETIME: "timestamptz"}

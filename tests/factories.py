@@ -26,6 +26,7 @@ from hotlines.models import (
     Hotline,
     HotlineChange,
     SyncRun,
+    Tenant,
     UserPreference,
 )
 from hotlines.services.sync.compare import canonical, content_hash, search_text
@@ -86,6 +87,25 @@ class HotlineFactory(factory.django.DjangoModelFactory):
     raw = factory.LazyAttribute(lambda o: {"id": o.etelecom_id, "hotline": o.hotline, "name": o.name})
     content_hash = factory.LazyAttribute(lambda o: content_hash(canonical(o.raw)[1]))
     search_text = factory.LazyAttribute(lambda o: search_text(o.name, o.description))
+    last_changed_at = factory.LazyFunction(timezone.now)
+
+
+class TenantFactory(factory.django.DjangoModelFactory):
+    """A live tenant; give it the `owner_id` of the hotlines it should own (its counts are
+    what a sync would have counted: set them, or call the sync's count refresh)."""
+
+    class Meta:
+        model = Tenant
+
+    connection = factory.SubFactory(ConnectionFactory)
+    etelecom_id = factory.Sequence(lambda n: str(8_000_000_000_000_000 + n))
+    name = factory.Sequence(lambda n: f"Công ty {n}")
+    domain = factory.Sequence(lambda n: f"pbx{n}.example.vn")
+    owner_id = factory.Sequence(lambda n: str(7_000_000_000_000_000 + n))
+    status = HotlineStatus.ENABLED
+    raw = factory.LazyAttribute(lambda o: {"id": o.etelecom_id, "name": o.name, "domain": o.domain})
+    content_hash = factory.LazyAttribute(lambda o: content_hash(canonical(o.raw)[1]))
+    search_text = factory.LazyAttribute(lambda o: search_text(o.name, o.domain))
     last_changed_at = factory.LazyFunction(timezone.now)
 
 

@@ -10,6 +10,8 @@ EtelecomError
     ├── TlsError          the secure connection failed: a certificate, or a base URL that is
     │                     not TLS; a person has to fix one of them, so it is not retried later
     ├── AuthError         401/403: the key is wrong or lacks access
+    │   └── NotAvailable  this key may not call this method (403 permission_denied, or the
+    │                     method does not exist: 404 bad_route), though the key itself works
     ├── BadRequest        other 4xx
     └── BadPayload        the answer is not what the API documents
 """
@@ -63,6 +65,12 @@ class TlsError(PermanentError):
 
 class AuthError(PermanentError):
     default_message = "eTelecom rejected the API key"
+
+
+class NotAvailable(AuthError):
+    """The key is refused one method (the tenant list), not the API: its callers may carry on without it."""
+
+    default_message = "eTelecom does not make this list available to this API key"
 
 
 class BadRequest(PermanentError):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from .. import tenant_fields
 from ..hotline_fields import API_FIELDS, BOOL, DATETIME, ID, LONG_TEXT, UPSTREAM_KEY, HotlineField
 from .exceptions import BadPayload
 
@@ -162,6 +163,48 @@ def _parser(field: HotlineField) -> tuple[Callable[..., Any], str, tuple]:
 # which is `Hotline`'s (a test checks it).
 _PARSERS = tuple(_parser(field) for field in API_FIELDS if field.name != UPSTREAM_KEY)
 _BOOLEANS = tuple(field.api_name for field in API_FIELDS if field.kind == BOOL)
+
+
+@dataclass(frozen=True, slots=True)
+class Tenant:
+    """One tenant (a customer's PBX) as eTelecom describes it. Unknown statuses are kept as received."""
+
+    id: str
+    name: str
+    domain: str
+    owner_id: str
+    status: str
+    connection_id: str
+    connection_method: str
+    created_at: datetime | None
+    updated_at: datetime | None
+    raw: dict[str, Any]
+
+    @classmethod
+    def from_payload(cls, item: Any, *, where: str = "tenant") -> Tenant:
+        """A tenant from its payload, each field parsed as the tenant registry declares it."""
+        if not isinstance(item, dict):
+            raise BadPayload(f"{where} is not an object")
+        tenant_id = _int64(item, "id", where=where, required=True)
+        where = f"{where} (id {tenant_id})"
+        _check_nesting(item, where=where)
+        values = [read(item, key, where, *options) for read, key, options in _TENANT_PARSERS]
+        return cls(tenant_id, *values, item)
+
+
+# Every tenant payload field but the ID, in the API's order, which is `Tenant`'s (a test checks it).
+_TENANT_PARSERS = tuple(
+    _parser(field) for field in tenant_fields.API_FIELDS if field.name != tenant_fields.UPSTREAM_KEY
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TenantPage:
+    """One page of GetPartnerTenantList."""
+
+    number: int
+    tenants: tuple[Tenant, ...]
+    paging: Paging
 
 
 @dataclass(frozen=True, slots=True)

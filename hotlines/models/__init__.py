@@ -12,6 +12,7 @@ from .syncs import HotlineChange, StagedHotline, StagedState, SyncRun
 from .preferences import UserPreference
 from .exports import ExportFormat, ExportRecord, ExportStatus
 from .audit import AuditAction, AuditEntry
+from .tenants import StagedTenant, Tenant, TenantChange
 
 __all__ = [
     "AuditAction",
@@ -24,6 +25,9 @@ __all__ = [
     "HotlineChange",
     "StagedHotline",
     "StagedState",
+    "StagedTenant",
     "SyncRun",
+    "Tenant",
+    "TenantChange",
     "UserPreference",
 ]

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ChangeKind, SyncStatus, SyncTrigger
+from ..choices import ChangeKind, SyncStatus, SyncTrigger, TenantSyncState
 from .connections import Connection
 from .hotlines import Hotline
 
@@ -37,6 +37,16 @@ class SyncRun(models.Model):
     # False permanent (a person must change the key, the address or a certificate), None otherwise.
     retryable = models.BooleanField(_("worth retrying"), null=True, default=None)
     task_id = models.CharField(max_length=64, blank=True, help_text="The background task running it, if any.")
+    # The tenant list, read in the same run and published with the hotlines.
+    tenants = models.CharField(
+        _("tenants"), max_length=20, choices=TenantSyncState.choices, blank=True, default=TenantSyncState.PENDING
+    )
+    tenant_pages = models.PositiveIntegerField(_("tenant pages"), default=0)
+    tenants_fetched = models.PositiveIntegerField(_("tenants fetched"), default=0)
+    tenants_created = models.PositiveIntegerField(_("tenants created"), default=0)
+    tenants_updated = models.PositiveIntegerField(_("tenants updated"), default=0)
+    tenants_removed = models.PositiveIntegerField(_("tenants removed"), default=0)
+    tenants_unchanged = models.PositiveIntegerField(_("tenants unchanged"), default=0)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -1,0 +1,82 @@
+"""Which tenants a hotline belongs to: the mapping rule, in one place.
+
+A hotline belongs to the tenants of its own eTelecom account (connection) whose `owner_id`
+equals the hotline's `owner_id`. Usually one; several when an owner has several PBXs; none when
+no tenant has its owner (the dashboard says "No tenant"), or when its owner is blank. eTelecom
+does not document the link: it is inferred from the field names and `PartnerActivateTenant`'s
+body (see partner-api.md), so everything that maps, in Python or in SQL, reads it from here.
+Removed tenants own nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Protocol
+
+from django.db.models import Q, QuerySet
+
+from ..models import Tenant
+
+# The (hotline column, tenant column) pairs that must be equal, and the tenant's own condition.
+# The sync's SQL (tenant hotline counts) joins on these same pairs.
+JOIN_COLUMNS: tuple[tuple[str, str], ...] = (("connection_id", "connection_id"), ("owner_id", "owner_id"))
+
+
+class _Owned(Protocol):
+    connection_id: int
+    owner_id: str
+
+
+OwnerKey = tuple[int, str]
+
+
+def owner_key(hotline: _Owned) -> OwnerKey:
+    """What a hotline's tenants are looked up by."""
+    return hotline.connection_id, hotline.owner_id
+
+
+def live_tenants() -> QuerySet[Tenant]:
+    """Tenants that own hotlines: those not removed upstream."""
+    return Tenant.objects.filter(is_removed=False)
+
+
+def tenants_by_owner(hotlines: Iterable[_Owned], *, fields: tuple[str, ...] = ()) -> dict[OwnerKey, list[Tenant]]:
+    """The tenants of each (connection, owner) among `hotlines`, in one query whatever their
+    number, named in order (then by ID); an owner without tenants is absent from the result."""
+    keys = {owner_key(hotline) for hotline in hotlines if hotline.owner_id}
+    if not keys:
+        return {}
+    by_connection: dict[int, set[str]] = defaultdict(set)
+    for connection_id, owner in keys:
+        by_connection[connection_id].add(owner)
+    condition = Q()
+    for connection_id, owners in by_connection.items():
+        condition |= Q(connection_id=connection_id, owner_id__in=sorted(owners))
+    tenants = live_tenants().filter(condition).order_by("name", "id")
+    if fields:
+        tenants = tenants.only("connection_id", "owner_id", *fields)
+    found: dict[OwnerKey, list[Tenant]] = defaultdict(list)
+    for tenant in tenants:
+        found[(tenant.connection_id, tenant.owner_id)].append(tenant)
+    return dict(found)
+
+
+def hotlines_of_tenants_q(tenants: Iterable[Tenant]) -> Q:
+    """The condition on `Hotline` that selects these tenants' hotlines (none when no tenant, or
+    only removed or owner-less ones, is given)."""
+    by_connection: dict[int, set[str]] = defaultdict(set)
+    for tenant in tenants:
+        if tenant.owner_id and not tenant.is_removed:
+            by_connection[tenant.connection_id].add(tenant.owner_id)
+    if not by_connection:
+        return Q(pk__in=[])
+    condition = Q()
+    for connection_id, owners in by_connection.items():
+        condition |= Q(connection_id=connection_id, owner_id__in=sorted(owners))
+    return condition
+
+
+def tenant_hotlines_q(tenant: Tenant) -> Q:
+    """The condition on `Hotline` that selects one tenant's hotlines."""
+    return hotlines_of_tenants_q([tenant])
