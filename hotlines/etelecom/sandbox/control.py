@@ -11,7 +11,7 @@ from .faults import Faults
 def apply(command: dict[str, Any], *, dataset: Dataset, faults: Faults) -> None:
     """Carry out one control command (several keys are carried out in this order).
 
-    Faults: {"fault": {"kind": ..., "list": "tenants", ...}}, {"clear_faults": true}.
+    Faults: {"clear_faults": true}, {"fault": {"kind": ..., "list": "tenants", ...}}.
     Hotlines: {"patch": {"id": ..., field: value}}, {"remove": id}, {"restore": id}, {"add": {...}}.
     Tenants: {"tenant_patch": {...}}, {"tenant_remove": id}, {"tenant_restore": id}, {"tenant_add": {...}}.
     Both: {"reset": {"size": .., "seed": .., "tenants": ..}} (each optional).
@@ -19,10 +19,10 @@ def apply(command: dict[str, Any], *, dataset: Dataset, faults: Faults) -> None:
     """
     if not isinstance(command, dict):
         raise TypeError("a command is a JSON object")
+    if command.get("clear_faults"):  # first: {"clear_faults": true, "fault": ...} swaps one for another
+        faults.clear()
     if "fault" in command:
         faults.add(**command["fault"])
-    if command.get("clear_faults"):
-        faults.clear()
     for prefix, items in (("", dataset.hotlines), ("tenant_", dataset.tenants)):
         _change(command, prefix, items)
     if "reset" in command:
