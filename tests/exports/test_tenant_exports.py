@@ -119,7 +119,8 @@ def test_a_large_tenant_export_goes_to_the_worker_and_is_written_there(exporter_
 def test_the_exports_pages_say_what_was_exported(exporter_client, django_user_model, tenants):
     body(exporter_client.get(LIST, {"_export": "csv", "status": "P", "sort": "-hotline_count"}))
     mine = exporter_client.get(reverse("hotlines:export-mine")).text
-    assert "Tenants" in mine and "Status: Enabled · Sorted by: Hotlines (descending)" in mine
+    # (PostgreSQL's jsonb keeps the recorded parameters in its own key order.)
+    assert "Tenants" in mine and "Status: Enabled" in mine and "Sorted by: Hotlines (descending)" in mine
     auditor = Client()
     auditor.force_login(make_user(django_user_model, "auditor", "hotlines.view_exportrecord"))
     assert "Tenants" in auditor.get(reverse("hotlines:export-list")).text
