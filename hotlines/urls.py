@@ -1,6 +1,7 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
-from .views import audit, connections, exports, health, home, hotlines, preferences, syncs, users
+from .views import audit, connections, exports, health, home, hotlines, preferences, syncs, tenant_options, users
 
 app_name = "hotlines"
 
@@ -10,6 +11,14 @@ urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("hotlines/", hotlines.HotlineListView.as_view(), name="list"),
     path("hotlines/<int:pk>/", hotlines.HotlineDetailView.as_view(), name="detail"),
+    path("tenants/options/", tenant_options.TenantOptionsView.as_view(), name="tenant-options"),
+    # TEMPORARY (issue 16, hotline side): the tenant page is built on another branch; until it is
+    # merged, a tenant's link opens its hotlines. Replaced by that branch's `tenant-detail`.
+    path(
+        "tenants/<int:pk>/",
+        RedirectView.as_view(url="/hotlines/?tenant=%(pk)s", permanent=False),
+        name="tenant-detail",
+    ),
     path("preferences/list/", preferences.ListPreferencesView.as_view(), name="list-preferences"),
     path("preferences/per-page/", preferences.ListPerPageView.as_view(), name="list-per-page"),
     path("preferences/language/", preferences.LanguageView.as_view(), name="language"),

@@ -20,7 +20,10 @@ from ..choices import HotlineStatus, Network, label_for
 from ..models import Connection, Hotline
 from ..search import Search, search_parse
 from ..selectors import data_version, hotline_values
+from ..selectors.tenancy import hotlines_of_tenants_q
+from ..selectors.tenant_lookup import tenants_named
 from .fields import IdChoiceFilter, InFilter, SafeDateFilter
+from .tenant_filter import TenantFilter
 
 # Filters whose values are listed with counts beside them (facets).
 FACETS = ("status", "network", "connection")
@@ -84,6 +87,7 @@ class HotlineFilterSet(django_filters.FilterSet):
         distinct=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    tenant = TenantFilter(label=_("Tenant"))
     created_after = SafeDateFilter(field_name="created_at", label=_("Created from"), bound="after")
     created_before = SafeDateFilter(field_name="created_at", label=_("Created until"), bound="before")
     updated_after = SafeDateFilter(field_name="updated_at", label=_("Updated from"), bound="after")
@@ -117,10 +121,22 @@ class HotlineFilterSet(django_filters.FilterSet):
             self._search = search_parse(self.data.get("q", "") if self.is_bound else "")
         return self._search
 
+    @property
+    def search_tenants(self) -> list:
+        """Tenants whose name or domain holds every word searched (capped; once per request)."""
+        if not hasattr(self, "_search_tenants"):
+            self._search_tenants = tenants_named(words=self.search.words) if self.search.words else []
+        return self._search_tenants
+
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         if self.search.is_empty:
             return qs
-        return qs.filter(self.search.q(live_only=self.live_only))
+        condition = self.search.q(live_only=self.live_only)
+        # A hotline is also found by its tenant's name: the tenants are resolved first (a few,
+        # through their own trigram index), then their hotlines by (connection, owner), indexed.
+        if tenants := self.search_tenants:
+            condition |= hotlines_of_tenants_q(tenants)
+        return qs.filter(condition)
 
     def filter_free(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.filter(is_free_charge=value == "yes") if value in ("yes", "no") else qs
@@ -189,7 +205,12 @@ class HotlineFilterSet(django_filters.FilterSet):
             if name in skip:
                 continue
             if name == "q":
-                value = (self.search.number, self.search.words)
+                # The tenants it found too: a renamed tenant changes the rows, not the hotlines.
+                owners = sorted({(tenant.connection_id, tenant.owner_id) for tenant in self.search_tenants})
+                value = (self.search.number, self.search.words, owners)
+            elif name == "tenant":
+                # What the filter selects by: a tenant that changed owner selects other rows.
+                value = sorted({(tenant.connection_id, tenant.owner_id) for tenant in value})
             elif isinstance(value, list | tuple | QuerySet):
                 value = sorted(_key(item) for item in value)  # chosen accounts by ID
             parts.append(f"{name}={value!r}")

@@ -7,8 +7,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
-from ...hotline_fields import BOOL, DATETIME, HOTLINE_FIELDS, NETWORK, STATUS, TEXT, UPSTREAM_KEY, HotlineField
+from ...hotline_fields import (
+    BOOL,
+    DATETIME,
+    HOTLINE_FIELDS,
+    NETWORK,
+    STATUS,
+    TENANTS,
+    TEXT,
+    UPSTREAM_KEY,
+    HotlineField,
+)
 
 __all__ = ["BOOL", "DATETIME", "NETWORK", "STATUS", "TEXT"]  # the kinds the writers tell apart
 
@@ -31,7 +42,12 @@ class ExportColumn:
     @classmethod
     def of(cls, field: HotlineField) -> ExportColumn:
         """The export column of a registry field."""
-        return cls(field.name, field.query_path, field.label, field.api_name, field.kind, field.export_width)
+        return cls(field.name, field.query_path, field.export_header, field.api_name, field.kind, field.export_width)
+
+    @property
+    def derived(self) -> bool:
+        """Computed for each chunk of rows (the hotline's tenants), not read from its own column."""
+        return self.kind == TENANTS
 
     @property
     def title(self) -> str:
@@ -41,9 +57,16 @@ class ExportColumn:
 
 # The API's fields in its order, then what only the dashboard knows.
 ALL_COLUMNS: tuple[ExportColumn, ...] = tuple(ExportColumn.of(field) for field in HOTLINE_FIELDS)
-COLUMNS: dict[str, ExportColumn] = {column.key: column for column in ALL_COLUMNS}
 # The Partner API's object, field for field: what a JSON export holds, whatever the choice.
 API_COLUMNS: tuple[ExportColumn, ...] = tuple(column for column in ALL_COLUMNS if column.api_name)
+# JSON's own column: the hotline's tenants as an array of {"id", "name", "domain"} objects.
+JSON_TENANTS = ExportColumn("tenants", "", _("Tenants"), "tenants", TENANTS, 0)
+# What a JSON export holds: the API's object, then its tenants.
+JSON_COLUMNS: tuple[ExportColumn, ...] = (*API_COLUMNS, JSON_TENANTS)
+# The derived columns' keys (services/exports/tenant_values.py computes each).
+TENANT_VALUES = {column.key for column in (*ALL_COLUMNS, JSON_TENANTS) if column.derived}
+# Every column an export record may name (a queued JSON export names its `tenants` too).
+COLUMNS: dict[str, ExportColumn] = {column.key: column for column in (*ALL_COLUMNS, JSON_TENANTS)}
 # Names a preference may use for a field whose list name differs: its API name (not the key's
 # "id", which a preference never meant as the hotline's ID).
 _ALIASES = {

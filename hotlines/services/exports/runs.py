@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from ...models import AuditAction, ExportFormat, ExportRecord
 from ..audit import audit_record
-from .columns import API_COLUMNS, ExportColumn, export_columns_for, export_columns_from_names
+from .columns import JSON_COLUMNS, ExportColumn, export_columns_for, export_columns_from_names
 from .limits import QUEUED_LARGE, export_is_direct, over_direct_limit
 from .records import (
     export_cleanup,
@@ -38,8 +38,9 @@ logger = logging.getLogger(__name__)
 
 
 def _columns_for(*, fmt: str, visible: list[str], choice: str) -> list[ExportColumn]:
-    # JSON is for machines: always the API's object, field for field, whatever the list shows.
-    return list(API_COLUMNS) if fmt == ExportFormat.JSON else export_columns_for(visible=visible, choice=choice)
+    # JSON is for machines: always the API's object, field for field, and the hotline's tenants,
+    # whatever the list shows.
+    return list(JSON_COLUMNS) if fmt == ExportFormat.JSON else export_columns_for(visible=visible, choice=choice)
 
 
 def export_start(*, user, query: QueryDict, fmt: str, columns: str, request: HttpRequest | None = None) -> ExportJob:
