@@ -108,12 +108,12 @@ HOTLINE_FIELDS: tuple[HotlineField, ...] = (
     # The owner's name beside its number: the tenants whose owner_id is the hotline's.
     F("tenant_name", _("Tenant"), TENANTS, 40, column=8, shown=True, sortable=False,
       export_label=_("Tenant name"), reads=("connection", "owner_id")),
+    F("tenant_domain", _("Tenant domain"), TENANTS, 30, column=15, sortable=False, reads=("connection", "owner_id")),
     F("owner_id", _("Owner ID"), ID, 21, api_name="owner_id", max_length=32, tracked=True, column=9, shown=True),
     F("created_at", _("Created"), DATETIME, 19, api_name="created_at", column=12, shown=True),
     F("updated_at", _("Updated"), DATETIME, 19, api_name="updated_at", column=13, shown=True),
     F("connection", _("eTelecom account"), TEXT, 16, path="connection__name", column=11, few_values=True),
     F("last_changed_at", pgettext_lazy("column", "Last changed"), DATETIME, 19, column=14),
-    F("tenant_domain", _("Tenant domain"), TENANTS, 30, column=15, sortable=False, reads=("connection", "owner_id")),
     F("is_removed", _("Removed"), BOOL, 9),
 )  # fmt: skip
 del F
