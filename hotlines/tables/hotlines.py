@@ -40,6 +40,7 @@ CELL_CLASSES = {
     hotline_fields.NUMBER: "mono",
     hotline_fields.ID: "mono col-id",
     hotline_fields.LONG_TEXT: "col-wide",
+    hotline_fields.TENANTS: "col-tenant",  # names people read: room for a short one on one line
     hotline_fields.DATETIME: "nowrap",
 }
 
