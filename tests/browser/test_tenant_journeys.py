@@ -38,7 +38,7 @@ def tenants(two_synced):  # noqa: F811
 
 
 def test_find_a_tenant_tick_it_and_walk_back_and_forth(page, live_server, tenants, superuser, screenshot):
-    head, branch, mine, theirs = tenants
+    head, branch, mine, _theirs = tenants
     errors = collect_errors(page)
     everyone = Hotline.objects.filter(is_removed=False).count()
     own = Hotline.objects.filter(connection=head, owner_id=OWNER, is_removed=False).count()
