@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from hotlines.etelecom.demo_data import OWNER_IDS
 from hotlines.models import Hotline
 from hotlines.services.exports import streaming
-from tests.factories import TenantFactory
+from tests.factories import ConnectionFactory, TenantFactory
 
 from .conftest import LIST, TENANT_FORMULA, TENANT_HTML, TENANT_LONG, body, read_csv, read_json, read_xlsx
 
@@ -27,6 +27,8 @@ def owned(owner: str) -> list[str]:
 
 
 def test_csv_and_excel_join_several_tenants_and_neutralise_formulas_only_in_csv(exporter_client, hostile_synced):
+    # Another eTelecom account's tenant with one of these owner IDs: not these hotlines' tenant.
+    TenantFactory(connection=ConnectionFactory(), owner_id=OWNER_IDS[3], name="Công ty khác tài khoản")
     csv_rows = read_csv(body(exporter_client.get(LIST, {**QUERY, "_export": "csv"})))
     [(_, xlsx_rows)] = read_xlsx(body(exporter_client.get(LIST, {**QUERY, "_export": "xlsx"})))
     csv_cells, xlsx_cells = by_number(csv_rows[1:], csv_rows[0]), by_number(xlsx_rows[1:], xlsx_rows[0])
