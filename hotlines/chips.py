@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import QueryDict
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from .filtersets import HotlineFilterSet
 
@@ -32,6 +32,16 @@ def filter_notes(filterset: HotlineFilterSet) -> list[str]:
         label = field.label if field else name
         reason = " ".join(errors)
         notes.append(gettext("“%(filter)s” was ignored: %(reason)s") % {"filter": label, "reason": reason})
+    for field in filterset.form.fields.values():
+        if dropped := getattr(field, "dropped", None):
+            notes.append(
+                ngettext(
+                    "“%(filter)s”: %(values)s was left out (no such tenant, or removed upstream).",
+                    "“%(filter)s”: %(values)s were left out (no such tenants, or removed upstream).",
+                    len(dropped),
+                )
+                % {"filter": field.label, "values": ", ".join(f"“{value[:20]}”" for value in dropped[:5])}
+            )
     if filterset.search.truncated:
         notes.append(gettext("The search was shortened to its first words and characters."))
     return notes

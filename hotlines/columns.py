@@ -11,8 +11,10 @@ from . import hotline_fields
 DEFAULT_COLUMNS = hotline_fields.DEFAULT_COLUMNS
 FIXED_COLUMN = "hotline"
 # The model fields each column needs (for `.only()`), in the order the columns are offered.
-COLUMN_FIELDS = {field.name: (field.query_path,) for field in hotline_fields.LIST_COLUMNS}
+COLUMN_FIELDS = {field.name: field.query_paths for field in hotline_fields.LIST_COLUMNS}
 COLUMN_FIELDS[FIXED_COLUMN] = (FIXED_COLUMN, "is_removed")
+# Columns a person may sort by (a hotline may have several tenants: those columns do not sort).
+SORTABLE_COLUMNS = {field.name for field in hotline_fields.LIST_COLUMNS if field.sortable}
 
 
 def columns_resolve(saved: Iterable[str] | None) -> list[str]:

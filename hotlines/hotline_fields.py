@@ -25,6 +25,9 @@ STATUS = "status"
 BOOL = "bool"
 DATETIME = "datetime"
 INTEGER = "integer"  # a count the dashboard keeps (a tenant's hotlines), never from the API
+# The hotline's tenants (selectors/tenancy.py maps them): not stored on the hotline, read per page
+# or per export chunk from its connection and owner; a hotline may have several, so never sorted.
+TENANTS = "tenants"
 
 # PostgreSQL types of the values a sync carries (any other kind travels as text).
 _SQL_TYPES = {BOOL: "boolean", DATETIME: "timestamptz"}
@@ -50,11 +53,24 @@ class HotlineField:
     shown: bool = False  # among the list's columns a person sees before choosing
     sortable: bool = True
     few_values: bool = False  # takes a handful of values (the table renders each value once)
+    export_label: Promise | None = None  # the export's header, when not `label`
+    # A derived field: the hotline's own fields it is computed from (no column of its own).
+    reads: tuple[str, ...] = ()
 
     @property
     def query_path(self) -> str:
         """What `values_list`, `only()` and `order_by` read."""
         return self.path or self.name
+
+    @property
+    def query_paths(self) -> tuple[str, ...]:
+        """What a query must read to show it: its own column, or what it is derived from."""
+        return self.reads or (self.query_path,)
+
+    @property
+    def export_header(self) -> Promise:
+        """How an export's header names it."""
+        return self.export_label or self.label
 
     @property
     def sql_type(self) -> str:
@@ -75,7 +91,7 @@ class HotlineField:
 F = HotlineField
 # The API's fields in its order, then what only the dashboard knows (the exports' order).
 HOTLINE_FIELDS: tuple[HotlineField, ...] = (
-    F("etelecom_id", _("Hotline ID"), ID, 21, api_name="id", max_length=32, required=True, column=9),
+    F("etelecom_id", _("Hotline ID"), ID, 21, api_name="id", max_length=32, required=True, column=10),
     F("hotline", _("Hotline"), NUMBER, 14, api_name="hotline", max_length=32, required=True,
       tracked=True, history_label=_("Number"), column=1, shown=True),
     F("name", _("Name"), LONG_TEXT, 40, api_name="name", max_length=500, tracked=True, column=2, shown=True),
@@ -89,11 +105,15 @@ HOTLINE_FIELDS: tuple[HotlineField, ...] = (
     F("upstream_connection_id", _("Connection ID"), ID, 21, api_name="connection_id", max_length=32, tracked=True),
     F("connection_method", _("Connection method"), TEXT, 16, api_name="connection_method", max_length=100,
       tracked=True, column=7, few_values=True),
-    F("owner_id", _("Owner ID"), ID, 21, api_name="owner_id", max_length=32, tracked=True, column=8, shown=True),
-    F("created_at", _("Created"), DATETIME, 19, api_name="created_at", column=11, shown=True),
-    F("updated_at", _("Updated"), DATETIME, 19, api_name="updated_at", column=12, shown=True),
-    F("connection", _("eTelecom account"), TEXT, 16, path="connection__name", column=10, few_values=True),
-    F("last_changed_at", pgettext_lazy("column", "Last changed"), DATETIME, 19, column=13),
+    # The owner's name beside its number: the tenants whose owner_id is the hotline's.
+    F("tenant_name", _("Tenant"), TENANTS, 40, column=8, shown=True, sortable=False,
+      export_label=_("Tenant name"), reads=("connection", "owner_id")),
+    F("tenant_domain", _("Tenant domain"), TENANTS, 30, column=15, sortable=False, reads=("connection", "owner_id")),
+    F("owner_id", _("Owner ID"), ID, 21, api_name="owner_id", max_length=32, tracked=True, column=9, shown=True),
+    F("created_at", _("Created"), DATETIME, 19, api_name="created_at", column=12, shown=True),
+    F("updated_at", _("Updated"), DATETIME, 19, api_name="updated_at", column=13, shown=True),
+    F("connection", _("eTelecom account"), TEXT, 16, path="connection__name", column=11, few_values=True),
+    F("last_changed_at", pgettext_lazy("column", "Last changed"), DATETIME, 19, column=14),
     F("is_removed", _("Removed"), BOOL, 9),
 )  # fmt: skip
 del F
@@ -107,6 +127,8 @@ API_FIELDS: tuple[HotlineField, ...] = tuple(field for field in HOTLINE_FIELDS i
 CONTENT_FIELDS: tuple[HotlineField, ...] = tuple(field for field in API_FIELDS if field.name != UPSTREAM_KEY)
 # Fields whose changes the history records (timestamps change with everything else).
 TRACKED_FIELDS: tuple[HotlineField, ...] = tuple(field for field in HOTLINE_FIELDS if field.tracked)
+# Fields computed from others (the hotline's tenants), read apart from the hotline's own columns.
+DERIVED_FIELDS: tuple[HotlineField, ...] = tuple(field for field in HOTLINE_FIELDS if field.reads)
 # The list's columns, in the column chooser's order.
 LIST_COLUMNS: tuple[HotlineField, ...] = tuple(
     sorted((field for field in HOTLINE_FIELDS if field.column), key=lambda field: field.column)

@@ -14,9 +14,10 @@ from .chips import Chip, filter_chips
 from .filtersets import FACETS, HotlineFilterSet
 from .filtersets.lenient import LenientFilterSet
 from .list_counts import hotline_list_counts
-from .listing import PER_PAGE_CHOICES, canonical_query, list_request, page_number
+from .listing import PER_PAGE_CHOICES, TENANT_SEARCH_PARAM, canonical_query, list_request, page_number
 from .models import UserPreference
 from .tables import HotlineTable, columns_all
+from .tenant_picker import TenantPicker, tenant_picker
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,7 @@ class HotlineListPage:
     notes: list[str]  # what in the query was changed or ignored, in words
     chips: list[Chip]
     query: QueryDict  # the canonical query: what the address bar and the links carry
+    tenant_picker: TenantPicker
 
     def context(self) -> dict:
         """The template's context (the names the list's templates have always used)."""
@@ -58,6 +60,7 @@ class HotlineListPage:
             "sort": self.sort,
             "columns_visible": self.columns,
             "columns_all": _columns_in_order(self.columns),
+            "tenant_picker": self.tenant_picker,
         }
 
 
@@ -76,6 +79,9 @@ def hotline_list_page(*, request: HttpRequest, preference: UserPreference | None
         filterset=asked.filterset, table=table, count=count, facets=facets, page=page, per_page=asked.per_page,
         sort=asked.sort, columns=asked.columns, notes=[*asked.notes, *page_notes],
         chips=filter_chips(asked.filterset, canonical), query=query,
+        tenant_picker=tenant_picker(
+            chosen=asked.filterset.form.cleaned_data.get("tenant") or [], text=request.GET.get(TENANT_SEARCH_PARAM)
+        ),
     )  # fmt: skip
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 
 from . import selectors
 from .chips import filter_notes
-from .columns import COLUMN_FIELDS, columns_fields, columns_resolve
+from .columns import SORTABLE_COLUMNS, columns_fields, columns_resolve
 from .filtersets import HotlineFilterSet
 from .ids import int_parse
 from .models import UserPreference
@@ -31,6 +31,9 @@ DEFAULT_ORDER = ("-created_at", "-id")
 # Parameters the list understands besides its filters; `_…` ones belong to other features
 # (exports use `_export`), `back` and `columns` are ignored silently.
 KNOWN_PARAMS = {"sort", "page", "per_page"}
+# What the tenant picker's search box sends with the form when JavaScript is off (it only changes
+# which tenants the picker offers, never the rows): not a filter, and left out of links.
+TENANT_SEARCH_PARAM = "tenant_search"
 
 
 def query_clean(query: QueryDict) -> QueryDict:
@@ -66,6 +69,9 @@ class ListRequest:
         clean = QueryDict(mutable=True)
         for key, values in self.query.lists():
             kept = [value for value in values if value != ""]
+            read = getattr(self.filterset.form.fields.get(key), "kept", None)
+            if read is not None:
+                kept = read  # the IDs the filter used, as it spells them (no dropped or repeated one)
             if kept and key in self.filterset.filters and key not in errors:
                 clean.setlist(key, kept)
         if self.sort:
@@ -114,7 +120,7 @@ def unknown_notes(query: QueryDict, filterset) -> list[str]:
     unknown = sorted(
         key for key in query if key not in KNOWN_PARAMS and key not in filterset.filters and not key.startswith("_")
     )
-    unknown = [key for key in unknown if key not in ("back", "columns", "csrfmiddlewaretoken")]
+    unknown = [key for key in unknown if key not in ("back", "columns", "csrfmiddlewaretoken", TENANT_SEARCH_PARAM)]
     if not unknown:
         return []
     return [gettext("Ignored unknown parameters: %(names)s.") % {"names": ", ".join(unknown[:5])[:200]}]
@@ -142,7 +148,7 @@ def per_page_preferred(preference: UserPreference | None) -> int:
     return preference.per_page if preference and preference.per_page in PER_PAGE_CHOICES else PER_PAGE_DEFAULT
 
 
-def sort_read(query: QueryDict, sortable: Collection[str] = COLUMN_FIELDS) -> tuple[str, list[str]]:
+def sort_read(query: QueryDict, sortable: Collection[str] = SORTABLE_COLUMNS) -> tuple[str, list[str]]:
     """The sort the query asks for when a column of `sortable` (every column sorts), else none with a note."""
     raw = query.get("sort", "")
     if not raw:

@@ -6,7 +6,7 @@ from hotlines import hotline_fields, selectors
 from hotlines.columns import COLUMN_FIELDS, DEFAULT_COLUMNS
 from hotlines.etelecom import demo_data, types
 from hotlines.etelecom.sandbox import with_nulls
-from hotlines.hotline_fields import API_FIELDS, FIELDS, HOTLINE_FIELDS, LIST_COLUMNS, TRACKED_FIELDS
+from hotlines.hotline_fields import API_FIELDS, DERIVED_FIELDS, FIELDS, HOTLINE_FIELDS, LIST_COLUMNS, TRACKED_FIELDS
 from hotlines.models import Hotline, StagedHotline
 from hotlines.services.exports.columns import ALL_COLUMNS, API_COLUMNS
 from hotlines.services.sync import sql
@@ -17,7 +17,11 @@ from hotlines.templatetags.browsing import change_field_label
 def test_every_field_is_a_model_field_once():
     assert len({field.name for field in HOTLINE_FIELDS}) == len(HOTLINE_FIELDS)
     model = {field.name for field in Hotline._meta.get_fields()}
-    assert {field.query_path.split("__")[0] for field in HOTLINE_FIELDS} <= model
+    assert {field.query_path.split("__")[0] for field in HOTLINE_FIELDS if not field.reads} <= model
+    # A derived field (the hotline's tenants) is no column of its own: it reads the hotline's.
+    assert [field.name for field in DERIVED_FIELDS] == ["tenant_name", "tenant_domain"]
+    assert all(set(field.reads) <= model and field.name not in model for field in DERIVED_FIELDS)
+    assert not any(field.sortable or field.api_name or field.tracked for field in DERIVED_FIELDS)
 
 
 def test_every_list_column_comes_from_the_registry_with_its_label_and_sort():
@@ -26,10 +30,14 @@ def test_every_list_column_comes_from_the_registry_with_its_label_and_sort():
     for field in LIST_COLUMNS:
         column = HotlineTable.base_columns[field.name]
         assert str(column.verbose_name) == str(field.label)
-        assert tuple(column.order_by) == (field.query_path, "id")
-        assert field.query_path in COLUMN_FIELDS[field.name]
+        assert column.orderable == field.sortable
+        if field.sortable:
+            assert tuple(column.order_by) == (field.query_path, "id")
+        assert set(field.query_paths) <= set(COLUMN_FIELDS[field.name])
     assert tuple(field.name for field in LIST_COLUMNS if field.shown) == DEFAULT_COLUMNS
-    assert set(selectors.hotlines.LIST_FIELDS) >= {FIELDS[name].query_path for name in DEFAULT_COLUMNS}
+    assert "tenant_name" in DEFAULT_COLUMNS and "tenant_domain" not in DEFAULT_COLUMNS
+    needed = {path for name in DEFAULT_COLUMNS for path in FIELDS[name].query_paths}
+    assert set(selectors.hotlines.LIST_FIELDS) >= needed
 
 
 def test_every_field_exports_in_registry_order_and_the_api_ones_as_json():
@@ -39,7 +47,7 @@ def test_every_field_exports_in_registry_order_and_the_api_ones_as_json():
         field = FIELDS[column.key]
         assert (column.field, column.title, column.kind, column.width) == (
             field.query_path,
-            str(field.label),
+            str(field.export_label or field.label),
             field.kind,
             field.export_width,
         )

@@ -15,8 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from ..choices import HotlineStatus, Network, label_for
 from ..models import Connection, Hotline
 from ..selectors import data_version, hotline_values
+from ..selectors.tenancy import hotlines_of_tenants_q
+from ..selectors.tenant_lookup import tenants_named
 from .fields import IdChoiceFilter, InFilter, SafeDateFilter
 from .lenient import LenientFilterSet
+from .tenant_filter import TenantFilter
 
 # Filters whose values are listed with counts beside them (facets).
 FACETS = ("status", "network", "connection")
@@ -76,6 +79,7 @@ class HotlineFilterSet(LenientFilterSet):
         distinct=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    tenant = TenantFilter(label=_("Tenant"))
     created_after = SafeDateFilter(field_name="created_at", label=_("Created from"), bound="after")
     created_before = SafeDateFilter(field_name="created_at", label=_("Created until"), bound="before")
     updated_after = SafeDateFilter(field_name="updated_at", label=_("Updated from"), bound="after")
@@ -102,10 +106,22 @@ class HotlineFilterSet(LenientFilterSet):
 
     # --- filtering -----------------------------------------------------------------------
 
+    @property
+    def search_tenants(self) -> list:
+        """Tenants whose name or domain holds every word searched (capped; once per request)."""
+        if not hasattr(self, "_search_tenants"):
+            self._search_tenants = tenants_named(words=self.search.words) if self.search.words else []
+        return self._search_tenants
+
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         if self.search.is_empty:
             return qs
-        return qs.filter(self.search.q(live_only=self.live_only))
+        condition = self.search.q(live_only=self.live_only)
+        # A hotline is also found by its tenant's name: the tenants are resolved first (a few,
+        # through their own trigram index), then their hotlines by (connection, owner), indexed.
+        if tenants := self.search_tenants:
+            condition |= hotlines_of_tenants_q(tenants)
+        return qs.filter(condition)
 
     def filter_free(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.filter(is_free_charge=value == "yes") if value in ("yes", "no") else qs
@@ -121,3 +137,13 @@ class HotlineFilterSet(LenientFilterSet):
             return None
         removed = {"on": {False, True}, "only": {True}}.get(active.get("include_removed"), {False})
         return self.facet_choices(), removed
+
+    def state_value(self, name: str, value):
+        """The tenants behind `q` and `tenant` too: a tenant renamed or given another owner
+        selects other hotlines, though no hotline changed."""
+        if name == "q":
+            owners = sorted({(tenant.connection_id, tenant.owner_id) for tenant in self.search_tenants})
+            return (self.search.number, self.search.words, owners)
+        if name == "tenant":
+            return sorted({(tenant.connection_id, tenant.owner_id) for tenant in value})
+        return super().state_value(name, value)

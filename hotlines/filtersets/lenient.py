@@ -88,12 +88,16 @@ class LenientFilterSet(django_filters.FilterSet):
         for name, value in sorted(self.active().items()):
             if name in skip:
                 continue
-            if name == "q":
-                value = (self.search.number, self.search.words)
-            elif isinstance(value, list | tuple | QuerySet):
-                value = sorted(_key(item) for item in value)  # chosen accounts by ID
-            parts.append(f"{name}={value!r}")
+            parts.append(f"{name}={self.state_value(name, value)!r}")
         return hashlib.sha256("&".join(parts).encode()).hexdigest()[:32]
+
+    def state_value(self, name: str, value):
+        """What of a filter's value decides the rows (the cache key's part for it)."""
+        if name == "q":
+            return (self.search.number, self.search.words)
+        if isinstance(value, list | tuple | QuerySet):
+            return sorted(_key(item) for item in value)  # chosen accounts by ID
+        return value
 
 
 def _key(item) -> str:

@@ -13,7 +13,11 @@ from ..hotline_fields import DEFAULT_COLUMNS, FIELDS
 from ..models import Hotline, HotlineChange
 
 # The default columns' fields, and whether a row is removed (the number's cell says so).
-LIST_FIELDS = ("id", *(FIELDS[name].query_path for name in DEFAULT_COLUMNS), "is_removed")
+LIST_FIELDS = (
+    "id",
+    *dict.fromkeys(path for name in DEFAULT_COLUMNS for path in FIELDS[name].query_paths),
+    "is_removed",
+)
 
 
 def hotline_list(*, include_removed: bool = False, fields: Iterable[str] | None = None) -> QuerySet[Hotline]:

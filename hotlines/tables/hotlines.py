@@ -16,8 +16,9 @@ from .. import hotline_fields
 from ..choices import HotlineStatus
 from ..columns import COLUMN_FIELDS, DEFAULT_COLUMNS, columns_resolve
 from ..dates import when_html
-from ..models import Hotline
+from ..models import Hotline, Tenant
 from ..normalize import number_groups
+from ..selectors.tenancy import owner_key, tenants_by_owner
 from .base import CountedPaginator
 
 STATUS_BADGES = {
@@ -27,12 +28,18 @@ STATUS_BADGES = {
 }
 # Columns whose cells depend on the value alone and take few values: rendered once per value.
 FEW_VALUES = {field.name for field in hotline_fields.LIST_COLUMNS if field.few_values}
-ALWAYS_RENDERED = {"hotline", "status", "network"}  # their render shows something even for an empty value
+# Their render shows something even for an empty value ("No tenant" for a hotline without one).
+ALWAYS_RENDERED = {"hotline", "status", "network", "tenant_name", "tenant_domain"}
+# Columns of the hotline's tenants: read for the whole page in one query (selectors/tenancy.py).
+TENANT_COLUMNS = {field.name for field in hotline_fields.LIST_COLUMNS if field.kind == hotline_fields.TENANTS}
+# What the tenant cells show of each tenant.
+TENANT_CELL_FIELDS = ("name", "domain", "etelecom_id")
 # The cells' classes by the field's kind: numbers and IDs in monospace, people's text wide.
 CELL_CLASSES = {
     hotline_fields.NUMBER: "mono",
     hotline_fields.ID: "mono col-id",
     hotline_fields.LONG_TEXT: "col-wide",
+    hotline_fields.TENANTS: "col-tenant",  # names people read: room for a short one on one line
     hotline_fields.DATETIME: "nowrap",
 }
 
@@ -63,14 +70,19 @@ def long_id_html(value: str) -> SafeString:
     )
 
 
-def _detail_url_maker():
-    """`Hotline.get_absolute_url` without a `reverse()` per row: the URL of one ID, with the ID
-    swapped (a page reverses 50 to 200 of them)."""
-    sample = reverse("hotlines:detail", args=[0])
+def _detail_url_maker(name: str = "hotlines:detail"):
+    """`get_absolute_url` without a `reverse()` per row: the URL of one ID, with the ID swapped (a
+    page reverses 50 to 200 of them)."""
+    sample = reverse(name, args=[0])
     head, tail = sample.rsplit("/0/", 1) if sample.count("/0/") == 1 else (None, None)
     if head is None:
-        return lambda pk: reverse("hotlines:detail", args=[pk])
+        return lambda pk: reverse(name, args=[pk])
     return lambda pk: f"{head}/{pk}/{tail}"
+
+
+def no_tenant_html() -> SafeString:
+    """What a hotline without a tenant shows."""
+    return format_html('<span class="muted no-tenant">{}</span>', _("No tenant"))
 
 
 def _column(field: hotline_fields.HotlineField) -> tables.Column:
@@ -112,6 +124,7 @@ class HotlineTable(_HotlineColumns):
         super().__init__(*args, **kwargs)
         self.back = back
         self._detail_url = _detail_url_maker()
+        self._tenant_url = _detail_url_maker("hotlines:tenant-detail")
         for name in COLUMN_FIELDS:
             if name not in visible:
                 self.columns.hide(name)
@@ -140,10 +153,17 @@ class HotlineTable(_HotlineColumns):
             render = getattr(self, f"render_{column.name}", None)
             columns.append((column.name, opening, render, {} if column.name in FEW_VALUES else None))
         rows = []
-        for record in self.page.object_list.data if hasattr(self, "page") else self.data:
+        records = list(self.page.object_list.data if hasattr(self, "page") else self.data)
+        # The page's tenants in one query, whatever its rows (never one per row).
+        shown = {name for name, *_rest in columns}
+        tenants = tenants_by_owner(records, fields=TENANT_CELL_FIELDS) if TENANT_COLUMNS & shown else {}
+        for record in records:
             cells = []
             for name, opening, render, seen in columns:
-                value = record.connection.name if name == "connection" else getattr(record, name)
+                if name in TENANT_COLUMNS:
+                    value = tenants.get(owner_key(record), [])
+                else:
+                    value = record.connection.name if name == "connection" else getattr(record, name)
                 html = seen.get(value) if seen is not None else None
                 if html is None:
                     if render is not None and (value not in (None, "") or name in ALWAYS_RENDERED):
@@ -168,6 +188,25 @@ class HotlineTable(_HotlineColumns):
     def render_name(self, value: str, record: Hotline | None = None) -> str:
         # Two lines at most (CSS clamps it), the whole name on hover and on the detail page.
         return format_html('<span class="clamp-2" title="{}">{}</span>', value, value)
+
+    def render_tenant_name(self, value: list[Tenant], record: Hotline | None = None) -> str:
+        # Every tenant of the owner (usually one), each a link to its page; the whole name on hover.
+        if not value:
+            return no_tenant_html()
+        links = (
+            format_html(
+                '<a href="{}" class="tenant-link"><span class="clamp-2" title="{}">{}</span></a>',
+                self._tenant_url(tenant.pk), tenant.name, tenant.name or tenant.domain or tenant.etelecom_id,
+            )
+            for tenant in value
+        )  # fmt: skip
+        return format_html('<span class="tenant-list">{}</span>', mark_safe("".join(links)))  # noqa: S308 - each built with format_html
+
+    def render_tenant_domain(self, value: list[Tenant], record: Hotline | None = None) -> str:
+        if not value:
+            return no_tenant_html()
+        domains = (format_html('<span class="tenant-domain">{}</span>', tenant.domain or "—") for tenant in value)
+        return format_html('<span class="tenant-list">{}</span>', mark_safe("".join(domains)))  # noqa: S308 - each built with format_html
 
     def render_owner_id(self, value: str, record: Hotline | None = None) -> str:
         return long_id_html(value)

@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 
 from .. import charts, selectors
 from ..choices import HotlineStatus
+from ..selectors.tenant_ranking import tenants_most_hotlines, tenants_with_disabled
 
 
 class HomeView(PermissionRequiredMixin, TemplateView):
@@ -35,5 +36,10 @@ class HomeView(PermissionRequiredMixin, TemplateView):
                 "removed": charts.list_url(include_removed="only"),
             },
             changes=selectors.hotline_change_latest(limit=10),
+            top_tenants=[(tenant, charts.list_url(tenant=str(tenant.pk))) for tenant in tenants_most_hotlines()],
+            disabled_tenants=[
+                (tenant, charts.list_url(tenant=str(tenant.pk), status=HotlineStatus.DISABLED))
+                for tenant in tenants_with_disabled()
+            ],
         )
         return context

@@ -14,6 +14,7 @@ from ..list_page import hotline_list_page
 from ..listing import canonical_query, list_url, safe_back_query
 from ..models import Hotline
 from ..normalize import international
+from ..selectors.tenancy import owner_key, tenants_by_owner
 from .browsing import FORM_TARGET, RESULTS_TARGET, HtmxListMixin
 from .exports import ExportMixin
 
@@ -77,6 +78,7 @@ class HotlineDetailView(PermissionRequiredMixin, DetailView):
             international=international(self.object.hotline),
             story=selectors.hotline_status_story(hotline=self.object),
             changes=self.object.changes.select_related("sync_run")[:200],
+            tenants=tenants_by_owner([self.object]).get(owner_key(self.object), []),
         )
         return context
 

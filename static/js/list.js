@@ -26,6 +26,7 @@
   function eachControl(form, params, keep, apply) {
     form.querySelectorAll("input[name], select[name], textarea[name]").forEach(function (control) {
       if (control === keep || /^(hidden|submit|button|reset|image|file)$/.test(control.type)) return;
+      if (control.hasAttribute("data-not-in-address")) return; // the tenant picker's search box
       apply(control, params.getAll(control.name));
     });
   }
@@ -96,8 +97,16 @@
   // The search box asks on its own as one types; its "change" when it loses the focus would reach
   // the form and ask again, aborting the request of the filter that was just clicked.
   document.addEventListener("change", function (event) {
-    if (event.target.id === "id_q") event.stopPropagation();
+    if (event.target.id === "id_q" || event.target.id === "id_tenant_search") event.stopPropagation();
   }, true);
+
+  // The tenant picker's search box asks for its options only: Enter there looks tenants up
+  // instead of sending the whole form (which is what it does without script).
+  document.addEventListener("keydown", function (event) {
+    if (event.target.id !== "id_tenant_search" || event.key !== "Enter" || !window.htmx) return;
+    event.preventDefault();
+    window.htmx.trigger(event.target, "search");
+  });
 
   // --- Rows per page: remembered through its own POST ---------------------------------------
   // The list's GET never writes. A new page size comes in through htmx like any filter (the select

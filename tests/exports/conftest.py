@@ -16,9 +16,11 @@ from django.utils import timezone
 from openpyxl.utils.escape import unescape
 
 from hotlines.choices import HotlineStatus, Network
-from hotlines.models import ExportRecord, Hotline
+from hotlines.etelecom.demo_data import OWNER_IDS
+from hotlines.models import ExportRecord, Hotline, Tenant
 from hotlines.services.sync import hotlines_sync
 from tests.conftest import make_user
+from tests.factories import TenantFactory
 
 # Names that a spreadsheet would run as formulas, or that break naive writers.
 HOSTILE_NAMES = (
@@ -38,8 +40,12 @@ HOSTILE_DESCRIPTION = "-=+@ mô tả bắt đầu bằng dấu trừ"
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 API_FIELDS = [
     "id", "hotline", "name", "description", "network", "status", "is_free_charge", "connection_id",
-    "connection_method", "owner_id", "created_at", "updated_at",
+    "connection_method", "owner_id", "created_at", "updated_at", "tenants",
 ]  # fmt: skip
+# Tenants' names as hostile as the hotlines': formulas, markup, 10 KB.
+TENANT_FORMULA = '=cmd|" /C calc"!A0'
+TENANT_HTML = '<script>alert("x")</script><b>Công ty</b>'
+TENANT_LONG = "Công ty " + "x" * 492  # as long as a tenant name is kept (10 KB upstream is cut to 500)
 LIST = reverse("hotlines:list")
 # Background exports run as soon as they are queued, or are stored for the test to run.
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
@@ -67,6 +73,12 @@ def hostile_synced(connection, sandbox):
     sandbox.dataset.remove(items[30]["id"])
     run = hotlines_sync(connection=connection)
     assert run.error == "", run.error
+    # Tenants: two for one owner, a long name for another, a removed one (owns nothing); others
+    # have none (test_tenant_columns adds another account's tenant with a shared owner ID).
+    TenantFactory(connection=connection, owner_id=OWNER_IDS[0], name=TENANT_FORMULA, domain="=1+1.example.vn")
+    TenantFactory(connection=connection, owner_id=OWNER_IDS[0], name=TENANT_HTML, domain="<i>abc</i>.vn")
+    TenantFactory(connection=connection, owner_id=OWNER_IDS[1], name=TENANT_LONG)
+    TenantFactory(connection=connection, owner_id=OWNER_IDS[2], name="Đã xoá", is_removed=True)
     return connection
 
 
@@ -148,9 +160,12 @@ def spreadsheet_cell(column: str, hotline: Hotline, *, dates_as_text: bool):
     """What one cell of a CSV (`dates_as_text`) or XLSX must hold, derived from the model without
     the exporter. Only CSV neutralises formula-like text: an .xlsx string cell is never evaluated."""
     text = safe if dates_as_text else exact
-    value = getattr(hotline, "connection" if column == "connection" else column)
+    value = getattr(hotline, column, None)
     if column == "connection":
         return text(hotline.connection.name)
+    if column in ("tenant_name", "tenant_domain"):
+        field = column.removeprefix("tenant_")
+        return text("; ".join(getattr(tenant, field) for tenant in tenants_of(hotline)))
     if column == "status":
         return label(HotlineStatus, value, text)
     if column == "network":
@@ -163,6 +178,15 @@ def spreadsheet_cell(column: str, hotline: Hotline, *, dates_as_text: bool):
             return "" if moment is None else moment.strftime("%Y-%m-%d %H:%M:%S")
         return moment
     return text(value)
+
+
+def tenants_of(hotline: Hotline) -> list[Tenant]:
+    """The hotline's tenants, read here without the code under test: its account's live tenants
+    with its owner, by name."""
+    if not hotline.owner_id:
+        return []
+    tenants = Tenant.objects.filter(connection_id=hotline.connection_id, owner_id=hotline.owner_id, is_removed=False)
+    return list(tenants.order_by("name", "id"))
 
 
 def api_object(hotline: Hotline) -> dict:
@@ -182,6 +206,7 @@ def api_object(hotline: Hotline) -> dict:
         "owner_id": hotline.owner_id,
         "created_at": stamp(hotline.created_at),
         "updated_at": stamp(hotline.updated_at),
+        "tenants": [{"id": t.etelecom_id, "name": t.name, "domain": t.domain} for t in tenants_of(hotline)],
     }
 
 

@@ -43,7 +43,9 @@ def test_a_large_export_runs_in_the_background_and_reads_back_exactly(exporter_c
     assert record.expires_at - record.finished_at == timedelta(hours=2)
     assert AuditEntry.objects.get(action=AuditAction.EXPORT).details["background"] is True
     data = download(exporter_client, record)
-    columns = ["hotline", "name", "network", "status", "is_free_charge", "owner_id", "created_at", "updated_at"]
+    columns = [
+        "hotline", "name", "network", "status", "is_free_charge", "tenant_name", "owner_id", "created_at", "updated_at",
+    ]  # fmt: skip
     if fmt == "csv":
         rows = read_csv(data)[1:]
         assert rows == [[spreadsheet_cell(c, h, dates_as_text=True) for c in columns] for h in want]

@@ -29,11 +29,16 @@ from .conftest import (
 
 pytestmark = pytest.mark.django_db
 
-DEFAULT_COLUMNS = ["hotline", "name", "network", "status", "is_free_charge", "owner_id", "created_at", "updated_at"]
-DEFAULT_HEADERS = ["Hotline", "Name", "Network", "Status", "Free of charge", "Owner ID", "Created", "Updated"]
+DEFAULT_COLUMNS = [
+    "hotline", "name", "network", "status", "is_free_charge", "tenant_name", "owner_id", "created_at", "updated_at",
+]  # fmt: skip
+DEFAULT_HEADERS = [
+    "Hotline", "Name", "Network", "Status", "Free of charge", "Tenant name", "Owner ID", "Created", "Updated",
+]  # fmt: skip
 ALL_COLUMNS = [
     "etelecom_id", "hotline", "name", "description", "network", "status", "is_free_charge", "upstream_connection_id",
-    "connection_method", "owner_id", "created_at", "updated_at", "connection", "last_changed_at", "is_removed",
+    "connection_method", "tenant_name", "tenant_domain", "owner_id", "created_at", "updated_at", "connection",
+    "last_changed_at", "is_removed",
 ]  # fmt: skip
 
 # (query, the same rows and order written directly with the ORM)
@@ -170,7 +175,8 @@ def test_all_fields_choice(exporter_client, hostile_synced):
     rows = read_csv(body(exporter_client.get(LIST, {"_export": "csv", "_columns": "all", "network": "viettel"})))
     assert rows[0] == [
         "Hotline ID", "Hotline", "Name", "Description", "Network", "Status", "Free of charge", "Connection ID",
-        "Connection method", "Owner ID", "Created", "Updated", "eTelecom account", "Last changed", "Removed",
+        "Connection method", "Tenant name", "Tenant domain", "Owner ID", "Created", "Updated", "eTelecom account",
+        "Last changed", "Removed",
     ]  # fmt: skip
     want = Hotline.objects.filter(is_removed=False, network="viettel").order_by("-created_at", "-id")
     assert rows[1:] == [[spreadsheet_cell(c, h, dates_as_text=True) for c in ALL_COLUMNS] for h in want]

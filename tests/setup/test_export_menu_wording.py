@@ -33,13 +33,16 @@ def test_json_holds_the_api_fields_whichever_columns_are_chosen(exporter_client)
     for columns in ("visible", "all"):
         response = exporter_client.get(url, {"_export": "json", "_columns": columns})
         objects = json.loads(b"".join(response.streaming_content))
-        assert [list(item) for item in objects] == [API_NAMES] * 3
+        assert [list(item) for item in objects] == [[*API_NAMES, "tenants"]] * 3
     assert len(ALL_COLUMNS) > len(API_COLUMNS)  # "All fields" is more than JSON holds
 
     menu = exporter_client.get(url).content.decode()
     assert "Columns of the CSV and Excel files" in menu
     note = re.search(r'<p class="export-note muted">(.*?)</p>', menu).group(1)
-    assert note == "JSON always holds the fields of the eTelecom API, named as there, whichever columns are chosen."
+    assert note == (
+        "JSON always holds the fields of the eTelecom API, named as there, and the hotline’s tenants, "
+        "whichever columns are chosen."
+    )
 
 
 def test_the_readme_says_the_same():
@@ -47,5 +50,6 @@ def test_the_readme_says_the_same():
     bullet = re.search(r"^- \*\*JSON\*\* (.*?)\n(?=- )", readme, re.M | re.S).group(1)
     assert re.findall(r"`(\w+)`", bullet.split("named as in the Partner API", 1)[1])[: len(API_NAMES)] == API_NAMES
     assert "always the Partner API's fields, whichever columns the list shows or\n  `_columns` asks for" in bullet
+    assert "`tenants`" in bullet  # the JSON's own array of the hotline's tenants
     own = [str(column.header) for column in ALL_COLUMNS if not column.api_name]
     assert all(f"*{label}*" in bullet for label in own)  # and says which are CSV and Excel only

@@ -21,7 +21,11 @@ FILTERS = {"status": ["N", "Z"], "network": ["viettel", "other"]}
 
 
 def sorted_columns() -> list[tuple[str, ...]]:
-    return [tuple(column.order_by) for name, column in HotlineTable.base_columns.items() if name not in UNINDEXED]
+    return [
+        tuple(column.order_by)
+        for name, column in HotlineTable.base_columns.items()
+        if name not in UNINDEXED and column.orderable  # a hotline's tenants do not sort (it may have several)
+    ]
 
 
 def sorts_itself(queryset) -> bool:

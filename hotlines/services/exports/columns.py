@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from ...hotline_fields import (
     BOOL,
@@ -15,6 +16,7 @@ from ...hotline_fields import (
     INTEGER,
     NETWORK,
     STATUS,
+    TENANTS,
     TEXT,
     UPSTREAM_KEY,
     HotlineField,
@@ -43,7 +45,12 @@ class ExportColumn:
     @classmethod
     def of(cls, field: HotlineField) -> ExportColumn:
         """The export column of a registry field."""
-        return cls(field.name, field.query_path, field.label, field.api_name, field.kind, field.export_width)
+        return cls(field.name, field.query_path, field.export_header, field.api_name, field.kind, field.export_width)
+
+    @property
+    def derived(self) -> bool:
+        """Computed for each chunk of rows (the hotline's tenants), not read from its own column."""
+        return self.kind == TENANTS
 
     @property
     def title(self) -> str:
@@ -53,9 +60,16 @@ class ExportColumn:
 
 # The API's fields in its order, then what only the dashboard knows.
 ALL_COLUMNS: tuple[ExportColumn, ...] = tuple(ExportColumn.of(field) for field in HOTLINE_FIELDS)
-COLUMNS: dict[str, ExportColumn] = {column.key: column for column in ALL_COLUMNS}
 # The Partner API's object, field for field: what a JSON export holds, whatever the choice.
 API_COLUMNS: tuple[ExportColumn, ...] = tuple(column for column in ALL_COLUMNS if column.api_name)
+# JSON's own column: the hotline's tenants as an array of {"id", "name", "domain"} objects.
+JSON_TENANTS = ExportColumn("tenants", "", _("Tenants"), "tenants", TENANTS, 0)
+# What a JSON export holds: the API's object, then its tenants.
+JSON_COLUMNS: tuple[ExportColumn, ...] = (*API_COLUMNS, JSON_TENANTS)
+# The derived columns' keys (services/exports/tenant_values.py computes each).
+TENANT_VALUES = {column.key for column in (*ALL_COLUMNS, JSON_TENANTS) if column.derived}
+# Every column an export record may name (a queued JSON export names its `tenants` too).
+COLUMNS: dict[str, ExportColumn] = {column.key: column for column in (*ALL_COLUMNS, JSON_TENANTS)}
 # Names a preference may use for a field whose list name differs: its API name (not the key's
 # "id", which a preference never meant as the hotline's ID).
 _ALIASES = {
@@ -84,8 +98,8 @@ def export_columns_for(*, visible: list[str], choice: str, kind: str = ExportKin
 
 
 def export_api_columns(*, kind: str = ExportKind.HOTLINES) -> list[ExportColumn]:
-    """The Partner API's object of a list, field for field: what a JSON export holds."""
-    return list(API_COLUMNS if kind == ExportKind.HOTLINES else TENANT_API_COLUMNS)
+    """The Partner API's object of a list, field for field (a hotline's with its tenants): what a JSON export holds."""
+    return list(JSON_COLUMNS if kind == ExportKind.HOTLINES else TENANT_API_COLUMNS)
 
 
 def export_column_titles(*, kind: str = ExportKind.HOTLINES) -> dict[str, ExportColumn]:

@@ -38,7 +38,8 @@ logger = logging.getLogger(__name__)
 
 
 def _columns_for(*, fmt: str, visible: list[str], choice: str, kind: str) -> list[ExportColumn]:
-    # JSON is for machines: always the API's object, field for field, whatever the list shows.
+    # JSON is for machines: always the API's object, field for field (a hotline's with its
+    # tenants), whatever the list shows.
     if fmt == ExportFormat.JSON:
         return export_api_columns(kind=kind)
     return export_columns_for(visible=visible, choice=choice, kind=kind)

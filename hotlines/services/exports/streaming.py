@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ...models import ExportFormat, ExportKind, ExportRecord, Hotline, Tenant
 from .columns import DATETIME, ExportColumn
 from .records import record_done, record_failed
+from .tenant_values import OWNER_FIELDS, with_tenants
 from .writers import Progress, Row, csv_chunks, json_chunks, xlsx_write
 
 logger = logging.getLogger(__name__)
@@ -65,18 +66,23 @@ def _local_dates_in_database(job: ExportJob) -> bool:
 
 
 def _rows(job: ExportJob) -> Iterator[Row]:
-    """Plain tuples from a server-side cursor: no model instances, a bounded number in memory."""
-    queryset, fields = job.queryset, [column.field for column in job.columns]
+    """Plain tuples from a server-side cursor: no model instances, a bounded number in memory.
+    The hotline's tenants (derived columns) are looked up per chunk of rows (`with_tenants`)."""
+    stored = [column for column in job.columns if not column.derived]
+    queryset, fields = job.queryset, [column.field for column in stored]
     if _local_dates_in_database(job):
         zone = timezone.get_default_timezone_name()
         as_text = job.record.format == ExportFormat.CSV
         annotations = {}
-        for index, column in enumerate(job.columns):
+        for index, column in enumerate(stored):
             if column.kind == DATETIME:
                 fields[index] = f"export_{column.key}"
                 annotations[fields[index]] = _LocalTime(column.field, zone=zone, as_text=as_text)
         queryset = queryset.annotate(**annotations)
-    return queryset.values_list(*fields).iterator(chunk_size=ITERATOR_CHUNK)
+    if len(stored) == len(job.columns):
+        return queryset.values_list(*fields).iterator(chunk_size=ITERATOR_CHUNK)
+    rows = queryset.values_list(*fields, *OWNER_FIELDS).iterator(chunk_size=ITERATOR_CHUNK)
+    return with_tenants(rows, job.columns, chunk=ITERATOR_CHUNK)
 
 
 def _streaming_read() -> AbstractContextManager:

@@ -1,0 +1,81 @@
+"""Tenants looked up for the hotline list: by ID for its `tenant` filter, by name for its tenant
+picker and its quick search. Which hotlines a tenant has is `tenancy`'s business, not this one's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from ..ids import id_parse
+from ..models import Tenant
+from ..normalize import fold
+from .tenancy import live_tenants
+
+# What the picker and the chips show of a tenant, and what the mapping needs (tenancy.py).
+TENANT_PICK_FIELDS = ("pk", "name", "domain", "etelecom_id", "connection_id", "owner_id", "is_removed")
+OPTIONS_LIMIT = 20  # matching tenants the picker offers at once (a partner may have thousands)
+# Tenants whose name matches a quick search that are looked up for their hotlines: beyond that,
+# the words are too vague to name a customer, and the hotlines' own text still matches.
+SEARCH_TENANTS_LIMIT = 50
+MAX_WORDS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class TenantIds:
+    """A `tenant` filter's values read: the live tenants found, and what was dropped (as typed)."""
+
+    found: list[Tenant]
+    dropped: list[str]
+
+
+def tenants_by_ids(values: Iterable[str]) -> TenantIds:
+    """The live tenants these IDs (as typed in a query) name, in one query; malformed, unknown and
+    removed ones are dropped, each once."""
+    values = list(dict.fromkeys(str(value) for value in values))
+    parsed = {value: id_parse(value) for value in values}
+    ids = {pk for pk in parsed.values() if pk is not None}
+    live = _picked(Tenant.objects.filter(pk__in=ids, is_removed=False)) if ids else []
+    found = {tenant.pk: tenant for tenant in live}
+    kept, dropped, seen = [], [], set()
+    for value, pk in parsed.items():
+        if pk in found:
+            if pk not in seen:
+                kept.append(found[pk])
+                seen.add(pk)
+        else:
+            dropped.append(value)
+    kept.sort(key=lambda tenant: (tenant.name, tenant.pk))
+    return TenantIds(found=kept, dropped=dropped)
+
+
+def _words(text: str) -> list[str]:
+    return list(dict.fromkeys(word for word in fold(text or "").split(" ") if word))[:MAX_WORDS]
+
+
+def _matching(words: list[str]) -> QuerySet[Tenant]:
+    """Live tenants whose folded name and domain hold every word (accents and case ignored)."""
+    condition = Q()
+    for word in words:
+        condition &= Q(search_text__contains=word)
+    return _picked(live_tenants().filter(condition))
+
+
+def _picked(tenants: QuerySet[Tenant]) -> QuerySet[Tenant]:
+    return tenants.only(*TENANT_PICK_FIELDS).order_by("name", "id")
+
+
+def tenant_options(*, text: str, exclude: Iterable[int] = (), limit: int = OPTIONS_LIMIT) -> list[Tenant]:
+    """The picker's matches for what was typed (none for an empty search), the chosen ones left out."""
+    words = _words(text)
+    if not words:
+        return []
+    return list(_matching(words).exclude(pk__in=list(exclude))[:limit])
+
+
+def tenants_named(*, words: tuple[str, ...], limit: int = SEARCH_TENANTS_LIMIT) -> list[Tenant]:
+    """Tenants whose name or domain holds every one of the quick search's (folded) words."""
+    if not words:
+        return []
+    return list(_matching(list(words))[:limit])

@@ -1,0 +1,76 @@
+"""The hotline's tenants in every export format: names and domains joined in CSV and Excel (made
+safe in CSV like every cell, exact in Excel), a `tenants` array in JSON, read per chunk of rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
+
+from hotlines.etelecom.demo_data import OWNER_IDS
+from hotlines.models import Hotline
+from hotlines.services.exports import streaming
+from tests.factories import ConnectionFactory, TenantFactory
+
+from .conftest import LIST, TENANT_FORMULA, TENANT_HTML, TENANT_LONG, body, read_csv, read_json, read_xlsx
+
+pytestmark = pytest.mark.django_db
+QUERY = {"_columns": "all", "sort": "hotline"}
+
+
+def by_number(rows: list[list], header: list[str]) -> dict[str, dict[str, str]]:
+    return {row[header.index("Hotline")]: dict(zip(header, row, strict=True)) for row in rows}
+
+
+def owned(owner: str) -> list[str]:
+    return list(Hotline.objects.filter(is_removed=False, owner_id=owner).values_list("hotline", flat=True))
+
+
+def test_csv_and_excel_join_several_tenants_and_neutralise_formulas_only_in_csv(exporter_client, hostile_synced):
+    # Another eTelecom account's tenant with one of these owner IDs: not these hotlines' tenant.
+    TenantFactory(connection=ConnectionFactory(), owner_id=OWNER_IDS[3], name="Công ty khác tài khoản")
+    csv_rows = read_csv(body(exporter_client.get(LIST, {**QUERY, "_export": "csv"})))
+    [(_, xlsx_rows)] = read_xlsx(body(exporter_client.get(LIST, {**QUERY, "_export": "xlsx"})))
+    csv_cells, xlsx_cells = by_number(csv_rows[1:], csv_rows[0]), by_number(xlsx_rows[1:], xlsx_rows[0])
+    two = owned(OWNER_IDS[0])[0]
+    # Named in order: "<script>…" sorts before "=cmd…"; the cell does not start with "=".
+    assert csv_cells[two]["Tenant name"] == f"{TENANT_HTML}; {TENANT_FORMULA}"
+    assert csv_cells[two]["Tenant domain"] == "<i>abc</i>.vn; =1+1.example.vn"
+    assert xlsx_cells[two]["Tenant name"] == f"{TENANT_HTML}; {TENANT_FORMULA}"
+    long = owned(OWNER_IDS[1])[0]
+    assert csv_cells[long]["Tenant name"] == xlsx_cells[long]["Tenant name"] == TENANT_LONG
+    for owner in (OWNER_IDS[2], OWNER_IDS[3], OWNER_IDS[4]):  # removed tenant, other account's, none
+        number = owned(owner)[0]
+        assert csv_cells[number]["Tenant name"] == "" and xlsx_cells[number]["Tenant name"] in ("", None)
+
+
+def test_a_formula_first_tenant_is_neutralised_in_csv_and_exact_in_excel(exporter_client, hostile_synced):
+    Hotline.objects.filter(owner_id=OWNER_IDS[0]).update(owner_id=OWNER_IDS[5])
+    TenantFactory(connection=hostile_synced, owner_id=OWNER_IDS[5], name="=HYPERLINK(1)", domain="+84.vn")
+    number = owned(OWNER_IDS[5])[0]
+    csv_rows = read_csv(body(exporter_client.get(LIST, {**QUERY, "_export": "csv"})))
+    [(_, xlsx_rows)] = read_xlsx(body(exporter_client.get(LIST, {**QUERY, "_export": "xlsx"})))
+    assert by_number(csv_rows[1:], csv_rows[0])[number]["Tenant name"] == "'=HYPERLINK(1)"
+    assert by_number(csv_rows[1:], csv_rows[0])[number]["Tenant domain"] == "'+84.vn"
+    assert by_number(xlsx_rows[1:], xlsx_rows[0])[number]["Tenant name"] == "=HYPERLINK(1)"
+
+
+def test_json_holds_each_hotlines_tenants_as_an_array_with_string_ids(exporter_client, hostile_synced):
+    objects = {item["hotline"]: item for item in read_json(body(exporter_client.get(LIST, {"_export": "json"})))}
+    two = objects[owned(OWNER_IDS[0])[0]]["tenants"]
+    assert [tenant["name"] for tenant in two] == [TENANT_HTML, TENANT_FORMULA]
+    assert all(list(tenant) == ["id", "name", "domain"] and isinstance(tenant["id"], str) for tenant in two)
+    assert all(len(tenant["id"]) >= 16 for tenant in two)  # eTelecom's 64-bit ID, as its digits
+    assert objects[owned(OWNER_IDS[1])[0]]["tenants"][0]["name"] == TENANT_LONG
+    assert objects[owned(OWNER_IDS[3])[0]]["tenants"] == []
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_tenants_are_read_once_per_chunk_not_per_row(exporter_client, hostile_synced, monkeypatch, fmt):
+    monkeypatch.setattr(streaming, "ITERATOR_CHUNK", 50)
+    rows = Hotline.objects.filter(is_removed=False).count()
+    with CaptureQueriesContext(db_connection) as queries:
+        data = body(exporter_client.get(LIST, {**QUERY, "_export": fmt}))
+    tenant_reads = [q for q in queries.captured_queries if 'FROM "hotlines_tenant"' in q["sql"]]
+    assert len(tenant_reads) == -(-rows // 50)  # one per chunk of 50 rows
+    assert len(data) > 1000
