@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from hotlines.choices import ChangeKind, HotlineStatus, SyncStatus, SyncTrigger
 from hotlines.etelecom import types
+from hotlines.etelecom.demo_data.owners import owner_id
 from hotlines.etelecom.sandbox import DEFAULT_API_KEY
 from hotlines.models import (
     AuditAction,
@@ -88,6 +89,11 @@ class HotlineFactory(factory.django.DjangoModelFactory):
     content_hash = factory.LazyAttribute(lambda o: content_hash(canonical(o.raw)[1]))
     search_text = factory.LazyAttribute(lambda o: search_text(o.name, o.description))
     last_changed_at = factory.LazyFunction(timezone.now)
+
+
+# The owners of the demo data's hotlines that have a tenant (`demo_data/owners.py`), in order:
+# present in any sandbox of a couple of hundred hotlines or more.
+DEMO_OWNER_IDS: tuple[str, ...] = tuple(owner_id(n) for n in range(8))
 
 
 class TenantFactory(factory.django.DjangoModelFactory):

@@ -8,11 +8,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from hotlines.etelecom.demo_data import OWNER_IDS
-from hotlines.models import Hotline
+from hotlines.models import Hotline, Tenant
 from tests.browser.conftest import collect_errors, sign_in
 from tests.browser.test_phone_journeys import phone_context
-from tests.factories import TenantFactory
+from tests.factories import DEMO_OWNER_IDS, TenantFactory
 from tests.views.test_two_accounts import (  # noqa: F401 - fixtures
     accounts,
     second_sandbox,
@@ -21,7 +20,7 @@ from tests.views.test_two_accounts import (  # noqa: F401 - fixtures
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-OWNER = OWNER_IDS[0]
+OWNER = DEMO_OWNER_IDS[0]
 
 
 def expect_count(page, n: int) -> None:
@@ -31,9 +30,10 @@ def expect_count(page, n: int) -> None:
 @pytest.fixture
 def tenants(two_synced):  # noqa: F811
     head, branch = two_synced
+    Tenant.objects.all().delete()  # the sandbox's own tenants, read by the sync, give way to these
     mine = TenantFactory(connection=head, owner_id=OWNER, name="Công ty Ánh Dương", domain="anhduong.vn")
     theirs = TenantFactory(connection=branch, owner_id=OWNER, name="Chi nhánh Ánh Dương", domain="cn.vn")
-    TenantFactory(connection=head, owner_id=OWNER_IDS[1], name="<b>Công ty</b> =cmd", domain="x.vn")
+    TenantFactory(connection=head, owner_id=DEMO_OWNER_IDS[1], name="<b>Công ty</b> =cmd", domain="x.vn")
     return head, branch, mine, theirs
 
 
@@ -86,7 +86,7 @@ def test_find_a_tenant_tick_it_and_walk_back_and_forth(page, live_server, tenant
     expect(picker.get_by_role("checkbox")).to_have_count(2)
     expect(page.locator(f"#id_tenant_{mine.pk}")).to_be_checked()
     picker.get_by_role("checkbox", name=re.compile(r"Công ty.* =cmd")).check()
-    both = Hotline.objects.filter(connection=head, owner_id__in=OWNER_IDS[:2], is_removed=False).count()
+    both = Hotline.objects.filter(connection=head, owner_id__in=DEMO_OWNER_IDS[:2], is_removed=False).count()
     expect_count(page, both)
     expect(page.locator(".chips .chip", has_text="Tenant:")).to_have_count(2)
 

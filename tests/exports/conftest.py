@@ -16,11 +16,10 @@ from django.utils import timezone
 from openpyxl.utils.escape import unescape
 
 from hotlines.choices import HotlineStatus, Network
-from hotlines.etelecom.demo_data import OWNER_IDS
 from hotlines.models import ExportRecord, Hotline, Tenant
 from hotlines.services.sync import hotlines_sync
 from tests.conftest import make_user
-from tests.factories import TenantFactory
+from tests.factories import DEMO_OWNER_IDS, TenantFactory
 
 # Names that a spreadsheet would run as formulas, or that break naive writers.
 HOSTILE_NAMES = (
@@ -74,11 +73,13 @@ def hostile_synced(connection, sandbox):
     run = hotlines_sync(connection=connection)
     assert run.error == "", run.error
     # Tenants: two for one owner, a long name for another, a removed one (owns nothing); others
-    # have none (test_tenant_columns adds another account's tenant with a shared owner ID).
-    TenantFactory(connection=connection, owner_id=OWNER_IDS[0], name=TENANT_FORMULA, domain="=1+1.example.vn")
-    TenantFactory(connection=connection, owner_id=OWNER_IDS[0], name=TENANT_HTML, domain="<i>abc</i>.vn")
-    TenantFactory(connection=connection, owner_id=OWNER_IDS[1], name=TENANT_LONG)
-    TenantFactory(connection=connection, owner_id=OWNER_IDS[2], name="Đã xoá", is_removed=True)
+    # have none (test_tenant_columns adds another account's tenant with a shared owner ID). The
+    # sandbox's own tenants, read by the sync, give way to these.
+    Tenant.objects.filter(connection=connection).delete()
+    TenantFactory(connection=connection, owner_id=DEMO_OWNER_IDS[0], name=TENANT_FORMULA, domain="=1+1.example.vn")
+    TenantFactory(connection=connection, owner_id=DEMO_OWNER_IDS[0], name=TENANT_HTML, domain="<i>abc</i>.vn")
+    TenantFactory(connection=connection, owner_id=DEMO_OWNER_IDS[1], name=TENANT_LONG)
+    TenantFactory(connection=connection, owner_id=DEMO_OWNER_IDS[2], name="Đã xoá", is_removed=True)
     return connection
 
 

@@ -7,10 +7,9 @@ import pytest
 from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 
-from hotlines.etelecom.demo_data import OWNER_IDS
 from hotlines.models import Hotline
 from hotlines.services.exports import streaming
-from tests.factories import ConnectionFactory, TenantFactory
+from tests.factories import DEMO_OWNER_IDS, ConnectionFactory, TenantFactory
 
 from .conftest import LIST, TENANT_FORMULA, TENANT_HTML, TENANT_LONG, body, read_csv, read_json, read_xlsx
 
@@ -28,26 +27,26 @@ def owned(owner: str) -> list[str]:
 
 def test_csv_and_excel_join_several_tenants_and_neutralise_formulas_only_in_csv(exporter_client, hostile_synced):
     # Another eTelecom account's tenant with one of these owner IDs: not these hotlines' tenant.
-    TenantFactory(connection=ConnectionFactory(), owner_id=OWNER_IDS[3], name="Công ty khác tài khoản")
+    TenantFactory(connection=ConnectionFactory(), owner_id=DEMO_OWNER_IDS[3], name="Công ty khác tài khoản")
     csv_rows = read_csv(body(exporter_client.get(LIST, {**QUERY, "_export": "csv"})))
     [(_, xlsx_rows)] = read_xlsx(body(exporter_client.get(LIST, {**QUERY, "_export": "xlsx"})))
     csv_cells, xlsx_cells = by_number(csv_rows[1:], csv_rows[0]), by_number(xlsx_rows[1:], xlsx_rows[0])
-    two = owned(OWNER_IDS[0])[0]
+    two = owned(DEMO_OWNER_IDS[0])[0]
     # Named in order: "<script>…" sorts before "=cmd…"; the cell does not start with "=".
     assert csv_cells[two]["Tenant name"] == f"{TENANT_HTML}; {TENANT_FORMULA}"
     assert csv_cells[two]["Tenant domain"] == "<i>abc</i>.vn; =1+1.example.vn"
     assert xlsx_cells[two]["Tenant name"] == f"{TENANT_HTML}; {TENANT_FORMULA}"
-    long = owned(OWNER_IDS[1])[0]
+    long = owned(DEMO_OWNER_IDS[1])[0]
     assert csv_cells[long]["Tenant name"] == xlsx_cells[long]["Tenant name"] == TENANT_LONG
-    for owner in (OWNER_IDS[2], OWNER_IDS[3], OWNER_IDS[4]):  # removed tenant, other account's, none
+    for owner in (DEMO_OWNER_IDS[2], DEMO_OWNER_IDS[3], DEMO_OWNER_IDS[4]):  # removed tenant, other account's, none
         number = owned(owner)[0]
         assert csv_cells[number]["Tenant name"] == "" and xlsx_cells[number]["Tenant name"] in ("", None)
 
 
 def test_a_formula_first_tenant_is_neutralised_in_csv_and_exact_in_excel(exporter_client, hostile_synced):
-    Hotline.objects.filter(owner_id=OWNER_IDS[0]).update(owner_id=OWNER_IDS[5])
-    TenantFactory(connection=hostile_synced, owner_id=OWNER_IDS[5], name="=HYPERLINK(1)", domain="+84.vn")
-    number = owned(OWNER_IDS[5])[0]
+    Hotline.objects.filter(owner_id=DEMO_OWNER_IDS[0]).update(owner_id=DEMO_OWNER_IDS[5])
+    TenantFactory(connection=hostile_synced, owner_id=DEMO_OWNER_IDS[5], name="=HYPERLINK(1)", domain="+84.vn")
+    number = owned(DEMO_OWNER_IDS[5])[0]
     csv_rows = read_csv(body(exporter_client.get(LIST, {**QUERY, "_export": "csv"})))
     [(_, xlsx_rows)] = read_xlsx(body(exporter_client.get(LIST, {**QUERY, "_export": "xlsx"})))
     assert by_number(csv_rows[1:], csv_rows[0])[number]["Tenant name"] == "'=HYPERLINK(1)"
@@ -57,12 +56,12 @@ def test_a_formula_first_tenant_is_neutralised_in_csv_and_exact_in_excel(exporte
 
 def test_json_holds_each_hotlines_tenants_as_an_array_with_string_ids(exporter_client, hostile_synced):
     objects = {item["hotline"]: item for item in read_json(body(exporter_client.get(LIST, {"_export": "json"})))}
-    two = objects[owned(OWNER_IDS[0])[0]]["tenants"]
+    two = objects[owned(DEMO_OWNER_IDS[0])[0]]["tenants"]
     assert [tenant["name"] for tenant in two] == [TENANT_HTML, TENANT_FORMULA]
     assert all(list(tenant) == ["id", "name", "domain"] and isinstance(tenant["id"], str) for tenant in two)
     assert all(len(tenant["id"]) >= 16 for tenant in two)  # eTelecom's 64-bit ID, as its digits
-    assert objects[owned(OWNER_IDS[1])[0]]["tenants"][0]["name"] == TENANT_LONG
-    assert objects[owned(OWNER_IDS[3])[0]]["tenants"] == []
+    assert objects[owned(DEMO_OWNER_IDS[1])[0]]["tenants"][0]["name"] == TENANT_LONG
+    assert objects[owned(DEMO_OWNER_IDS[3])[0]]["tenants"] == []
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])

@@ -73,6 +73,7 @@ ACCESS: dict[str, Rule] = {
     "hotlines:detail": Rule("viewer", kwargs=_pk("hotline")),
     "hotlines:tenant-list": Rule("viewer"),
     "hotlines:tenant-detail": Rule("viewer", kwargs=_pk("tenant")),
+    "hotlines:tenant-options": Rule("viewer"),
     "hotlines:list-preferences": Rule("viewer", note="POST only"),
     "hotlines:list-per-page": Rule("viewer", note="POST only"),
     "hotlines:language": Rule("public", note="POST only; the sign-in page switches language too"),
