@@ -109,7 +109,8 @@ HOTLINE_FIELDS: tuple[HotlineField, ...] = (
     F("tenant_name", _("Tenant"), TENANTS, 40, column=8, shown=True, sortable=False,
       export_label=_("Tenant name"), reads=("connection", "owner_id")),
     F("tenant_domain", _("Tenant domain"), TENANTS, 30, column=15, sortable=False, reads=("connection", "owner_id")),
-    F("owner_id", _("Owner ID"), ID, 21, api_name="owner_id", max_length=32, tracked=True, column=9, shown=True),
+    # Not shown unless chosen: the Tenant column names the owner (issue 16: names where numbers were).
+    F("owner_id", _("Owner ID"), ID, 21, api_name="owner_id", max_length=32, tracked=True, column=9),
     F("created_at", _("Created"), DATETIME, 19, api_name="created_at", column=12, shown=True),
     F("updated_at", _("Updated"), DATETIME, 19, api_name="updated_at", column=13, shown=True),
     F("connection", _("eTelecom account"), TEXT, 16, path="connection__name", column=11, few_values=True),

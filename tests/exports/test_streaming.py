@@ -30,10 +30,10 @@ from .conftest import (
 pytestmark = pytest.mark.django_db
 
 DEFAULT_COLUMNS = [
-    "hotline", "name", "network", "status", "is_free_charge", "tenant_name", "owner_id", "created_at", "updated_at",
+    "hotline", "name", "network", "status", "is_free_charge", "tenant_name", "created_at", "updated_at",
 ]  # fmt: skip
 DEFAULT_HEADERS = [
-    "Hotline", "Name", "Network", "Status", "Free of charge", "Tenant name", "Owner ID", "Created", "Updated",
+    "Hotline", "Name", "Network", "Status", "Free of charge", "Tenant name", "Created", "Updated",
 ]  # fmt: skip
 ALL_COLUMNS = [
     "etelecom_id", "hotline", "name", "description", "network", "status", "is_free_charge", "upstream_connection_id",

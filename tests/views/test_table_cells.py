@@ -135,7 +135,7 @@ def test_the_row_cells_show_numbers_grouped_names_clamped_and_ids_short(db, conn
         [Hotline(connection=connection, etelecom_id="1150000000000001702", hotline="02438251234", name=name,
                  owner_id="1100000000015838006", status="P", network="viettel", content_hash="x", search_text="")]
     )  # fmt: skip
-    table = HotlineTable(Hotline.objects.all(), columns=[*DEFAULT_COLUMNS, "etelecom_id"])
+    table = HotlineTable(Hotline.objects.all(), columns=[*DEFAULT_COLUMNS, "owner_id", "etelecom_id"])
     html = table.rows_html()
     number = re.search(r"<a [^>]*>(.*?)</a>", html).group(1)
     assert number == '<span class="digits"><span>024</span><span>3825</span><span>1234</span></span>'
