@@ -133,42 +133,63 @@ def mark_removed(*, run_id: int, connection_id: int, kind: str, now: datetime) -
         [run_id, kind, now, connection_id, run_id],
     )
     return execute(
-        f"UPDATE {TENANT} SET is_removed = %s, removed_at = %s, last_changed_at = %s "
+        # Removed tenants own nothing.
+        f"UPDATE {TENANT} SET is_removed = %s, removed_at = %s, last_changed_at = %s, "
+        "hotline_count = 0, enabled_count = 0, disabled_count = 0 "
         f"WHERE id IN (SELECT t.id FROM {TENANT} t WHERE {_GONE})",
         [True, now, now, connection_id, run_id],
     )
 
 
 _CONTENT = list(CONTENT_COLUMNS)
+_GROUP = ", ".join(f"h.{column}" for column, _ in JOIN_COLUMNS)
+# Each (connection, owner)'s live hotlines, counted: one GROUP BY over the connection's live
+# hotlines (or those of the owners `_OWNERS_OF_STAGED` names), by the columns the mapping joins on.
+_HOTLINE_COUNTS = (
+    f"SELECT {_GROUP}, COUNT(*) AS total, "
+    "SUM(CASE WHEN h.status = %s THEN 1 ELSE 0 END) AS enabled, "
+    "SUM(CASE WHEN h.status = %s THEN 1 ELSE 0 END) AS disabled "
+    f"FROM {HOTLINE} h WHERE h.connection_id = %s AND NOT h.is_removed {{owners}}GROUP BY {_GROUP}"
+)
+_OWNERS_OF_STAGED = f"AND h.owner_id IN (SELECT owner_id FROM {STAGED_TENANT} WHERE sync_run_id = %s AND state <> %s) "
+_COUNTED = ["hotline_count", "enabled_count", "disabled_count"]
 _UPSERT = (
     f"INSERT INTO {TENANT} (connection_id, etelecom_id, {', '.join(_CONTENT)}, is_removed, removed_at, "
-    "first_seen_at, last_changed_at, hotline_count, enabled_count, disabled_count) "
-    f"SELECT %s, s.etelecom_id, {', '.join('s.' + c for c in _CONTENT)}, %s, NULL, %s, %s, 0, 0, 0 "
-    f"FROM {STAGED_TENANT} s WHERE s.sync_run_id = %s AND s.state <> %s "
-    # The counts are left as they are: `refresh_counts` sets them once everything is applied.
+    f"first_seen_at, last_changed_at, {', '.join(_COUNTED)}) "
+    f"SELECT t.connection_id, t.etelecom_id, {', '.join('t.' + c for c in _CONTENT)}, t.is_removed, NULL, %s, %s, "
+    "{counts} "
+    f"FROM (SELECT %s AS connection_id, s.*, %s AS is_removed FROM {STAGED_TENANT} s "
+    "WHERE s.sync_run_id = %s AND s.state <> %s) t {join}WHERE true "
     "ON CONFLICT (connection_id, etelecom_id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in [*_CONTENT, "is_removed", "removed_at", "last_changed_at"])
 )
+_UPDATED = [*_CONTENT, "is_removed", "removed_at", "last_changed_at"]
+# Without counts: new tenants start at zero and the others keep theirs, for `refresh_counts`.
+_UPSERT_PLAIN = _UPSERT.format(counts="0, 0, 0", join="") + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED)
+# With counts, from their owners' hotlines (already applied): no second write of each row.
+_UPSERT_COUNTED = _UPSERT.format(
+    counts="COALESCE(c.total, 0), COALESCE(c.enabled, 0), COALESCE(c.disabled, 0)",
+    join=f"LEFT JOIN ({_HOTLINE_COUNTS.format(owners=_OWNERS_OF_STAGED)}) c ON {match_sql(hotline='c', tenant='t')} ",
+) + ", ".join(f"{c} = excluded.{c}" for c in [*_UPDATED, *_COUNTED])
 
 
-def upsert(*, run_id: int, connection_id: int, now: datetime) -> int:
-    """Create the new tenants and overwrite the changed and reappeared ones from the staged rows."""
+def upsert(*, run_id: int, connection_id: int, now: datetime, with_counts: bool) -> int:
+    """Create the new tenants and overwrite the changed and reappeared ones from the staged rows;
+    `with_counts`: with their hotline figures too (from the hotlines as they are now)."""
     now = db_param(now)
-    return execute(_UPSERT, [connection_id, False, now, now, run_id, StagedState.SAME])
+    staged = [connection_id, False, run_id, StagedState.SAME]
+    if not with_counts:
+        return execute(_UPSERT_PLAIN, [now, now, *staged])
+    counts = [HotlineStatus.ENABLED, HotlineStatus.DISABLED, connection_id, run_id, StagedState.SAME]
+    return execute(_UPSERT_COUNTED, [now, now, *staged, *counts])
 
 
-# One GROUP BY over the connection's live hotlines, by the columns the mapping joins on, then
-# one pass over its tenants; only tenants whose figures moved are written (no dead rows on
-# PostgreSQL for the others). Removed tenants own nothing: their figures drop to zero.
-_GROUP = ", ".join(f"h.{column}" for column, _ in JOIN_COLUMNS)
+# Every tenant of the connection recounted; only tenants whose figures moved are written (no
+# dead rows on PostgreSQL for the others). Removed tenants own nothing: their figures drop to zero.
 _COUNTS = (
     f"UPDATE {TENANT} SET hotline_count = x.total, enabled_count = x.enabled, disabled_count = x.disabled "
     "FROM (SELECT t.id, COALESCE(c.total, 0) AS total, COALESCE(c.enabled, 0) AS enabled, "
     "COALESCE(c.disabled, 0) AS disabled "
-    f"FROM {TENANT} t LEFT JOIN (SELECT {_GROUP}, COUNT(*) AS total, "
-    "SUM(CASE WHEN h.status = %s THEN 1 ELSE 0 END) AS enabled, "
-    "SUM(CASE WHEN h.status = %s THEN 1 ELSE 0 END) AS disabled "
-    f"FROM {HOTLINE} h WHERE h.connection_id = %s AND NOT h.is_removed GROUP BY {_GROUP}) c "
+    f"FROM {TENANT} t LEFT JOIN ({_HOTLINE_COUNTS.format(owners='')}) c "
     f"ON {match_sql(hotline='c', tenant='t')} "
     "WHERE t.connection_id = %s) x "
     f"WHERE {TENANT}.id = x.id AND ({TENANT}.hotline_count <> x.total "

@@ -178,10 +178,16 @@ _COLUMNS = [(f.name, f.api_name, f.kind) for f in CONTENT_FIELDS]
 
 
 def tenants_publish(*, run: SyncRun, counts: TenantCounts, hotlines_changed: bool, now: datetime) -> None:
-    """Apply the run's staged tenants, then recount each tenant's hotlines (inside the hotlines'
+    """Apply the run's staged tenants, with each tenant's hotline counts (inside the hotlines'
     publishing transaction, after them). Refused tenants stay as they were; their figures are
-    recounted all the same when the hotlines changed. Nothing changed: nothing to do."""
+    recounted all the same when the hotlines changed. Nothing changed: nothing to do.
+
+    One GROUP BY over the hotlines at most: every tenant recounted when the hotlines changed,
+    else only the upserted ones, as they are written (a first import's tenants are all upserted,
+    so they never need a second write); removed tenants drop to zero as they are marked.
+    """
     run_id, connection_id = run.pk, run.connection_id
+    recount = hotlines_changed and not (counts.available and counts.initial_import)
     if counts.available:
         if counts.changed or counts.reappeared:
             states = (StagedState.CHANGED, StagedState.REAPPEARED)
@@ -196,12 +202,12 @@ def tenants_publish(*, run: SyncRun, counts: TenantCounts, hotlines_changed: boo
                 run_id=run_id, connection_id=connection_id, kind=ChangeKind.REMOVED, now=now
             )
         if counts.new or counts.changed or counts.reappeared:
-            sql_tenants.upsert(run_id=run_id, connection_id=connection_id, now=now)
+            sql_tenants.upsert(run_id=run_id, connection_id=connection_id, now=now, with_counts=not recount)
         if counts.new and not counts.initial_import:
             sql_tenants.record_kind(
                 run_id=run_id, connection_id=connection_id, state=StagedState.NEW, kind=ChangeKind.APPEARED, now=now
             )
         step("tenants")
-    if hotlines_changed or counts.any_change:
+    if recount:
         sql_tenants.refresh_counts(connection_id=connection_id)
         step("tenant counts")
