@@ -202,7 +202,8 @@ def tenants_publish(*, run: SyncRun, counts: TenantCounts, hotlines_changed: boo
                 run_id=run_id, connection_id=connection_id, kind=ChangeKind.REMOVED, now=now
             )
         if counts.new or counts.changed or counts.reappeared:
-            sql_tenants.upsert(run_id=run_id, connection_id=connection_id, now=now, with_counts=not recount)
+            with_counts = "" if recount else "all" if counts.initial_import else "staged"
+            sql_tenants.upsert(run_id=run_id, connection_id=connection_id, now=now, counts=with_counts)
         if counts.new and not counts.initial_import:
             sql_tenants.record_kind(
                 run_id=run_id, connection_id=connection_id, state=StagedState.NEW, kind=ChangeKind.APPEARED, now=now
