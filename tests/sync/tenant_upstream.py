@@ -7,6 +7,7 @@ at its page), and any exception (a refusal, a server error) can be raised at any
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ class TenantUpstream:
     page_size: int | None = None  # None: the sync's `limit` (the connection's page size)
     fail: BaseException | None = None
     fail_page: int = 1
+    delay: float = 0.0  # seconds before each page (a slow upstream)
     limits: list[int | None] = field(default_factory=list)  # the `limit` each read asked for
     read_aheads: list[bool] = field(default_factory=list)
 
@@ -91,6 +93,7 @@ class TenantClient:
         items = [dict(item) for item in upstream.items]  # as of the request
         chunks = [items[start : start + size] for start in range(0, len(items), size)] or [[]]
         for number, chunk in enumerate(chunks, start=1):
+            time.sleep(upstream.delay)
             if upstream.fail is not None and number == upstream.fail_page:
                 raise upstream.fail
             tenants = tuple(types.Tenant.from_payload(item, where=f"tenant {i}") for i, item in enumerate(chunk, 1))

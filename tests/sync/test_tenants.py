@@ -321,6 +321,18 @@ def test_cancel_during_the_tenant_list_drops_what_it_staged(
     assert_no_staged_tenants()
 
 
+def test_a_slow_tenant_list_is_stopped_at_the_time_limit(connection, tenant_upstream, sync_with_tenants, settings):
+    """The time limit (and so a stop signal, checked at the same points) holds during the tenant
+    list too, even while a page is slow to come; nothing it staged stays."""
+    settings.SYNC_MAX_DURATION = 1
+    tenant_upstream.page_size, tenant_upstream.delay = 2, 0.4
+    run = sync_with_tenants()
+    assert run.status == SyncStatus.FAILED and "ran longer than its limit of 1 second" in run.error
+    assert run.pages == 0 and 1 <= run.tenant_pages < 5
+    assert not Tenant.objects.exists() and not Hotline.objects.exists()
+    assert_no_staged_tenants()
+
+
 def test_tenants_a_killed_sync_left_staged_are_dropped_by_the_next_sync(connection, sync_with_tenants):
     dead = sync_run_start(connection=connection, trigger="command")
     StagedTenant.objects.create(sync_run=dead, etelecom_id="1", state=0)
