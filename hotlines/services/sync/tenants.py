@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 
@@ -41,6 +41,14 @@ logger = logging.getLogger(__name__)
 
 TenantPages = Iterator[types.TenantPage]  # what the client's iter_tenant_pages returns
 Heartbeat = Callable[[SyncRun], None]
+
+
+class TenantSource(Protocol):
+    """What the sync needs of the client for tenants (`EtelecomClient`, or a test's stand-in)."""
+
+    def iter_tenant_pages(
+        self, *, limit: int | None = None, max_pages: int = 100_000, read_ahead: bool = False
+    ) -> TenantPages: ...
 
 
 @dataclass
@@ -72,7 +80,12 @@ class _Prepared:
 
 
 def tenants_fetch(
-    *, run: SyncRun, client: Any, heartbeat: Heartbeat, heartbeat_due: Callable[[], bool], progress: Progress | None
+    *,
+    run: SyncRun,
+    client: TenantSource,
+    heartbeat: Heartbeat,
+    heartbeat_due: Callable[[], bool],
+    progress: Progress | None,
 ) -> TenantCounts:
     """Read, compare and stage every tenant page of the run's connection; returns what was found
     (`available` False, nothing staged, if eTelecom refuses this key the list). Other eTelecom
