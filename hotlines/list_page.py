@@ -12,6 +12,7 @@ from django.http import HttpRequest, QueryDict
 from . import selectors
 from .chips import Chip, filter_chips
 from .filtersets import FACETS, HotlineFilterSet
+from .filtersets.lenient import LenientFilterSet
 from .list_counts import hotline_list_counts
 from .listing import PER_PAGE_CHOICES, canonical_query, list_request, page_number
 from .models import UserPreference
@@ -42,7 +43,7 @@ class HotlineListPage:
             "table": self.table,
             "list_query": self.query,
             "facet_groups": [
-                _facet_group(filterset, name, self.facets[name])
+                facet_group(filterset, name, self.facets[name])
                 for name in FACETS
                 # The account filter only when there is a choice (several active accounts).
                 if name != "connection" or selectors.connection_count() > 1
@@ -78,7 +79,7 @@ def hotline_list_page(*, request: HttpRequest, preference: UserPreference | None
     )  # fmt: skip
 
 
-def _facet_group(filterset: HotlineFilterSet, name: str, counts: dict[str, int]) -> dict:
+def facet_group(filterset: LenientFilterSet, name: str, counts: dict[str, int]) -> dict:
     """A facet filter for the template: each choice with its count under the other filters."""
     field = filterset.form[name]
     # Strings throughout: an account's choice value is its ID, and what is ticked are Connections.

@@ -7,7 +7,7 @@ the page shows, so a bad link still opens a useful page instead of an error.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -97,24 +97,31 @@ def list_request(
     queryset = selectors.hotline_list(include_removed=True, fields=columns_fields(columns))
     filterset = HotlineFilterSet(query, queryset=queryset, request=request, version=version)
     notes = filter_notes(filterset)
-    per_page, note = _per_page(query, preference)
+    per_page, note = per_page_read(query, preference)
     chosen = bool(query.get("per_page")) and not note
     notes += note
-    sort, note = _sort(query)
+    sort, note = sort_read(query)
     notes += note
-    unknown = sorted(
-        key for key in query if key not in KNOWN_PARAMS and key not in filterset.filters and not key.startswith("_")
-    )
-    unknown = [key for key in unknown if key not in ("back", "columns", "csrfmiddlewaretoken")]
-    if unknown:
-        notes.append(gettext("Ignored unknown parameters: %(names)s.") % {"names": ", ".join(unknown[:5])[:200]})
+    notes += unknown_notes(query, filterset)
     return ListRequest(
         query=query, filterset=filterset, columns=columns, per_page=per_page, sort=sort, per_page_chosen=chosen,
         preferred_per_page=per_page_preferred(preference), notes=notes,
     )  # fmt: skip
 
 
-def _per_page(query: QueryDict, preference: UserPreference | None) -> tuple[int, list[str]]:
+def unknown_notes(query: QueryDict, filterset) -> list[str]:
+    """A note naming the parameters neither the list nor its filters understand (none if all are)."""
+    unknown = sorted(
+        key for key in query if key not in KNOWN_PARAMS and key not in filterset.filters and not key.startswith("_")
+    )
+    unknown = [key for key in unknown if key not in ("back", "columns", "csrfmiddlewaretoken")]
+    if not unknown:
+        return []
+    return [gettext("Ignored unknown parameters: %(names)s.") % {"names": ", ".join(unknown[:5])[:200]}]
+
+
+def per_page_read(query: QueryDict, preference: UserPreference | None) -> tuple[int, list[str]]:
+    """The page size the query asks for (else the saved one), with a note when it had to change it."""
     preferred = per_page_preferred(preference)
     raw = query.get("per_page")
     if not raw:
@@ -135,12 +142,13 @@ def per_page_preferred(preference: UserPreference | None) -> int:
     return preference.per_page if preference and preference.per_page in PER_PAGE_CHOICES else PER_PAGE_DEFAULT
 
 
-def _sort(query: QueryDict) -> tuple[str, list[str]]:
+def sort_read(query: QueryDict, sortable: Collection[str] = COLUMN_FIELDS) -> tuple[str, list[str]]:
+    """The sort the query asks for when a column of `sortable` (every column sorts), else none with a note."""
     raw = query.get("sort", "")
     if not raw:
         return "", []
     name = raw[1:] if raw.startswith("-") else raw
-    if name in COLUMN_FIELDS:  # every column sorts
+    if name in sortable:
         return raw, []
     return "", [gettext("The list cannot be sorted by “%(sort)s”; it is in the default order.") % {"sort": raw[:50]}]
 

@@ -59,6 +59,13 @@ class Search:
             condition &= match
         return condition
 
+    def words_q(self, field: str = "search_text") -> Q:
+        """Every word in one folded column (tenants: name and domain); an always-true Q when empty."""
+        condition = Q()
+        for word in self.words:
+            condition &= Q(**{f"{field}__contains": word})
+        return condition
+
 
 def _number_q(needle: str, *, live_only: bool) -> Q:
     if not (live_only and connection.vendor == "sqlite" and len(needle) >= SELECTIVE_DIGITS):
@@ -80,15 +87,16 @@ def _number_needle(digits: str) -> str:
     return digits
 
 
-def search_parse(text: str | None) -> Search:
-    """Parse what was typed in the search box; never fails, whatever the input."""
+def search_parse(text: str | None, *, numbers: bool = True) -> Search:
+    """Parse what was typed in the search box; never fails, whatever the input. Without `numbers`
+    (a list with no phone numbers: tenants) digits are words like any other."""
     raw = " ".join((text or "").replace("\x00", "").split())
     truncated = len(raw) > MAX_LENGTH
     if truncated:
         raw = raw[:MAX_LENGTH].rstrip()
     if not raw:
         return Search(text="", truncated=truncated)
-    if looks_like_number(raw):
+    if numbers and looks_like_number(raw):
         digits = number_digits(raw)
         if digits:
             return Search(text=raw, number=digits, truncated=truncated)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, connections, exports, health, home, hotlines, preferences, syncs, users
+from .views import audit, connections, exports, health, home, hotlines, preferences, syncs, tenants, users
 
 app_name = "hotlines"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("hotlines/", hotlines.HotlineListView.as_view(), name="list"),
     path("hotlines/<int:pk>/", hotlines.HotlineDetailView.as_view(), name="detail"),
+    path("tenants/", tenants.TenantListView.as_view(), name="tenant-list"),
+    path("tenants/<int:pk>/", tenants.TenantDetailView.as_view(), name="tenant-detail"),
     path("preferences/list/", preferences.ListPreferencesView.as_view(), name="list-preferences"),
     path("preferences/per-page/", preferences.ListPerPageView.as_view(), name="list-per-page"),
     path("preferences/language/", preferences.LanguageView.as_view(), name="language"),

@@ -1,7 +1,9 @@
 """HTTP client for eTelecom's Partner API. It knows HTTP and JSON, never the ORM.
 
-`EtelecomClient` holds the Partner API's methods and the paging guards; the HTTP underneath
-(session, retries, deadline, reading answers, mapping errors) is `transport.BaseClient`.
+`EtelecomClient` holds the Partner API's methods and the paging guards, one implementation for
+every list (`types.Listing` says what differs: the method, the key of its items, their type);
+the HTTP underneath (session, retries, deadline, reading answers, mapping errors) is
+`transport.BaseClient`.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from typing import Any
 from .. import iterators
 from . import exceptions as exc
 from .transport import ANSWER_BYTES_SLACK, BaseClient
-from .types import HotlinePage, RawHotlinePage
+from .types import HOTLINES, TENANTS, HotlinePage, Listing, RawPage, TenantPage
 
 logger = logging.getLogger(__name__)
 
-# The most hotlines a page may hold beyond the `limit` asked: more is a broken upstream.
+# The most items a page may hold beyond the `limit` asked: more is a broken upstream.
 OVERSIZE_FACTOR = 10
 MAX_CONSECUTIVE_EMPTY_PAGES = 3
 LIMIT_WHEN_UNSET = 1000  # the most eTelecom serves a page: the budget when no `limit` is sent
@@ -29,8 +31,7 @@ class EtelecomClient(BaseClient):
 
     def get_partner_hotline_list(self, *, after: str = "", limit: int | None = None, page: int = 1) -> HotlinePage:
         """One page of `GetPartnerHotlineList`, starting after the cursor `after`."""
-        with self._redacting():
-            return _parse(self._fetch_page(after=after, limit=limit, page=page))
+        return self._get_page(HOTLINES, after=after, limit=limit, page=page)
 
     def iter_hotline_pages(
         self, *, limit: int | None = None, max_pages: int = 100_000, read_ahead: bool = False
@@ -43,60 +44,121 @@ class EtelecomClient(BaseClient):
         prepares it while this one is parsed and used: the cursor makes pages strictly
         sequential, and this is the only overlap it allows.
         """
-        raw_pages = self._iter_raw_pages(limit=limit, max_pages=max_pages)
+        return self._iter_pages(HOTLINES, limit=limit, max_pages=max_pages, read_ahead=read_ahead)
+
+    def get_partner_tenant_list(
+        self, *, after: str = "", limit: int | None = None, page: int = 1, name: str = "", owner_id: str = ""
+    ) -> TenantPage:
+        """One page of `GetPartnerTenantList` (filtered by `name` and `owner_id` when given).
+
+        Raises NotAvailable when eTelecom refuses this method to the key (403, 404, or the codes
+        `permission_denied`/`bad_route`); 401 stays an AuthError, as the key itself is wrong.
+        """
+        filters = _filters(name=name, owner_id=owner_id)
+        return self._get_page(TENANTS, after=after, limit=limit, page=page, filters=filters)
+
+    def iter_tenant_pages(
+        self,
+        *,
+        limit: int | None = None,
+        max_pages: int = 100_000,
+        read_ahead: bool = False,
+        name: str = "",
+        owner_id: str = "",
+    ) -> Iterator[TenantPage]:
+        """Every page of the tenant list, with the hotline list's guarantees (see `iter_hotline_pages`).
+
+        Raises NotAvailable, at the first page, when eTelecom refuses this method to the key.
+        """
+        filters = _filters(name=name, owner_id=owner_id)
+        return self._iter_pages(TENANTS, limit=limit, max_pages=max_pages, read_ahead=read_ahead, filters=filters)
+
+    # --- one implementation for every list ---------------------------------------------------
+
+    def _get_page[PageT](
+        self, listing: Listing[Any, PageT], *, after: str, limit: int | None, page: int, filters: dict | None = None
+    ) -> PageT:
+        with self._redacting():
+            return _parse(self._fetch_page(listing, after=after, limit=limit, page=page, filters=filters))
+
+    def _iter_pages[PageT](
+        self,
+        listing: Listing[Any, PageT],
+        *,
+        limit: int | None,
+        max_pages: int,
+        read_ahead: bool,
+        filters: dict | None = None,
+    ) -> Iterator[PageT]:
+        raw_pages = self._iter_raw_pages(listing, limit=limit, max_pages=max_pages, filters=filters)
         if read_ahead:
-            raw_pages = iterators.read_ahead(raw_pages, name="etelecom-fetch")
+            raw_pages = iterators.read_ahead(raw_pages, name=f"etelecom-fetch-{listing.key}")
         with closing(raw_pages), self._redacting():
             for raw in raw_pages:
                 yield _parse(raw)
 
-    def _fetch_page(self, *, after: str, limit: int | None, page: int) -> RawHotlinePage:
+    def _fetch_page[PageT](
+        self, listing: Listing[Any, PageT], *, after: str, limit: int | None, page: int, filters: dict | None
+    ) -> RawPage[PageT]:
         paging: dict[str, Any] = {}
         if after:
             paging["after"] = after
         if limit:
             paging["limit"] = limit
+        body: dict[str, Any] = {"filter": filters, "paging": paging} if filters else {"paging": paging}
+        where = listing.where(page)
         budget = self.answer_bytes_per_hotline * (limit or LIMIT_WHEN_UNSET) + ANSWER_BYTES_SLACK
-        payload = self._request("GetPartnerHotlineList", {"paging": paging}, context=f"page {page}", max_bytes=budget)
+        payload = self._request(
+            listing.method, body, context=where, max_bytes=budget, items=listing.key, refusable=listing.refusable
+        )
         try:
-            result = RawHotlinePage.from_payload(payload, number=page)
+            result = RawPage.from_payload(payload, number=page, listing=listing)
         except exc.BadPayload as e:
-            raise exc.BadPayload(f"eTelecom sent an unexpected answer on page {page} ({e})") from e
+            raise exc.BadPayload(f"eTelecom sent an unexpected answer on {where} ({e})") from e
         if limit and len(result.items) > limit * OVERSIZE_FACTOR:
             raise exc.BadPayload(
-                f"eTelecom returned {len(result.items):,} hotlines on page {page}, far more than the {limit} asked for"
+                f"eTelecom returned {len(result.items):,} {listing.key} on {where}, far more than the {limit} asked for"
             )
         return result
 
-    def _iter_raw_pages(self, *, limit: int | None, max_pages: int) -> Iterator[RawHotlinePage]:
+    def _iter_raw_pages[PageT](
+        self, listing: Listing[Any, PageT], *, limit: int | None, max_pages: int, filters: dict | None
+    ) -> Iterator[RawPage[PageT]]:
         after = ""
         seen: set[str] = set()
         empty_run = 0
         number = 0
+        pages = "pages" if listing is HOTLINES else f"{listing.page_label}s"
         while True:
             number += 1
             if number > max_pages:
-                raise exc.BadPayload(f"eTelecom kept sending pages past the limit of {max_pages:,} pages")
-            page = self._fetch_page(after=after, limit=limit, page=number)
+                raise exc.BadPayload(f"eTelecom kept sending {pages} past the limit of {max_pages:,} pages")
+            page = self._fetch_page(listing, after=after, limit=limit, page=number, filters=filters)
             yield page
             cursor = page.paging.next
             if not cursor:
                 return
             if cursor in seen or cursor == after:
                 raise exc.BadPayload(
-                    f"eTelecom sent the same paging cursor twice (page {number}); the list would never end"
+                    f"eTelecom sent the same paging cursor twice ({listing.where(number)}); the list would never end"
                 )
             seen.add(cursor)
             empty_run = 0 if page.items else empty_run + 1
             if empty_run >= MAX_CONSECUTIVE_EMPTY_PAGES:
                 raise exc.BadPayload(
-                    f"eTelecom sent {empty_run} empty pages in a row that still point to a next page (page {number})"
+                    f"eTelecom sent {empty_run} empty {pages} in a row that still point to a next page "
+                    f"({listing.where(number)})"
                 )
             after = cursor
 
 
-def _parse(raw: RawHotlinePage) -> HotlinePage:
+def _filters(*, name: str, owner_id: str) -> dict[str, str]:
+    """The tenant list's `filter`: only what is set (an empty `name` might be read as "no name")."""
+    return {key: value for key, value in (("name", name), ("owner_id", owner_id)) if value}
+
+
+def _parse[PageT](raw: RawPage[PageT]) -> PageT:
     try:
         return raw.parse()
     except exc.BadPayload as e:
-        raise exc.BadPayload(f"eTelecom sent an unexpected answer on page {raw.number} ({e})") from e
+        raise exc.BadPayload(f"eTelecom sent an unexpected answer on {raw.listing.where(raw.number)} ({e})") from e

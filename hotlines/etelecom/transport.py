@@ -10,8 +10,8 @@ import ssl
 import threading
 import time
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any, Self
-from urllib.parse import urljoin, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -21,11 +21,13 @@ from urllib3.util.retry import Retry
 from . import exceptions as exc
 from .decoding import error_body, loads
 from .redaction import Redactor
+from .status_errors import error_for, redirect_error
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
-# What an answer may weigh (decoded bytes) per hotline asked for, plus a fixed allowance for the
-# envelope: a hotline is ~400 bytes of JSON, so 4 KiB leaves room for long descriptions while a
-# 1,000-hotline page stays under ~5 MiB, which Python decodes into well under 300 MB whatever it holds.
+# What an answer may weigh (decoded bytes) per item asked for, plus a fixed allowance for the
+# envelope: a hotline is ~400 bytes of JSON (a tenant less), so 4 KiB leaves room for long
+# descriptions while a 1,000-item page stays under ~5 MiB, which Python decodes into well under
+# 300 MB whatever it holds.
 ANSWER_BYTES_PER_HOTLINE = 4096
 ANSWER_BYTES_SLACK = 1024 * 1024
 ERROR_BODY_MAX_BYTES = 64 * 1024  # an error's {code, msg} is tiny; more is not worth reading
@@ -80,7 +82,7 @@ class BaseClient:
             read=retries,
             status=retries,
             other=0,
-            # GetPartnerHotlineList only reads, so replaying its POST is safe.
+            # The list methods only read, so replaying their POST is safe.
             allowed_methods=frozenset({"POST"}),
             status_forcelist=RETRY_STATUSES,
             backoff_factor=backoff_factor,
@@ -113,16 +115,28 @@ class BaseClient:
     def _redacting(self) -> AbstractContextManager[None]:
         return self._redactor.scrubbing()
 
-    def _request(self, method: str, body: dict[str, Any], *, context: str = "", max_bytes: int = 0) -> Any:
+    def _request(
+        self,
+        method: str,
+        body: dict[str, Any],
+        *,
+        context: str = "",
+        max_bytes: int = 0,
+        items: str = "hotlines",
+        refusable: str = "",
+    ) -> Any:
         """POST one Partner API method and return its decoded JSON, or raise an EtelecomError.
 
-        The answer is read streamed, at most `max_bytes` decoded bytes, and the whole call (the
-        retries included) must end within the client's deadline.
+        The answer is read streamed, at most `max_bytes` decoded bytes (the budget of the `items`
+        asked for), and the whole call (the retries included) must end within the client's
+        deadline. With `refusable` (how messages name the method's data, "the tenant list"),
+        eTelecom refusing this method to the key is a NotAvailable rather than an AuthError.
         """
+        answer = _Answer(max_bytes=max_bytes or ANSWER_BYTES_SLACK, items=items, refusable=refusable)
         with self._redacting():
-            return self._post(method, body, context=context, max_bytes=max_bytes or ANSWER_BYTES_SLACK)
+            return self._post(method, body, context=context, answer=answer)
 
-    def _post(self, method: str, body: dict[str, Any], *, context: str, max_bytes: int) -> Any:
+    def _post(self, method: str, body: dict[str, Any], *, context: str, answer: _Answer) -> Any:
         url = f"{self.base_url}/{method}"
         where = f" on {context}" if context else ""
         after_retries = f" after {self.retries} retries" if self.retries else ""
@@ -155,9 +169,7 @@ class BaseClient:
             self._reading.add(response)
         complete = False
         try:
-            result = self._decode(
-                response, where=where, after_retries=after_retries, max_bytes=max_bytes, deadline=deadline
-            )
+            result = self._decode(response, where=where, after_retries=after_retries, answer=answer, deadline=deadline)
             complete = True
             return result
         finally:
@@ -169,40 +181,27 @@ class BaseClient:
                 response.close()  # cut off mid-answer: the connection is unusable
 
     def _decode(
-        self, response: requests.Response, *, where: str, after_retries: str, max_bytes: int, deadline: float
+        self, response: requests.Response, *, where: str, after_retries: str, answer: _Answer, deadline: float
     ) -> Any:
         status = response.status_code
         if 300 <= status < 400:
-            location = response.headers.get("Location", "")
-            host = urlsplit(urljoin(response.url, location)).hostname if location else ""
-            target = f" to {host}" if host else ""
-            raise exc.BadRequest(
-                f"eTelecom answered with a redirect ({status}){target}{where}; the dashboard does not follow redirects",
-                status=status,
-            )
+            raise redirect_error(status, url=response.url, location=response.headers.get("Location", ""), where=where)
         if status == 200:
-            body = self._read(response, max_bytes=max_bytes, deadline=deadline, where=where)
+            body = self._read(response, max_bytes=answer.max_bytes, deadline=deadline, where=where, items=answer.items)
             return loads(body, where=where, status=status)
         body = self._read(response, max_bytes=ERROR_BODY_MAX_BYTES, deadline=deadline, where=where, cut=True)
         code, msg = error_body(body, self._redactor)
-        detail = f"{status} {code}" if code else str(status)
-        said = f": {msg}" if msg else ""
-        kwargs = {"status": status, "code": code, "msg": msg}
-        if status in (401, 403):
-            verb = "rejected the API key" if status == 401 else "refused access with this API key"
-            raise exc.AuthError(f"eTelecom {verb} ({detail}){said}", **kwargs)
-        if status == 429:
-            raise exc.RateLimited(f"eTelecom kept rate limiting{where}{after_retries} ({detail}){said}", **kwargs)
-        if status >= 500:
-            raise exc.ServerError(f"eTelecom had a server error{where}{after_retries} ({detail}){said}", **kwargs)
-        if status == 404 or code == "bad_route":
-            raise exc.BadRequest(
-                f"This base URL does not look like the eTelecom Partner API ({detail}){said}", **kwargs
-            )
-        raise exc.BadRequest(f"eTelecom rejected the request{where} ({detail}){said}", **kwargs)
+        raise error_for(status, code, msg, where=where, after_retries=after_retries, refusable=answer.refusable)
 
     def _read(
-        self, response: requests.Response, *, max_bytes: int, deadline: float, where: str, cut: bool = False
+        self,
+        response: requests.Response,
+        *,
+        max_bytes: int,
+        deadline: float,
+        where: str,
+        cut: bool = False,
+        items: str = "hotlines",
     ) -> bytes:
         """The decoded body, read in large chunks: at most `max_bytes` (more is a BadPayload, or
         with `cut` the first `max_bytes`), and before the deadline, which each socket wait is
@@ -231,7 +230,7 @@ class BaseClient:
                         return b"".join(chunks)
                     raise exc.BadPayload(
                         f"eTelecom's answer{where} is larger than the {max_bytes:,} bytes allowed "
-                        "for the hotlines asked for; the dashboard stopped reading it",
+                        f"for the {items} asked for; the dashboard stopped reading it",
                         status=response.status_code,
                     )
                 chunks.append(chunk)
@@ -247,6 +246,15 @@ class BaseClient:
             if self._closed:
                 raise _unreachable(f"The eTelecom client was closed while reading the answer{where}", e) from e
             raise _unreachable(f"eTelecom closed the connection{where}", e) from e
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """What a call's answer may be: its byte budget, what it holds, whether its method may be refused alone."""
+
+    max_bytes: int
+    items: str
+    refusable: str
 
 
 def _socket(response: requests.Response) -> socket.socket | None:

@@ -1,110 +1,19 @@
-"""Typed, validated views of eTelecom payloads (frozen dataclasses, never raw dicts)."""
+"""Typed, validated views of eTelecom payloads (frozen dataclasses, never raw dicts).
+
+Each of the Partner API's lists is described once (`Listing`: its method, the key of its items,
+their type, its page type), so one envelope (`RawPage`) and one paging loop serve them all.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from .. import tenant_fields
-from ..hotline_fields import API_FIELDS, BOOL, DATETIME, ID, LONG_TEXT, UPSTREAM_KEY, HotlineField
+from .. import hotline_fields, tenant_fields
 from .exceptions import BadPayload
-
-# IDs are string<int64>: ASCII digits only (`\d` would take "١٢٣" or "²"), and within int64.
-_ID_RE = re.compile(r"[0-9]{1,19}", re.ASCII)
-INT64_MAX = 2**63 - 1
-# No hotline was created before 1970 or will be updated after 2100: outside is a broken upstream
-# (and 0001-01-01T00:00:00+14:00 cannot even be converted to UTC).
-YEAR_RANGE = (1970, 2100)
-# A hotline's payload is flat (12 scalar fields); nested values are kept in `raw` as received,
-# but deeper than this is not an eTelecom hotline, and would strain every JSON encoder after us.
-MAX_RAW_DEPTH = 16
-_CONTAINERS = (dict, list)
-
-
-def _text(
-    item: dict,
-    key: str,
-    where: str,
-    max_len: int = 10_000,
-    numbers: bool = True,
-    strip: bool = False,
-    required: bool = False,
-) -> str:
-    value = item.get(key)
-    if value is None:
-        value = ""
-    else:
-        if numbers and isinstance(value, (int, float)) and not isinstance(value, bool):
-            # Some gateways send numbers for int64 fields; keep ints exact, refuse floats (precision is gone).
-            if isinstance(value, float):
-                raise BadPayload(f"{where}: field '{key}' is a floating-point number, so its exact value is lost")
-            value = str(value)
-        if not isinstance(value, str):
-            raise BadPayload(f"{where}: field '{key}' should be text, got {type(value).__name__}")
-        if len(value) > max_len:
-            raise BadPayload(f"{where}: field '{key}' is {len(value):,} characters long")
-        value = value.replace("\x00", "")
-        if strip:
-            value = value.strip()
-    if required and not value:
-        raise BadPayload(f"{where}: field '{key}' is missing")
-    return value
-
-
-def _int64(item: dict, key: str, where: str, required: bool = False) -> str:
-    """An ID: a non-negative 64-bit integer, as ASCII digits (kept as the exact text received)."""
-    value = _text(item, key, where=where, max_len=32).strip()
-    if not value:
-        if required:
-            raise BadPayload(f"{where}: field '{key}' is missing")
-        return ""
-    if not _ID_RE.fullmatch(value):
-        raise BadPayload(f"{where}: field '{key}' should be an ID made of the digits 0-9, got {value[:40]!r}")
-    if int(value) > INT64_MAX:
-        raise BadPayload(f"{where}: field '{key}' is beyond the 64-bit range, got {value[:40]!r}")
-    return value
-
-
-def _datetime(item: dict, key: str, where: str) -> datetime | None:
-    value = item.get(key)
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise BadPayload(f"{where}: field '{key}' should be an RFC 3339 date-time")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError as exc:
-        raise BadPayload(f"{where}: field '{key}' is not a date-time: {value[:40]!r}") from exc
-    if parsed.tzinfo is None:
-        raise BadPayload(f"{where}: field '{key}' has no time zone: {value[:40]!r}")
-    try:
-        year = parsed.astimezone(UTC).year
-    except (OverflowError, ValueError):
-        year = 0  # beyond what a datetime holds once converted to UTC
-    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-        raise BadPayload(f"{where}: field '{key}' is outside the years {YEAR_RANGE[0]}-{YEAR_RANGE[1]}: {value[:40]!r}")
-    return parsed
-
-
-def _depth_exceeds(value: Any, limit: int) -> bool:
-    """True when `value` nests containers more than `limit` levels deep (without recursing)."""
-    stack = [(value, 1)]
-    while stack:
-        current, depth = stack.pop()
-        if depth > limit:
-            return True
-        children = current.values() if isinstance(current, dict) else current
-        stack.extend((child, depth + 1) for child in children if isinstance(child, _CONTAINERS))
-    return False
-
-
-def _check_nesting(item: dict, *, where: str) -> None:
-    for key, value in item.items():
-        if isinstance(value, _CONTAINERS) and _depth_exceeds(value, MAX_RAW_DEPTH - 1):
-            raise BadPayload(f"{where}: field {str(key)[:40]!r} is nested more than {MAX_RAW_DEPTH} levels deep")
+from .parsing import check_nesting, field_parser, read_int64
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,35 +43,19 @@ class Hotline:
             value = item.get(key)
             if value is not None and not isinstance(value, bool):
                 raise BadPayload(f"{where}: field '{key}' should be true or false")
-        hotline_id = _int64(item, "id", where=where, required=True)
+        hotline_id = read_int64(item, "id", where=where, required=True)
         where = f"{where} (id {hotline_id})"
-        _check_nesting(item, where=where)
+        check_nesting(item, where=where)
         values = [read(item, key, where, *options) for read, key, options in _PARSERS]
         return cls(hotline_id, *values, item)
 
 
-def _bool(item: dict, key: str, where: str) -> bool | None:
-    return item.get(key)  # checked first, as its error names no ID
-
-
-def _parser(field: HotlineField) -> tuple[Callable[..., Any], str, tuple]:
-    """How one payload field is read, from its kind in the registry: (reader, key, the reader's
-    arguments after `where`), positional as a page calls it for every hotline."""
-    if field.kind == ID:
-        reader, options = _int64, (field.required,)
-    elif field.kind == DATETIME:
-        reader, options = _datetime, ()
-    elif field.kind == BOOL:
-        reader, options = _bool, ()
-    else:
-        reader, options = _text, (field.max_length, field.kind != LONG_TEXT, field.stripped, field.required)
-    return reader, field.api_name, options
-
-
 # Every payload field but the ID (parsed first: the errors after it name it), in the API's order,
 # which is `Hotline`'s (a test checks it).
-_PARSERS = tuple(_parser(field) for field in API_FIELDS if field.name != UPSTREAM_KEY)
-_BOOLEANS = tuple(field.api_name for field in API_FIELDS if field.kind == BOOL)
+_PARSERS = tuple(
+    field_parser(field) for field in hotline_fields.API_FIELDS if field.name != hotline_fields.UPSTREAM_KEY
+)
+_BOOLEANS = tuple(field.api_name for field in hotline_fields.API_FIELDS if field.kind == hotline_fields.BOOL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,26 +78,17 @@ class Tenant:
         """A tenant from its payload, each field parsed as the tenant registry declares it."""
         if not isinstance(item, dict):
             raise BadPayload(f"{where} is not an object")
-        tenant_id = _int64(item, "id", where=where, required=True)
+        tenant_id = read_int64(item, "id", where=where, required=True)
         where = f"{where} (id {tenant_id})"
-        _check_nesting(item, where=where)
+        check_nesting(item, where=where)
         values = [read(item, key, where, *options) for read, key, options in _TENANT_PARSERS]
         return cls(tenant_id, *values, item)
 
 
 # Every tenant payload field but the ID, in the API's order, which is `Tenant`'s (a test checks it).
 _TENANT_PARSERS = tuple(
-    _parser(field) for field in tenant_fields.API_FIELDS if field.name != tenant_fields.UPSTREAM_KEY
+    field_parser(field) for field in tenant_fields.API_FIELDS if field.name != tenant_fields.UPSTREAM_KEY
 )
-
-
-@dataclass(frozen=True, slots=True)
-class TenantPage:
-    """One page of GetPartnerTenantList."""
-
-    number: int
-    tenants: tuple[Tenant, ...]
-    paging: Paging
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,28 +121,72 @@ class HotlinePage:
 
 
 @dataclass(frozen=True, slots=True)
-class RawHotlinePage:
-    """A page whose envelope is checked (a list of hotlines, the paging) but not yet its hotlines:
-    enough to follow the cursor while the hotlines are parsed elsewhere."""
+class TenantPage:
+    """One page of GetPartnerTenantList."""
+
+    number: int
+    tenants: tuple[Tenant, ...]
+    paging: Paging
+
+
+@dataclass(frozen=True, slots=True)
+class Listing[ItemT, PageT]:
+    """One of the Partner API's lists: its method, where its items are, and what they become."""
+
+    method: str  # the Partner API method that serves it
+    key: str  # the answer's list of items, also their plural in messages ("hotlines")
+    noun: str  # one item, in messages ("hotline 3 (id ...)")
+    page_label: str  # a page, in messages ("page 3", "tenant page 3")
+    parse_item: Callable[..., ItemT]  # (payload, where=...) -> the item
+    make_page: Callable[[int, tuple[ItemT, ...], Paging], PageT]
+    # How a refusal of this list alone names it ("the tenant list"); "" when a refusal is an
+    # ordinary AuthError (the hotline list: a key without it is of no use to the dashboard).
+    refusable: str = ""
+
+    def where(self, number: int) -> str:
+        """How messages name page `number` of this list."""
+        return f"{self.page_label} {number}"
+
+
+HOTLINES: Listing[Hotline, HotlinePage] = Listing(
+    "GetPartnerHotlineList", "hotlines", "hotline", "page", Hotline.from_payload, HotlinePage
+)
+TENANTS: Listing[Tenant, TenantPage] = Listing(
+    "GetPartnerTenantList", "tenants", "tenant", "tenant page", Tenant.from_payload, TenantPage,
+    refusable="the tenant list",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class RawPage[PageT]:
+    """A page whose envelope is checked (a list of items, the paging) but not yet its items:
+    enough to follow the cursor while the items are parsed elsewhere."""
 
     number: int
     items: list[Any]
     paging: Paging
+    listing: Listing[Any, PageT] = HOTLINES  # the hotline list's callers name none
 
     @classmethod
-    def from_payload(cls, payload: Any, *, number: int) -> RawHotlinePage:
+    def from_payload(cls, payload: Any, *, number: int, listing: Listing[Any, PageT] = HOTLINES) -> RawPage[PageT]:
+        """The envelope of one answer of `listing`, or BadPayload when it is not the API's."""
+        key = listing.key
         if not isinstance(payload, dict):
             raise BadPayload("it is not a JSON object")
-        if "hotlines" not in payload:
-            raise BadPayload("it has no 'hotlines' list")
-        items = payload["hotlines"]
+        if key not in payload:
+            raise BadPayload(f"it has no '{key}' list")
+        items = payload[key]
         if items is None:
             items = []
         if not isinstance(items, list):
-            raise BadPayload("its 'hotlines' is not a list")
-        return cls(number=number, items=items, paging=Paging.from_payload(payload.get("paging")))
+            raise BadPayload(f"its '{key}' is not a list")
+        return cls(number=number, items=items, paging=Paging.from_payload(payload.get("paging")), listing=listing)
 
-    def parse(self) -> HotlinePage:
-        items = enumerate(self.items, start=1)
-        hotlines = tuple(Hotline.from_payload(item, where=f"hotline {index}") for index, item in items)
-        return HotlinePage(number=self.number, hotlines=hotlines, paging=self.paging)
+    def parse(self) -> PageT:
+        """The typed page: every item parsed, each error naming the item's place."""
+        noun, parse_item = self.listing.noun, self.listing.parse_item
+        items = tuple(parse_item(item, where=f"{noun} {index}") for index, item in enumerate(self.items, start=1))
+        return self.listing.make_page(self.number, items, self.paging)
+
+
+RawHotlinePage = RawPage  # its name from when the hotline list was the only one

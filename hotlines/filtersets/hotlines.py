@@ -7,20 +7,16 @@ out unless `include_removed` is set, whatever queryset the filterset is given.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Collection
-
 import django_filters
 from django import forms
 from django.db.models import QuerySet
-from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import HotlineStatus, Network, label_for
 from ..models import Connection, Hotline
-from ..search import Search, search_parse
 from ..selectors import data_version, hotline_values
 from .fields import IdChoiceFilter, InFilter, SafeDateFilter
+from .lenient import LenientFilterSet
 
 # Filters whose values are listed with counts beside them (facets).
 FACETS = ("status", "network", "connection")
@@ -37,14 +33,10 @@ def _method_choices(version: str | None = None) -> list[tuple[str, str]]:
     return [(value, value) for value in hotline_values("connection_method", version=version)]
 
 
-def _names(without: str | Collection[str] | None) -> set[str]:
-    if without is None:
-        return set()
-    return {without} if isinstance(without, str) else set(without)
-
-
-class HotlineFilterSet(django_filters.FilterSet):
+class HotlineFilterSet(LenientFilterSet):
     """Filters and quick search for the hotline list; multi-value filters repeat in the query string."""
+
+    facets = FACETS
 
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -101,8 +93,7 @@ class HotlineFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, version: str | None = None) -> None:
-        # Always bound, so that the defaults (removed hotlines hidden) apply to an empty query too.
-        super().__init__(data if data is not None else QueryDict(), queryset, request=request, prefix=prefix)
+        super().__init__(data, queryset, request=request, prefix=prefix)
         self.version = version or data_version()
         # The values found in the data, read once for this data version (not once per field).
         self.filters["status"].extra["choices"] = _choices(HotlineStatus, "status", self.version)
@@ -110,12 +101,6 @@ class HotlineFilterSet(django_filters.FilterSet):
         self.filters["method"].extra["choices"] = _method_choices(self.version)
 
     # --- filtering -----------------------------------------------------------------------
-
-    @property
-    def search(self) -> Search:
-        if not hasattr(self, "_search"):
-            self._search = search_parse(self.data.get("q", "") if self.is_bound else "")
-        return self._search
 
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         if self.search.is_empty:
@@ -125,50 +110,7 @@ class HotlineFilterSet(django_filters.FilterSet):
     def filter_free(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         return qs.filter(is_free_charge=value == "yes") if value in ("yes", "no") else qs
 
-    def filter_removed(self, qs: QuerySet, name: str, value: str) -> QuerySet:
-        return qs  # applied in filter_queryset, where its absence matters as much as its presence
-
-    def filter_queryset(self, queryset: QuerySet, *, without: str | Collection[str] | None = None) -> QuerySet:
-        """Every valid filter but `without` (used for facet counts); removed rows unless asked."""
-        cleaned = self.form.cleaned_data
-        skip = _names(without)
-        for name, value in cleaned.items():
-            if name not in skip:
-                queryset = self.filters[name].filter(queryset, value)
-        if cleaned.get("include_removed") == "only":
-            queryset = queryset.filter(is_removed=True)
-        elif self.live_only:
-            queryset = queryset.filter(is_removed=False)
-        return queryset
-
-    @property
-    def live_only(self) -> bool:
-        """Removed hotlines are hidden (the default)."""
-        return self.form.cleaned_data.get("include_removed") not in ("on", "only")
-
-    def qs_without(self, name: str | Collection[str]) -> QuerySet:
-        """The rows under every active filter except `name` (one name or several)."""
-        self.errors  # noqa: B018 - validates the form
-        return self.filter_queryset(self.queryset.all(), without=name)
-
     # --- describing ----------------------------------------------------------------------
-
-    def active(self) -> dict:
-        """The valid filters in force, by name (empty choices and unticked boxes left out)."""
-        self.errors  # noqa: B018 - validates the form
-        active = {name: value for name, value in self.form.cleaned_data.items() if not _empty(value)}
-        if self.search.is_empty:
-            active.pop("q", None)
-        return active
-
-    def facet_choices(self) -> dict[str, set[str] | None]:
-        """The chosen values of each facet (as strings: account IDs too), None where none is."""
-        active = self.active()
-        chosen: dict[str, set[str] | None] = {}
-        for name in FACETS:
-            value = active.get(name)
-            chosen[name] = None if value is None else {_key(item) for item in value}
-        return chosen
 
     def facets_only(self) -> tuple[dict[str, set[str] | None], set[bool]] | None:
         """(each facet's chosen values, removal states) when no other filter is in force, else
@@ -179,29 +121,3 @@ class HotlineFilterSet(django_filters.FilterSet):
             return None
         removed = {"on": {False, True}, "only": {True}}.get(active.get("include_removed"), {False})
         return self.facet_choices(), removed
-
-    def state_key(self, *, without: str | Collection[str] | None = None) -> str:
-        """A short stable key of the valid filters in force (for caching counts)."""
-        self.errors  # noqa: B018 - validates the form
-        parts = []
-        skip = _names(without)
-        for name, value in sorted(self.active().items()):
-            if name in skip:
-                continue
-            if name == "q":
-                value = (self.search.number, self.search.words)
-            elif isinstance(value, list | tuple | QuerySet):
-                value = sorted(_key(item) for item in value)  # chosen accounts by ID
-            parts.append(f"{name}={value!r}")
-        return hashlib.sha256("&".join(parts).encode()).hexdigest()[:32]
-
-
-def _key(item) -> str:
-    """A chosen value as the form sends it: a row's ID, or the value itself."""
-    return str(getattr(item, "pk", item))
-
-
-def _empty(value) -> bool:
-    if value is None or value is False or value == "":
-        return True
-    return isinstance(value, list | tuple | QuerySet) and len(value) == 0

@@ -10,7 +10,7 @@ from .connections import Connection  # noqa: I001
 from .hotlines import Hotline
 from .syncs import HotlineChange, StagedHotline, StagedState, SyncRun
 from .preferences import UserPreference
-from .exports import ExportFormat, ExportRecord, ExportStatus
+from .exports import ExportFormat, ExportKind, ExportRecord, ExportStatus
 from .audit import AuditAction, AuditEntry
 from .tenants import StagedTenant, Tenant, TenantChange
 
@@ -19,6 +19,7 @@ __all__ = [
     "AuditEntry",
     "Connection",
     "ExportFormat",
+    "ExportKind",
     "ExportRecord",
     "ExportStatus",
     "Hotline",

@@ -1,4 +1,4 @@
-"""The record of exports of the hotline list."""
+"""The record of exports of the browsing lists (hotlines, tenants)."""
 
 from django.conf import settings
 from django.db import models
@@ -13,6 +13,13 @@ class ExportFormat(models.TextChoices):
     JSON = "json", "JSON"
 
 
+class ExportKind(models.TextChoices):
+    """Which list an export holds the rows of."""
+
+    HOTLINES = "hotlines", _("Hotlines")
+    TENANTS = "tenants", _("Tenants")
+
+
 class ExportStatus(models.TextChoices):
     """Where an export stands."""
 
@@ -23,12 +30,14 @@ class ExportStatus(models.TextChoices):
 
 
 class ExportRecord(models.Model):
-    """One export of the hotline list: who, when, which format and filters, how many rows."""
+    """One export of a list (hotlines or tenants): who, when, which format and filters, how many rows."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     username = models.CharField(max_length=150, blank=True, help_text="Kept if the user is deleted.")
     created_at = models.DateTimeField(_("requested"), auto_now_add=True, db_index=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Exports from before tenants were all of hotlines: the default says so for old rows too.
+    kind = models.CharField(_("list"), max_length=20, choices=ExportKind.choices, default=ExportKind.HOTLINES)
     format = models.CharField(_("format"), max_length=10, choices=ExportFormat.choices)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     columns = models.JSONField(_("columns"), default=list, blank=True)

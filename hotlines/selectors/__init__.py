@@ -6,6 +6,8 @@ caching      `cached_once`: one process computes a cold figure, the others wait 
 freshness    the freshness bar (last success and run per eTelecom account) and its cache
 syncs        the Syncs list, a run's changes, a running sync's estimate
 connections  eTelecom accounts with their last sync and test, their activity
+tenants      the tenant list's rows and counts, one tenant's history and hotlines
+tenancy      the mapping rule: which tenants a hotline belongs to
 users        the Users page, locked-out user names, a person's preferences
 audit        the audit log
 readiness    what /readyz reports
@@ -37,6 +39,16 @@ from .syncs import (
     sync_run_change_counts,
     sync_run_changes,
     sync_run_list,
+)
+from .tenants import (
+    tenant_changes,
+    tenant_data_version,
+    tenant_get,
+    tenant_groups,
+    tenant_hotlines,
+    tenant_list,
+    tenant_values,
+    tenants_unavailable,
 )
 from .users import user_list, user_locked_usernames, user_preference_get
 
@@ -74,6 +86,14 @@ __all__ = [
     "sync_run_change_counts",
     "sync_run_changes",
     "sync_run_list",
+    "tenant_changes",
+    "tenant_data_version",
+    "tenant_get",
+    "tenant_groups",
+    "tenant_hotlines",
+    "tenant_list",
+    "tenant_values",
+    "tenants_unavailable",
     "user_list",
     "user_locked_usernames",
     "user_preference_get",

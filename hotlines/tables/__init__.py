@@ -2,5 +2,6 @@
 here so `from hotlines.tables import HotlineTable` keeps working."""
 
 from .hotlines import STATUS_BADGES, HotlineTable, columns_all, long_id_html, number_html
+from .tenants import TenantTable
 
-__all__ = ["STATUS_BADGES", "HotlineTable", "columns_all", "long_id_html", "number_html"]
+__all__ = ["STATUS_BADGES", "HotlineTable", "TenantTable", "columns_all", "long_id_html", "number_html"]

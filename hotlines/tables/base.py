@@ -1,9 +1,29 @@
-"""What every list's table shares: the site's table class. The generic template
+"""What every list's table shares: the site's table class, a paginator told its count, and the
+browsing lists' one-pass rows. The generic template
 (templates/includes/table.html) names each table's region by its `label`."""
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import Any
+
 import django_tables2 as tables
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (cached per data version) instead of running COUNT(*) itself."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
 
 
 class ListTable(tables.Table):
@@ -13,3 +33,55 @@ class ListTable(tables.Table):
 
     class Meta:
         attrs = {"class": "table"}
+
+
+class PagedListTable(ListTable):
+    """A browsing list's table (tenants): told its page and count by the list page, its rows
+    rendered in one pass (see `rows_html`). Subclasses set `few_values` and `always_rendered`."""
+
+    few_values: frozenset[str] = frozenset()  # columns of a handful of values: rendered once per value
+    always_rendered: frozenset[str] = frozenset()  # their render shows something even for an empty value
+    back = ""
+
+    def configure(self, request: HttpRequest, *, page: int, per_page: int, count: int, back: str) -> PagedListTable:
+        """Fit the table to one request (NetBox's `BaseTable.configure`): the page asked for among
+        `count` rows (counted elsewhere, so no COUNT(*) here), and detail links that lead back to
+        the list as shown."""
+        self.request = request
+        self.back = back
+        self.paginate(paginator_class=CountedPaginator, per_page=per_page, page=page, count=count)
+        return self
+
+    def cell_value(self, record: Any, name: str) -> Any:
+        """The value a column shows for a record (its attribute of the same name by default)."""
+        return getattr(record, name)
+
+    def rows_html(self) -> SafeString:
+        """The page's rows as HTML, with the columns' `render_*` methods but without
+        django-tables2's cell-by-cell path (~0.1 ms a cell: most of a page's server time)."""
+        columns = []
+        for column in self.columns:
+            css = column.column.attrs.get("td", {}).get("class", "")
+            opening = format_html(
+                '<td{} data-label="{}">', format_html(' class="{}"', css) if css else "", column.header
+            )
+            render = getattr(self, f"render_{column.name}", None)
+            columns.append((column.name, opening, render, {} if column.name in self.few_values else None))
+        rows = []
+        for record in self.page.object_list.data if hasattr(self, "page") else self.data:
+            cells = []
+            for name, opening, render, seen in columns:
+                value = self.cell_value(record, name)
+                html = seen.get(value) if seen is not None else None
+                if html is None:
+                    if render is not None and (value not in (None, "") or name in self.always_rendered):
+                        html = conditional_escape(render(value=value, record=record))
+                    else:
+                        html = conditional_escape(value) if value not in (None, "") else "—"
+                    if seen is not None:
+                        seen[value] = html
+                cells.append(f"{opening}{html}</td>")
+            rows.append(f"<tr>{''.join(cells)}</tr>")
+        if not rows:
+            rows.append(format_html('<tr><td colspan="{}" class="empty">{}</td></tr>', len(columns), self.empty_text))
+        return mark_safe("".join(rows))  # noqa: S308 - every piece above is escaped or built with format_html

@@ -12,38 +12,42 @@ from django.utils.translation import gettext_lazy
 
 from ..choices import HotlineStatus, Network, label_for
 from ..dates import WhenColumn
-from ..filtersets.hotlines import HotlineFilterSet
-from ..models import ExportRecord, ExportStatus
+from ..filtersets import HotlineFilterSet, TenantFilterSet
+from ..models import ExportKind, ExportRecord, ExportStatus
 from ..services import exports
 
 
-def describe_filters(params: dict) -> str:
+def describe_filters(params: dict, kind: str = ExportKind.HOTLINES) -> str:
     """A recorded query in words, with the list's own labels: `Status: Enabled, Disabled · Network:
     Viettel · Sorted by: Name (descending)`. Parameters it does not know are shown as received."""
     enums = {"status": HotlineStatus, "network": Network}
+    tenants = kind == ExportKind.TENANTS
+    filters = (TenantFilterSet if tenants else HotlineFilterSet).base_filters
     parts = []
     for key, values in params.items():
         values = [str(value) for value in (values if isinstance(values, list) else [values])]
         if key == "sort":
-            parts.append(_("Sorted by: %(columns)s") % {"columns": ", ".join(_describe_sort(v) for v in values)})
+            sorts = ", ".join(_describe_sort(v, kind) for v in values)
+            parts.append(_("Sorted by: %(columns)s") % {"columns": sorts})
             continue
-        found = HotlineFilterSet.base_filters.get(key)
+        found = filters.get(key)
         title = found.label if found is not None and found.label else key
         shown = [label_for(enums[key], value) for value in values] if key in enums else values
         parts.append(f"{title}: {', '.join(shown)}")
-    return " · ".join(parts) or _("all hotlines")
+    return " · ".join(parts) or (_("all tenants") if tenants else _("all hotlines"))
 
 
-def _describe_sort(value: str) -> str:
+def _describe_sort(value: str, kind: str) -> str:
     name = value.removeprefix("-")
-    column = exports.COLUMNS.get(name)
+    column = exports.export_column_titles(kind=kind).get(name)
     title = column.title if column is not None else name
     return _("%(column)s (descending)") % {"column": title} if value.startswith("-") else title
 
 
-def describe_columns(keys: list) -> str:
+def describe_columns(keys: list, kind: str = ExportKind.HOTLINES) -> str:
     """Recorded column keys as the headers the file has."""
-    return ", ".join(exports.COLUMNS[key].title if key in exports.COLUMNS else str(key) for key in keys)
+    columns = exports.export_column_titles(kind=kind)
+    return ", ".join(columns[key].title if key in columns else str(key) for key in keys)
 
 
 def export_status_badge(record: ExportRecord) -> str:
@@ -65,6 +69,7 @@ class ExportRecordTable(tables.Table):
 
     created_at = WhenColumn(verbose_name=gettext_lazy("Requested"))
     username = tables.Column(verbose_name=gettext_lazy("User"))
+    kind = tables.Column(verbose_name=gettext_lazy("List"))
     format = tables.Column(verbose_name=gettext_lazy("Format"))
     row_count = tables.Column(verbose_name=gettext_lazy("Rows"), attrs={"td": {"class": "num"}})
     filters = tables.Column(verbose_name=gettext_lazy("Filters"), orderable=False)
@@ -75,7 +80,7 @@ class ExportRecordTable(tables.Table):
 
     class Meta:
         model = ExportRecord
-        fields = ("created_at", "username", "format", "row_count", "filters", "columns", "background", "status")
+        fields = ("created_at", "username", "kind", "format", "row_count", "filters", "columns", "background", "status")
         sequence = (*fields, "finished_at")
         order_by = ("-created_at",)
         attrs = {"class": "table", "id": "export-table"}
@@ -85,11 +90,11 @@ class ExportRecordTable(tables.Table):
     def render_row_count(self, value: int) -> str:
         return number_format(value, force_grouping=True)
 
-    def render_filters(self, value: dict) -> str:
-        return describe_filters(value)
+    def render_filters(self, value: dict, record: ExportRecord) -> str:
+        return describe_filters(value, record.kind)
 
-    def render_columns(self, value: list) -> str:
-        return describe_columns(value)
+    def render_columns(self, value: list, record: ExportRecord) -> str:
+        return describe_columns(value, record.kind)
 
     def render_status(self, value: str, record: ExportRecord) -> str:
         return export_status_badge(record)
@@ -106,7 +111,7 @@ class MyExportTable(ExportRecordTable):
     download = tables.Column(verbose_name=gettext_lazy("File"), accessor="pk", orderable=False)
 
     class Meta(ExportRecordTable.Meta):
-        fields = ("created_at", "format", "row_count", "filters", "status")
+        fields = ("created_at", "kind", "format", "row_count", "filters", "status")
         sequence = (*fields, "download")
         exclude = ("username", "columns", "background", "finished_at")
 

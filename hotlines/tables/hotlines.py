@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from functools import cached_property
 
 import django_tables2 as tables
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import conditional_escape, escape, format_html
@@ -20,6 +18,7 @@ from ..columns import COLUMN_FIELDS, DEFAULT_COLUMNS, columns_resolve
 from ..dates import when_html
 from ..models import Hotline
 from ..normalize import number_groups
+from .base import CountedPaginator
 
 STATUS_BADGES = {
     HotlineStatus.ENABLED: "badge-enabled",
@@ -72,18 +71,6 @@ def _detail_url_maker():
     if head is None:
         return lambda pk: reverse("hotlines:detail", args=[pk])
     return lambda pk: f"{head}/{pk}/{tail}"
-
-
-class CountedPaginator(Paginator):
-    """A paginator told its count (cached per data version) instead of running COUNT(*) itself."""
-
-    def __init__(self, object_list, per_page, *, count: int, **kwargs) -> None:
-        super().__init__(object_list, per_page, **kwargs)
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
 
 
 def _column(field: hotline_fields.HotlineField) -> tables.Column:

@@ -8,14 +8,18 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
+from .. import tenant_fields
 from ..choices import HotlineStatus, Network, label_for
 from ..hotline_fields import BOOL, FIELDS, NETWORK, STATUS, TRACKED_FIELDS
 from ..tables import STATUS_BADGES, number_html
 
 register = template.Library()
 
-# The history's words for the fields it records.
-FIELD_LABELS = {field.name: field.change_label for field in TRACKED_FIELDS}
+# The history's words for the fields it records (a tenant's too: its domain; shared names agree).
+FIELD_LABELS = {
+    **{field.name: field.change_label for field in tenant_fields.TRACKED_FIELDS},
+    **{field.name: field.change_label for field in TRACKED_FIELDS},
+}
 
 
 @register.filter

@@ -24,7 +24,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from ..filtersets.exports import ExportRecordFilterSet
-from ..models import ExportFormat, ExportRecord, ExportStatus
+from ..models import ExportFormat, ExportKind, ExportRecord, ExportStatus
 from ..services import exports
 from ..tables.exports import (
     ExportRecordTable,
@@ -46,7 +46,7 @@ WHY_PARAM = "why"  # on the progress page: the limit that sent the export to the
 QUEUED_REASONS = (exports.QUEUED_USER_LIMIT, exports.QUEUED_SITE_LIMIT)
 
 
-def export_response(request: HttpRequest) -> HttpResponse:
+def export_response(request: HttpRequest, *, kind: str = ExportKind.HOTLINES) -> HttpResponse:
     """The file for the list's query (streamed), or, for a large export, the way to its progress page."""
     if not request.user.has_perm(EXPORT_PERMISSION):
         raise PermissionDenied
@@ -56,7 +56,9 @@ def export_response(request: HttpRequest) -> HttpResponse:
     choice = request.GET.get(exports.COLUMNS_PARAM, exports.VISIBLE)
     if choice not in exports.COLUMN_CHOICES:
         choice = exports.VISIBLE
-    job = exports.export_start(user=request.user, query=request.GET, fmt=fmt, columns=choice, request=request)
+    job = exports.export_start(
+        user=request.user, query=request.GET, fmt=fmt, columns=choice, request=request, kind=kind
+    )
     record = job.record
     if record.background:
         # Why it was queued travels with the address: the progress fragment says it while it polls,
@@ -113,6 +115,12 @@ def _queued_message(record: ExportRecord, reason: str) -> str:
             "Many downloads are under way right now, so this export is prepared in the background; "
             "the download link appears here when it is ready."
         )
+    if record.kind == ExportKind.TENANTS:
+        return ngettext(
+            "Your export of %(count)s tenant is being prepared; the download link appears here when it is ready.",
+            "Your export of %(count)s tenants is being prepared; the download link appears here when it is ready.",
+            count,
+        ) % {"count": number_format(count, force_grouping=True)}
     return ngettext(
         "Your export of %(count)s hotline is being prepared; the download link appears here when it is ready.",
         "Your export of %(count)s hotlines is being prepared; the download link appears here when it is ready.",
@@ -124,9 +132,11 @@ class ExportMixin:
     """Makes the list answer `?…&_export=csv|xlsx|json` (django-tables2's convention) with exactly its
     rows: every filter, the search and the sort, all pages."""
 
+    export_kind: str = ExportKind.HOTLINES  # which list's rows and columns (services/exports/columns.py)
+
     def get(self, request, *args, **kwargs):
         if exports.EXPORT_PARAM in request.GET:
-            return export_response(request)
+            return export_response(request, kind=self.export_kind)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -135,6 +145,8 @@ class ExportMixin:
         rows = table.paginator.count if table is not None and hasattr(table, "paginator") else 0
         slow = [label for value, label in ExportFormat.choices if not exports.export_is_direct(fmt=value, rows=rows)]
         context["export_background_formats"] = get_text_list([str(label) for label in slow], _("and"))
+        context["export_kind"] = self.export_kind
+        context["export_url"] = self.request.path  # the list the menu sits on: its rows are the file's
         return context
 
 
@@ -196,8 +208,8 @@ def _progress_context(record: ExportRecord, why: str = "") -> dict:
         "available": exports.export_is_available(record=record),
         "done_rows": done,
         "percent": int(done * 100 / total) if total else (100 if record.status == ExportStatus.DONE else 0),
-        "filters_text": describe_filters(record.filters),
-        "columns_text": describe_columns(record.columns),
+        "filters_text": describe_filters(record.filters, record.kind),
+        "columns_text": describe_columns(record.columns, record.kind),
     }
 
 

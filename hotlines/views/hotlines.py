@@ -7,22 +7,18 @@ from urllib.parse import urlencode
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404, QueryDict
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.views.generic import DetailView, TemplateView
-from django_htmx.http import push_url
 
 from .. import listing, selectors
 from ..list_page import hotline_list_page
 from ..listing import canonical_query, list_url, safe_back_query
 from ..models import Hotline
 from ..normalize import international
+from .browsing import FORM_TARGET, RESULTS_TARGET, HtmxListMixin
 from .exports import ExportMixin
 
-RESULTS_TARGET = "results"  # htmx swaps only the results (filter change, sort, page)...
-FORM_TARGET = "filter-form"  # ...or the whole form, when a chip or Reset changes the filters too
 
-
-class HotlineListView(PermissionRequiredMixin, ExportMixin, TemplateView):
+class HotlineListView(PermissionRequiredMixin, ExportMixin, HtmxListMixin, TemplateView):
     """The list: quick search, filters with facet counts, chips, sorting, paging, chosen columns.
 
     Built once per request by `hotline_list_page`, then rendered; an htmx request aimed at the
@@ -30,33 +26,23 @@ class HotlineListView(PermissionRequiredMixin, ExportMixin, TemplateView):
 
     permission_required = "hotlines.view_hotline"
     template_name = "hotlines/hotline_list.html"
+    partial_templates = {
+        RESULTS_TARGET: "hotlines/includes/results.html",
+        FORM_TARGET: "hotlines/includes/list_form.html",
+    }
 
     def get_context_data(self, **kwargs):
         preference = selectors.user_preference_get(user=self.request.user)
         page = hotline_list_page(request=self.request, preference=preference)
-        target = self._htmx_target()
         return super().get_context_data(
             **kwargs,
             **page.context(),
-            oob=target == RESULTS_TARGET,  # facet counts change beside the swapped results
-            partial=target in (RESULTS_TARGET, FORM_TARGET),  # the export menu follows too
+            **self.htmx_context(),
             columns_open=self.request.session.pop("hotline_columns_open", False),
         )
 
-    def _htmx_target(self) -> str | None:
-        htmx = getattr(self.request, "htmx", None)
-        return htmx.target if htmx and not htmx.history_restore_request else None
-
-    def get_template_names(self):
-        partial = {RESULTS_TARGET: "hotlines/includes/results.html", FORM_TARGET: "hotlines/includes/list_form.html"}
-        return [partial.get(self._htmx_target(), self.template_name)]
-
-    def render_to_response(self, context, **kwargs):
-        response = super().render_to_response(context, **kwargs)
-        patch_vary_headers(response, ("HX-Request", "HX-Target"))
-        if getattr(self.request, "htmx", None):
-            push_url(response, list_url(context["list_query"]))
-        return response
+    def list_url(self, query: QueryDict) -> str:
+        return list_url(query)
 
 
 class HotlineDetailView(PermissionRequiredMixin, DetailView):

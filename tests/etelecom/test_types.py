@@ -3,7 +3,7 @@
 import pytest
 
 from hotlines.etelecom.exceptions import BadPayload
-from hotlines.etelecom.types import Hotline, Paging
+from hotlines.etelecom.types import TENANTS, Hotline, HotlinePage, Paging, RawHotlinePage, RawPage, Tenant, TenantPage
 
 GOOD = {"id": "1150000000000000001", "hotline": "19006868", "created_at": "2024-03-01T08:00:00Z"}
 
@@ -74,3 +74,42 @@ def test_paging_keeps_the_cursor_and_refuses_one_that_is_not_text():
             Paging.from_payload(paging)
     with pytest.raises(BadPayload, match="'paging' is not an object"):
         Paging.from_payload([])
+
+
+# --- tenants ------------------------------------------------------------------------------------
+
+TENANT = {"id": "1160000000000000001", "name": "Công ty CP Ánh Dương – Đà Nẵng", "owner_id": "1100000000007919003"}
+
+
+def test_a_tenant_keeps_its_fields_and_raw_payload():
+    tenant = Tenant.from_payload({**TENANT, "status": "Q", "domain": " anhduong-dn.pbx.etelecom.vn "})
+    assert (tenant.id, tenant.owner_id, tenant.status) == ("1160000000000000001", "1100000000007919003", "Q")
+    assert tenant.domain == " anhduong-dn.pbx.etelecom.vn "  # text people wrote is kept as sent
+    assert tenant.raw["name"] == tenant.name
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"id": None}, r"^tenant 2: field 'id' is missing"),
+        ({"owner_id": "12a"}, r"^tenant 2 \(id 1160000000000000001\): field 'owner_id' should be an ID"),
+        ({"name": "x" * 501}, "field 'name' is 501 characters long"),
+        ({"domain": {"a": 1}}, "field 'domain' should be text, got dict"),
+        ({"created_at": "yesterday"}, "field 'created_at' is not a date-time"),
+    ],
+)
+def test_a_tenant_field_that_is_not_the_apis_is_refused_with_its_place(fields, reason):
+    with pytest.raises(BadPayload, match=reason):
+        Tenant.from_payload({**TENANT, **fields}, where="tenant 2")
+
+
+def test_a_raw_page_of_tenants_checks_its_own_key():
+    page = RawPage.from_payload({"tenants": [TENANT], "paging": {"next": "c2"}}, number=4, listing=TENANTS).parse()
+    assert isinstance(page, TenantPage) and page.number == 4 and page.paging.next == "c2"
+    assert page.tenants[0].name == TENANT["name"]
+    with pytest.raises(BadPayload, match="it has no 'tenants' list"):
+        RawPage.from_payload({"hotlines": []}, number=1, listing=TENANTS)
+    with pytest.raises(BadPayload, match=r"^tenant 1 is not an object"):
+        RawPage.from_payload({"tenants": ["x"]}, number=1, listing=TENANTS).parse()
+    # The hotline list's envelope, under the name its callers know, is unchanged.
+    assert RawHotlinePage.from_payload({"hotlines": None}, number=1).parse() == HotlinePage(1, (), Paging(""))

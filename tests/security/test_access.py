@@ -22,8 +22,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 from django.utils import timezone
 
-from hotlines.models import AuditAction, AuditEntry, ExportRecord, Hotline, HotlineChange, SyncRun
+from hotlines.models import AuditAction, AuditEntry, ExportRecord, Hotline, HotlineChange, SyncRun, TenantChange
 from hotlines.services.audit import audit_record
+from tests.factories import TenantFactory
 
 IDENTITIES = ("anonymous", "no_role", "viewer", "exporter", "operator", "administrator", "superuser")
 RANK = {name: rank for rank, name in enumerate(IDENTITIES)}
@@ -70,6 +71,8 @@ ACCESS: dict[str, Rule] = {
     "hotlines:home": Rule("viewer"),
     "hotlines:list": Rule("viewer"),
     "hotlines:detail": Rule("viewer", kwargs=_pk("hotline")),
+    "hotlines:tenant-list": Rule("viewer"),
+    "hotlines:tenant-detail": Rule("viewer", kwargs=_pk("tenant")),
     "hotlines:list-preferences": Rule("viewer", note="POST only"),
     "hotlines:list-per-page": Rule("viewer", note="POST only"),
     "hotlines:language": Rule("public", note="POST only; the sign-in page switches language too"),
@@ -119,6 +122,10 @@ ADMIN_REFUSED_TO_STAFF = {
     "admin:hotlines_hotlinechange_delete",
     "admin:hotlines_syncrun_add",
     "admin:hotlines_syncrun_delete",
+    "admin:hotlines_tenant_add",
+    "admin:hotlines_tenant_delete",
+    "admin:hotlines_tenantchange_add",
+    "admin:hotlines_tenantchange_delete",
 }
 STATIC_PREFIXES = ("/static/", "/media/")
 
@@ -133,6 +140,7 @@ class World:
     sync_run: SyncRun
     export: ExportRecord
     target_user: object
+    tenant: object = None
 
 
 @pytest.fixture
@@ -146,6 +154,8 @@ def world(db, role_users, connection, django_user_model) -> World:
         connection=connection, etelecom_id="1", hotline="19001234", name="Tổng đài", content_hash="x", raw={}
     )
     HotlineChange.objects.create(hotline=hotline, sync_run=run, kind="appeared")
+    tenant = TenantFactory(connection=connection)
+    TenantChange.objects.create(tenant=tenant, sync_run=run, kind="appeared")
     export = ExportRecord.objects.create(
         user=users["exporter"], username="exporter", format="csv", background=True, status="done"
     )
@@ -162,7 +172,7 @@ def world(db, role_users, connection, django_user_model) -> World:
         exception_class_path="",
         traceback="",
     )
-    return World(users, connection, hotline, run, export, target_user=users["viewer"])
+    return World(users, connection, hotline, run, export, target_user=users["viewer"], tenant=tenant)
 
 
 # --- walking the resolver ------------------------------------------------------------------------

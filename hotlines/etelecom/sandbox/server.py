@@ -1,5 +1,6 @@
-"""The sandbox's HTTP server: `POST /GetPartnerHotlineList` as the Partner API answers it, with
-the active faults applied, and `POST /_sandbox/control` for tests that drive it over HTTP."""
+"""The sandbox's HTTP server: `POST /GetPartnerHotlineList` and `POST /GetPartnerTenantList` as
+the Partner API answers them (key, Content-Type, paging, faults; `lists.py` builds the pages),
+and `POST /_sandbox/control` for tests that drive it over HTTP (`control.py`)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
 
-from .dataset import Dataset, decode_cursor, encode_cursor
-from .faults import Fault, Faults, gzip_bomb, with_nulls
+from . import control
+from .dataset import Dataset, decode_cursor
+from .faults import Fault, Faults
+from .lists import METHODS, TENANTS, Answer, ListMethod, error, list_answer, tenant_filter
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_KEY = "sandbox-key"
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
-_PLACEHOLDER = "\u2063sandbox-raw\u2063"  # replaced in the JSON text by what json.dumps cannot write
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -36,12 +38,16 @@ class SandboxServer(ThreadingHTTPServer):
         *,
         hotlines: int = 1000,
         seed: int = 1,
+        tenants: int | None = None,
         api_key: str = DEFAULT_API_KEY,
         control: bool = True,
+        refuse_tenants: int = 0,
     ) -> None:
         super().__init__((host, port), _Handler)
-        self.dataset = Dataset(hotlines, seed)
+        self.dataset = Dataset(hotlines, seed, tenants)  # tenants: by default one per 20 hotlines
         self.faults = Faults()
+        # 403 or 404: the tenant list is refused to every key, whatever the faults (0: served).
+        self.refuse_tenants = refuse_tenants
         self.api_key = api_key
         self.control = control
         self.requests = 0
@@ -108,7 +114,8 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self._body()
         if self.path == "/_sandbox/control" and self.server.control:
             return self._control(raw)
-        if self.path.rstrip("/") != "/GetPartnerHotlineList":
+        method = METHODS.get(self.path.rstrip("/"))
+        if method is None:
             return self._error(404, "bad_route", f"no handler for path {self.path!r}")
         content_type = self.headers.get("Content-Type", "")
         if content_type.split(";")[0].strip() != "application/json":
@@ -120,78 +127,52 @@ class _Handler(BaseHTTPRequestHandler):
             after = paging.get("after") or ""
             page, position = decode_cursor(after) if after else (1, 0)
         except (ValueError, TypeError, AttributeError):
-            page = None
-        faults = self.server.faults.take(page or 1)
+            body, page = {}, None
+        faults = self.server.faults.take(page or 1, method.key)
         echo = next((f for f in faults if f.kind == "echo_key"), None)
         if echo is not None:
             return self._echo_key(echo)
+        refusal = self._refusal(method, faults)
+        if refusal is not None and refusal.status == 404:  # no such method: before the key is looked at
+            return self._answer(refusal)
         if self.headers.get("Authorization", "") != f"Bearer {self.server.api_key}":
             return self._error(401, "unauthenticated", "invalid token")
+        if refusal is not None:
+            return self._answer(refusal)
         if page is None:
             return self._error(400, "invalid_argument", "invalid paging")
         if limit < 1:
             return self._error(400, "invalid_argument", "limit must be positive")
-        self._hotline_list(page, position, min(limit, MAX_LIMIT), after, faults)
+        try:
+            match = tenant_filter(body.get("filter")) if method.filtered else None
+        except ValueError as exc:
+            return self._error(400, "invalid_argument", str(exc))
+        delay = next((f for f in faults if f.kind == "delay"), None)
+        if delay is not None:
+            time.sleep(delay.seconds)
+        answer = list_answer(
+            self.server.dataset, method, page=page, position=position, limit=min(limit, MAX_LIMIT),
+            after=after, faults=faults, match=match,
+        )  # fmt: skip
+        self._answer(answer)
 
-    # --- GetPartnerHotlineList ------------------------------------------------------
+    def _refusal(self, method: ListMethod, faults: list[Fault]) -> Answer | None:
+        """The tenant list refused to this key, by a fault or by the server's setting."""
+        if method is not TENANTS:
+            return None
+        fault = next((f for f in faults if f.kind == "refuse_tenants"), None)
+        if fault is None and self.server.refuse_tenants:
+            fault = Fault.make("refuse_tenants", status=self.server.refuse_tenants)
+        return None if fault is None else error(fault.status, fault.code, fault.msg)
 
-    def _hotline_list(self, page: int, position: int, limit: int, after: str, faults: list[Fault]) -> None:
-        kinds = {f.kind: f for f in faults}
-        if "delay" in kinds:
-            time.sleep(kinds["delay"].seconds)
-        if "drop" in kinds:
+    def _answer(self, answer: Answer) -> None:
+        if answer.drop:
             self.close_connection = True
             self.connection.shutdown(2)
             return
-        if "status" in kinds:
-            fault = kinds["status"]
-            headers = {"Retry-After": fault.retry_after} if fault.retry_after else None
-            return self._error(fault.status, fault.code, fault.msg, headers)
-        if "malformed" in kinds:
-            return self._send(200, b'{"hotlines": [{"id": "1", "hotline": ')
-        if "shape" in kinds:
-            return self._json(200, {"data": {"items": []}, "paging": []})
-        if "redirect" in kinds:
-            fault = kinds["redirect"]
-            return self._send(fault.status, b"", {"Location": fault.location})
-        if "gzip_bomb" in kinds:
-            return self._send(200, gzip_bomb(kinds["gzip_bomb"].size), {"Content-Encoding": "gzip"})
-
-        dataset = self.server.dataset
-        count = limit * 20 if "oversize" in kinds else limit
-        items, next_position = dataset.page(position, count)
-        if "empty_with_next" in kinds:
-            items, next_position = [], position
-        if "duplicate" in kinds and position > 0:
-            previous, _ = dataset.page(max(position - 1, 0), 1)
-            items = previous + items  # the last hotline of the previous page, again
-        if "nulls" in kinds:
-            items = [with_nulls(item, n) for n, item in enumerate(items)]
-        if "missing_id" in kinds and items:
-            items[0] = {k: v for k, v in items[0].items() if k != "id"}
-        if "unknown_enums" in kinds and items:
-            items[0] = {**items[0], "network": "itelecom", "status": "X"}
-        raw_text = ""  # JSON text json.dumps cannot produce, put in place of _PLACEHOLDER
-        if "deep_nesting" in kinds and items:
-            depth = kinds["deep_nesting"].size
-            items[0], raw_text = {**items[0], "extra": _PLACEHOLDER}, "[" * depth + "]" * depth
-        if "lone_surrogate" in kinds and items:
-            items[0], raw_text = {**items[0], "name": f"Tổng đài {_PLACEHOLDER} lỗi"}, "\\ud800"
-        if "out_of_range_id" in kinds and items:
-            items[0] = {**items[0], "id": kinds["out_of_range_id"].value}
-        if "out_of_range_date" in kinds and items:
-            items[0] = {**items[0], "created_at": kinds["out_of_range_date"].value}
-        more = next_position < dataset.length
-        nxt = encode_cursor(page + 1, next_position) if more or "empty_with_next" in kinds else ""
-        if "repeat_cursor" in kinds and after:
-            nxt = after
-        payload = {"hotlines": items, "paging": {"after": after, "limit": limit, "next": nxt, "prev": "", "sort": ""}}
-        text = json.dumps(payload, ensure_ascii=False)
-        if raw_text:
-            text = text.replace(f'"{_PLACEHOLDER}"', raw_text).replace(_PLACEHOLDER, raw_text)
-        if "trickle" in kinds:
-            return self._trickle(text.encode(), kinds["trickle"].seconds)
-        self._send(200, text.encode())
+        if answer.trickle:
+            return self._trickle(answer.body, answer.trickle)
+        self._send(answer.status, answer.body, answer.headers)
 
     def _echo_key(self, fault: Fault) -> None:
         """An upstream that quotes the request's credentials back, as some gateways do."""
@@ -215,26 +196,10 @@ class _Handler(BaseHTTPRequestHandler):
     # --- control (tests) ------------------------------------------------------------
 
     def _control(self, raw: bytes) -> None:
-        """Commands: {"fault": {...}}, {"clear_faults": true}, {"patch": {"id":..., ...}},
-        {"remove": id}, {"restore": id}, {"add": {...}}, {"reset": {"size":.., "seed":..}}."""
+        """Carry out a control command (see `control.apply`)."""
         try:
-            command = json.loads(raw or b"{}")
-            server = self.server
-            if "fault" in command:
-                server.faults.add(**command["fault"])
-            if command.get("clear_faults"):
-                server.faults.clear()
-            if "patch" in command:
-                fields = dict(command["patch"])
-                server.dataset.patch(fields.pop("id"), **fields)
-            if "remove" in command:
-                server.dataset.remove(command["remove"])
-            if "restore" in command:
-                server.dataset.restore(command["restore"])
-            if "add" in command:
-                server.dataset.add(command["add"])
-            if "reset" in command:
-                server.dataset.reset(**command["reset"])
+            control.apply(json.loads(raw or b"{}"), dataset=self.server.dataset, faults=self.server.faults)
         except (ValueError, TypeError, KeyError) as exc:
             return self._error(400, "invalid_argument", str(exc))
-        self._json(200, {"ok": True, "size": self.server.dataset.length})
+        dataset = self.server.dataset
+        self._json(200, {"ok": True, "size": dataset.length, "tenants": dataset.tenants.length})

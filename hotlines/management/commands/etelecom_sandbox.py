@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from hotlines.etelecom.demo_data import default_tenants
 from hotlines.etelecom.sandbox import DEFAULT_API_KEY, SandboxServer
 
 
 class Command(BaseCommand):
-    help = "Serve the local eTelecom Partner API sandbox with deterministic demo hotlines."
+    help = "Serve the local eTelecom Partner API sandbox with deterministic demo hotlines and tenants."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -14,13 +15,29 @@ class Command(BaseCommand):
             "--hotlines", type=int, default=settings.DEMO_HOTLINES,
             help="How many hotlines to serve (default: DEMO_HOTLINES, %(default)s, as `make run`).",
         )  # fmt: skip
+        parser.add_argument(
+            "--tenants", type=int, default=None,
+            help="How many tenants to serve (default: one per 20 hotlines, at least one).",
+        )  # fmt: skip
         parser.add_argument("--seed", type=int, default=1, help="Seed of the generated data.")
         parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="The Bearer key the sandbox accepts.")
         parser.add_argument("--no-control", action="store_true", help="Disable POST /_sandbox/control.")
+        parser.add_argument(
+            "--refuse-tenants", type=int, nargs="?", const=403, default=0, choices=(403, 404),
+            help="Refuse GetPartnerTenantList to the key while serving hotlines: 403 permission_denied "
+            "(the default when given alone) or 404 bad_route.",
+        )  # fmt: skip
 
-    def handle(self, *args, host, port, hotlines, seed, api_key, no_control, **options):
-        server = SandboxServer(host, port, hotlines=hotlines, seed=seed, api_key=api_key, control=not no_control)
-        self.stdout.write(f"eTelecom sandbox serving {hotlines:,} hotlines (seed {seed}) at {server.url}", ending="\n")
+    def handle(self, *args, host, port, hotlines, tenants, seed, api_key, no_control, refuse_tenants, **options):
+        server = SandboxServer(
+            host, port, hotlines=hotlines, tenants=tenants, seed=seed, api_key=api_key,
+            control=not no_control, refuse_tenants=refuse_tenants,
+        )  # fmt: skip
+        tenants = default_tenants(hotlines) if tenants is None else tenants
+        served = f"refusing its {tenants:,} tenants ({refuse_tenants})" if refuse_tenants else f"{tenants:,} tenants"
+        self.stdout.write(
+            f"eTelecom sandbox serving {hotlines:,} hotlines and {served} (seed {seed}) at {server.url}", ending="\n"
+        )
         self.stdout.flush()
         try:
             server.serve_forever()

@@ -1,4 +1,4 @@
-"""Exports of the hotline list (CSV, Excel, JSON): exactly the rows shown, streamed, safe, audited.
+"""Exports of the hotline and tenant lists (CSV, Excel, JSON): exactly the rows shown, streamed, safe, audited.
 
 - `selection`: which rows (the list's filterset and sort) and the file name;
 - `columns`: which fields, with their headers and API names;
@@ -9,7 +9,17 @@
 - `runs`: `export_start` (recorded, audited, streamed or queued) and the worker's `export_run`.
 """
 
-from .columns import ALL, API_COLUMNS, COLUMN_CHOICES, COLUMNS, VISIBLE, export_columns_for
+from .columns import (
+    ALL,
+    API_COLUMNS,
+    COLUMN_CHOICES,
+    COLUMNS,
+    TENANT_COLUMNS,
+    VISIBLE,
+    export_api_columns,
+    export_column_titles,
+    export_columns_for,
+)
 from .limits import (
     EXPORT_RATES,
     QUEUED_LARGE,
@@ -47,11 +57,14 @@ __all__ = [
     "QUEUED_LARGE",
     "QUEUED_SITE_LIMIT",
     "QUEUED_USER_LIMIT",
+    "TENANT_COLUMNS",
     "VISIBLE",
     "CleanupResult",
     "ExportJob",
     "ExportSelection",
+    "export_api_columns",
     "export_cleanup",
+    "export_column_titles",
     "export_columns_for",
     "export_direct_slots",
     "export_expected_seconds",

@@ -1,5 +1,5 @@
-"""Which hotline fields an export can hold, their human headers and their API names (from the
-field registry, `hotlines/hotline_fields.py`)."""
+"""Which fields an export can hold, their human headers and their API names, per list: hotlines
+(from the field registry, `hotlines/hotline_fields.py`) and tenants (`hotlines/tenant_fields.py`)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,21 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 
-from ...hotline_fields import BOOL, DATETIME, HOTLINE_FIELDS, NETWORK, STATUS, TEXT, UPSTREAM_KEY, HotlineField
+from ...hotline_fields import (
+    BOOL,
+    DATETIME,
+    HOTLINE_FIELDS,
+    INTEGER,
+    NETWORK,
+    STATUS,
+    TEXT,
+    UPSTREAM_KEY,
+    HotlineField,
+)
+from ...models import ExportKind
+from ...tenant_fields import TENANT_FIELDS
 
-__all__ = ["BOOL", "DATETIME", "NETWORK", "STATUS", "TEXT"]  # the kinds the writers tell apart
+__all__ = ["BOOL", "DATETIME", "INTEGER", "NETWORK", "STATUS", "TEXT"]  # the kinds the writers tell apart
 
 VISIBLE = "visible"
 ALL = "all"
@@ -53,16 +65,35 @@ _ALIASES = {
 }
 
 
-def export_columns_from_names(names: Iterable[str]) -> list[ExportColumn]:
-    """The exportable columns among these names, in their order, each once (others ignored)."""
+def export_columns_from_names(names: Iterable[str], *, kind: str = ExportKind.HOTLINES) -> list[ExportColumn]:
+    """The exportable columns of a list among these names, in their order, each once (others ignored)."""
+    columns, aliases = (COLUMNS, _ALIASES) if kind == ExportKind.HOTLINES else (TENANT_COLUMNS, {})
     found: dict[str, ExportColumn] = {}
     for name in names:
-        column = COLUMNS.get(_ALIASES.get(name, name))
+        column = columns.get(aliases.get(name, name))
         if column is not None and column.key not in found:
             found[column.key] = column
     return list(found.values())
 
 
-def export_columns_for(*, visible: list[str], choice: str) -> list[ExportColumn]:
+def export_columns_for(*, visible: list[str], choice: str, kind: str = ExportKind.HOTLINES) -> list[ExportColumn]:
     """The columns of an export: every field, or those the list shows, in its order."""
-    return list(ALL_COLUMNS) if choice == ALL else export_columns_from_names(visible)
+    if choice == ALL:
+        return list(ALL_COLUMNS if kind == ExportKind.HOTLINES else TENANT_ALL_COLUMNS)
+    return export_columns_from_names(visible, kind=kind)
+
+
+def export_api_columns(*, kind: str = ExportKind.HOTLINES) -> list[ExportColumn]:
+    """The Partner API's object of a list, field for field: what a JSON export holds."""
+    return list(API_COLUMNS if kind == ExportKind.HOTLINES else TENANT_API_COLUMNS)
+
+
+def export_column_titles(*, kind: str = ExportKind.HOTLINES) -> dict[str, ExportColumn]:
+    """A list's exportable columns by key (to say a recorded export's columns in words)."""
+    return COLUMNS if kind == ExportKind.HOTLINES else TENANT_COLUMNS
+
+
+# The tenant list's: its registry's fields, the API's first (`tenant_fields.TENANT_FIELDS`).
+TENANT_ALL_COLUMNS: tuple[ExportColumn, ...] = tuple(ExportColumn.of(field) for field in TENANT_FIELDS)
+TENANT_COLUMNS: dict[str, ExportColumn] = {column.key: column for column in TENANT_ALL_COLUMNS}
+TENANT_API_COLUMNS: tuple[ExportColumn, ...] = tuple(column for column in TENANT_ALL_COLUMNS if column.api_name)

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ...models import ExportFormat, ExportRecord, ExportStatus
+from ...models import ExportFormat, ExportKind, ExportRecord, ExportStatus
 from ...tasks import export_hotlines
 
 logger = logging.getLogger(__name__)
@@ -32,11 +32,20 @@ class CleanupResult:
 
 
 def record_open(
-    *, user, fmt: ExportFormat, params: dict, keys: list[str], rows: int, background: bool, filename: str
+    *,
+    user,
+    fmt: ExportFormat,
+    params: dict,
+    keys: list[str],
+    rows: int,
+    background: bool,
+    filename: str,
+    kind: str = ExportKind.HOTLINES,
 ) -> ExportRecord:
     """Record an export as asked: waiting for the worker (background) or being streamed now."""
     return ExportRecord.objects.create(
         user=user,
+        kind=kind,
         username=user.get_username(),
         format=fmt,
         filters=params,
@@ -48,9 +57,11 @@ def record_open(
     )
 
 
-def record_twin(*, user, fmt: str, params: dict, keys: list[str], exclude: int | None = None) -> ExportRecord | None:
+def record_twin(
+    *, user, fmt: str, params: dict, keys: list[str], exclude: int | None = None, kind: str = ExportKind.HOTLINES
+) -> ExportRecord | None:
     """The user's identical background export still being written, if any (a double click)."""
-    records = ExportRecord.objects.filter(user=user, format=fmt, background=True, status__in=IN_FLIGHT)
+    records = ExportRecord.objects.filter(user=user, kind=kind, format=fmt, background=True, status__in=IN_FLIGHT)
     for record in records.exclude(pk=exclude):
         if record.filters == params and record.columns == keys:
             return record

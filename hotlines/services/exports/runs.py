@@ -15,9 +15,9 @@ from django.http import HttpRequest, QueryDict
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ...models import AuditAction, ExportFormat, ExportRecord
+from ...models import AuditAction, ExportFormat, ExportKind, ExportRecord
 from ..audit import audit_record
-from .columns import API_COLUMNS, ExportColumn, export_columns_for, export_columns_from_names
+from .columns import ExportColumn, export_api_columns, export_columns_for, export_columns_from_names
 from .limits import QUEUED_LARGE, export_is_direct, over_direct_limit
 from .records import (
     export_cleanup,
@@ -37,37 +37,49 @@ from .streaming import ExportJob, write_file
 logger = logging.getLogger(__name__)
 
 
-def _columns_for(*, fmt: str, visible: list[str], choice: str) -> list[ExportColumn]:
+def _columns_for(*, fmt: str, visible: list[str], choice: str, kind: str) -> list[ExportColumn]:
     # JSON is for machines: always the API's object, field for field, whatever the list shows.
-    return list(API_COLUMNS) if fmt == ExportFormat.JSON else export_columns_for(visible=visible, choice=choice)
+    if fmt == ExportFormat.JSON:
+        return export_api_columns(kind=kind)
+    return export_columns_for(visible=visible, choice=choice, kind=kind)
 
 
-def export_start(*, user, query: QueryDict, fmt: str, columns: str, request: HttpRequest | None = None) -> ExportJob:
-    """Record and audit an export of the list's rows for these query parameters. Exports too slow
+def export_start(
+    *,
+    user,
+    query: QueryDict,
+    fmt: str,
+    columns: str,
+    request: HttpRequest | None = None,
+    kind: str = ExportKind.HOTLINES,
+) -> ExportJob:
+    """Record and audit an export of a list's rows (hotlines or tenants: the same rules and
+    permission) for these query parameters. Exports too slow
     to stream (`export_is_direct`), or beyond the limits of exports streamed at once (per person and in all),
     are queued for the background worker; others are for the caller to stream."""
     if not user.has_perm("hotlines.export_hotline"):
         raise PermissionDenied
-    fmt = ExportFormat(fmt)
+    fmt, kind = ExportFormat(fmt), ExportKind(kind)
     language = translation.get_language() or settings.LANGUAGE_CODE
     params = export_params(query)
-    selection = export_selection(params=params, user=user, request=request)
+    selection = export_selection(params=params, user=user, request=request, kind=kind)
     queryset = selection.queryset
-    chosen = _columns_for(fmt=fmt, visible=selection.columns, choice=columns)
+    chosen = _columns_for(fmt=fmt, visible=selection.columns, choice=columns, kind=kind)
     keys = [column.key for column in chosen]
     job = partial(ExportJob, queryset=queryset, columns=chosen, language=language)
     row_count = queryset.count()
     background = not export_is_direct(fmt=fmt, rows=row_count)
     queued_because = QUEUED_LARGE if background else ""
-    if background and (existing := record_twin(user=user, fmt=fmt, params=params, keys=keys)):
+    if background and (existing := record_twin(user=user, kind=kind, fmt=fmt, params=params, keys=keys)):
         return job(record=existing, queued_because=queued_because)
-    filename = export_filename(params=params, extension=fmt.value)
+    filename = export_filename(params=params, extension=fmt.value, kind=kind)
     record = record_open(
-        user=user, fmt=fmt, params=params, keys=keys, rows=row_count, background=background, filename=filename
-    )
+        user=user, kind=kind, fmt=fmt, params=params, keys=keys, rows=row_count, background=background,
+        filename=filename,
+    )  # fmt: skip
     if not background and (queued_because := over_direct_limit(record)):
         # Too many streams at once: the worker writes this one, and the web processes stay free.
-        if existing := record_twin(user=user, fmt=fmt, params=params, keys=keys, exclude=record.pk):
+        if existing := record_twin(user=user, kind=kind, fmt=fmt, params=params, keys=keys, exclude=record.pk):
             record_discard(record)  # the same export is already queued (several clicks): never audited
             return job(record=existing, queued_because=queued_because)
         background = True
@@ -78,6 +90,7 @@ def export_start(*, user, query: QueryDict, fmt: str, columns: str, request: Htt
         request=request,
         target=f"export #{record.pk}",
         details={
+            "list": kind.value,
             "format": fmt.value,
             "rows": row_count,
             "filters": params,
@@ -87,7 +100,7 @@ def export_start(*, user, query: QueryDict, fmt: str, columns: str, request: Htt
         },
     )
     how = f"background ({queued_because})" if background else "now"
-    logger.info("export #%s: %s, %s rows, %s", record.pk, fmt.value, row_count, how)
+    logger.info("export #%s: %s %s, %s rows, %s", record.pk, kind.value, fmt.value, row_count, how)
     if background:
         record_enqueue(record, language=language)
         record.refresh_from_db()
@@ -106,8 +119,8 @@ def export_run(*, export_id: int) -> ExportRecord:
         return record
     job = ExportJob(
         record=record,
-        queryset=export_selection(params=record.filters, user=record.user).queryset,
-        columns=export_columns_from_names(record.columns),
+        queryset=export_selection(params=record.filters, user=record.user, kind=record.kind).queryset,
+        columns=export_columns_from_names(record.columns, kind=record.kind),
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )
     try:

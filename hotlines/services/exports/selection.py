@@ -1,4 +1,5 @@
-"""Which rows an export holds: exactly the list's, built with its filterset and its table's sort."""
+"""Which rows an export holds: exactly the list's (hotlines or tenants), built with its filterset
+and its table's sort."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from django.utils.text import slugify
 
 from ... import listing, selectors
 from ...ids import id_parse
-from ...models import Connection, Hotline
+from ...models import Connection, ExportKind, Hotline, Tenant
 from ...normalize import fold
+from ...tenant_list_page import tenant_list_request
 
 EXPORT_PARAM = "_export"
 COLUMNS_PARAM = "_columns"
@@ -51,15 +53,18 @@ def params_query(params: dict[str, list[str]]) -> QueryDict:
 class ExportSelection:
     """The list's rows for a query (filtered, searched, sorted: all pages) and the columns it shows."""
 
-    queryset: QuerySet[Hotline]
+    queryset: QuerySet[Hotline] | QuerySet[Tenant]
     columns: list[str]
 
 
-def export_selection(*, params: dict[str, list[str]], user=None, request: HttpRequest | None = None) -> ExportSelection:
-    """What the list shows for these parameters and this user, read the way the list reads them
-    (same filterset, same table ordering with its id tie-breaker, same column choice)."""
+def export_selection(
+    *, params: dict[str, list[str]], user=None, request: HttpRequest | None = None, kind: str = ExportKind.HOTLINES
+) -> ExportSelection:
+    """What the list of this kind shows for these parameters and this user, read the way the list
+    reads them (same filterset, same table ordering with its id tie-breaker, same column choice)."""
     preference = selectors.user_preference_get(user=user) if user is not None else None
-    asked = listing.list_request(params_query(params), preference=preference, request=request)
+    read = tenant_list_request if kind == ExportKind.TENANTS else listing.list_request
+    asked = read(params_query(params), preference=preference, request=request)
     return ExportSelection(queryset=asked.queryset, columns=list(asked.columns))
 
 
@@ -79,8 +84,11 @@ def _slug(text: str, limit: int) -> str:
     return slugify(fold(text))[:limit].strip("-")
 
 
-def export_filename(*, params: dict[str, list[str]], extension: str, at: datetime | None = None) -> str:
-    """`hotlines-<connection>-<filters>-<YYYYMMDD-HHMM>.<ext>`: ASCII, bounded, says what it holds."""
+def export_filename(
+    *, params: dict[str, list[str]], extension: str, at: datetime | None = None, kind: str = ExportKind.HOTLINES
+) -> str:
+    """`<kind>-<connection>-<filters>-<YYYYMMDD-HHMM>.<ext>` (`hotlines-…`, `tenants-…`): ASCII,
+    bounded, says what it holds."""
     at = timezone.localtime(at or timezone.now(), timezone.get_default_timezone())
     filters = "_".join(
         f"{key}-{'-'.join(str(v) for v in values)}"
@@ -88,7 +96,7 @@ def export_filename(*, params: dict[str, list[str]], extension: str, at: datetim
         if key not in ("sort", "connection")
     )
     parts = [
-        "hotlines",
+        ExportKind(kind).value,
         _slug(_connection_label(params), FILENAME_CONNECTION_MAX) or "connection",
         _slug(filters, FILENAME_FILTERS_MAX) or "all",
         f"{at:%Y%m%d-%H%M}",

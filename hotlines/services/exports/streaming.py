@@ -17,7 +17,7 @@ from django.db.models import CharField, DateTimeField, F, Func, QuerySet, Value
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ...models import ExportFormat, ExportRecord, Hotline
+from ...models import ExportFormat, ExportKind, ExportRecord, Hotline, Tenant
 from .columns import DATETIME, ExportColumn
 from .records import record_done, record_failed
 from .writers import Progress, Row, csv_chunks, json_chunks, xlsx_write
@@ -37,7 +37,7 @@ class ExportJob:
     """An export that was asked for: its record, and the rows and columns its file holds."""
 
     record: ExportRecord
-    queryset: QuerySet[Hotline]
+    queryset: QuerySet[Hotline] | QuerySet[Tenant]
     columns: list[ExportColumn]
     # A stream is written after the view returned, when the request's language may be gone.
     language: str
@@ -107,7 +107,7 @@ def _xlsx(job: ExportJob, handle: IO[bytes], progress: Progress | None = None) -
         job.columns,
         tz=timezone.get_default_timezone(),
         local_dates=_local_dates_in_database(job),
-        sheet_title=_("Hotlines"),
+        sheet_title=_("Tenants") if job.record.kind == ExportKind.TENANTS else _("Hotlines"),
         progress=progress,
     )
 

@@ -23,7 +23,7 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 
 from ...choices import HotlineStatus, Network
-from .columns import BOOL, DATETIME, NETWORK, STATUS, ExportColumn
+from .columns import BOOL, DATETIME, INTEGER, NETWORK, STATUS, ExportColumn
 
 BATCH_ROWS = 2000
 # Excel's sheet holds 1,048,576 rows; the first is the header.
@@ -111,6 +111,10 @@ def _batch_converter(
     def booleans(values: Column) -> Column:
         return list(map(yes_no.__getitem__, values))
 
+    def integers(values: Column) -> Column:
+        # Counts the dashboard keeps (a tenant's hotlines): numbers in Excel, their digits in CSV.
+        return values if datetime_as == "excel" else ["" if value is None else str(value) for value in values]
+
     converters: list[Callable[[Column], Column]] = []
     for column in columns:
         if column.kind in labels:
@@ -119,6 +123,8 @@ def _batch_converter(
             converters.append(booleans)
         elif column.kind == DATETIME:
             converters.append(dates)
+        elif column.kind == INTEGER:
+            converters.append(integers)
         else:
             converters.append(texts)
 
@@ -216,6 +222,7 @@ def xlsx_write(
     date_format = workbook.add_format({"num_format": XLSX_DATETIME})
     convert = _batch_converter(columns, tz=tz, datetime_as="excel", local_dates=local_dates)
     is_date = [column.kind == DATETIME for column in columns]
+    is_number = [column.kind == INTEGER for column in columns]
     last_col = len(columns) - 1
     sheets = 0
     sheet = None
@@ -257,7 +264,7 @@ def xlsx_write(
         for batch in _counted(rows, progress):
             converted = convert(batch)
             for col, values in enumerate(converted):
-                if not is_date[col]:
+                if not is_date[col] and not is_number[col]:
                     widths[col] = max(widths[col], max(map(len, values), default=0))
             for row in _rows(converted):
                 if row_index >= rows_per_sheet:
@@ -271,6 +278,8 @@ def xlsx_write(
                         continue
                     if is_date[col]:
                         sheet.write_datetime(row_index, col, cell, date_format)
+                    elif is_number[col]:
+                        sheet.write_number(row_index, col, cell)
                     elif cell.startswith("<r>") and cell.endswith("</r>"):
                         # In constant-memory mode XlsxWriter copies such a string into the XML
                         # unescaped (it takes it for its own rich-string markup, so it could carry

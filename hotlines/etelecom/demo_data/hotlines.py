@@ -1,19 +1,16 @@
-"""A deterministic, realistic demo data set of Vietnamese hotlines, generated lazily.
-
-Hotline `index` 0 is the newest. Any item can be generated on its own from (seed, index),
-so a sandbox can serve a million hotlines without holding them in memory.
-"""
+"""Demo hotlines: Vietnamese service, landline and mobile numbers of many companies."""
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-from ..hotline_fields import API_FIELDS
+from ...hotline_fields import API_FIELDS
+from .owners import default_tenants, hotline_owner
+from .vocabulary import CITIES, CONNECTION_IDS, CONNECTION_METHODS, EPOCH, timestamp
 
 # The Partner API's fields, in its order.
 API_NAMES = tuple(field.api_name for field in API_FIELDS)
-EPOCH = datetime(2026, 11, 1, 8, 0, 0, tzinfo=UTC)
 ID_BASE = 1_150_000_000_000_000_000
 
 NETWORKS = ("viettel", "mobifone", "vinaphone", "other", "unknown")
@@ -26,20 +23,6 @@ MOBILE_PREFIXES = {
     "vinaphone": ("088", "091", "094", "081", "082", "083", "084", "085"),
 }
 LANDLINE_PREFIXES = ("024", "028", "0236", "0225", "0292", "0234", "0258", "0251")
-CITIES = (
-    "Hà Nội",
-    "TP. Hồ Chí Minh",
-    "Đà Nẵng",
-    "Hải Phòng",
-    "Cần Thơ",
-    "Huế",
-    "Nha Trang",
-    "Biên Hòa",
-    "Vũng Tàu",
-    "Quy Nhơn",
-    "Buôn Ma Thuột",
-    "Hạ Long",
-)
 COMPANIES = (
     "Công ty TNHH Thương mại Hòa Phát",
     "Công ty CP Dược phẩm Ánh Dương",
@@ -76,9 +59,6 @@ DESCRIPTIONS = (
     "Đường dây ưu tiên cho khách hàng doanh nghiệp ở {city}",
     "",
 )
-OWNER_IDS = tuple(str(1_100_000_000_000_000_000 + n * 7_919_003) for n in range(1, 9))
-CONNECTION_IDS = tuple(str(1_120_000_000_000_000_000 + n * 104_729) for n in range(1, 6))
-CONNECTION_METHODS = ("unknown", "unknown", "unknown", "unknown", "unknown", "unknown", "sip", "trunk")
 
 
 def _digits(rng: random.Random, count: int) -> str:
@@ -97,8 +77,10 @@ def _number(rng: random.Random, network: str) -> tuple[str, str]:
     return landline + _digits(rng, 11 - len(landline)), "landline"
 
 
-def hotline(seed: int, index: int, *, size: int) -> dict:
-    """The payload of hotline number `index` (0 = newest) in a data set of `size`."""
+def hotline(seed: int, index: int, *, size: int, tenants: int | None = None) -> dict:
+    """The payload of hotline number `index` (0 = newest) in a data set of `size`, whose owner is
+    one of `tenants` tenants' owners (by default `default_tenants(size)`) or, for ~5%, none's."""
+    tenants = default_tenants(size) if tenants is None else tenants
     rng = random.Random(seed * 1_000_003 + index)
     network = rng.choices(NETWORKS, NETWORK_WEIGHTS)[0]
     number, kind = _number(rng, network)
@@ -116,9 +98,10 @@ def hotline(seed: int, index: int, *, size: int) -> dict:
         "is_free_charge": free,
         "connection_id": rng.choice(CONNECTION_IDS),
         "connection_method": rng.choice(CONNECTION_METHODS),
-        "owner_id": rng.choice(OWNER_IDS),
-        "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "updated_at": updated.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        # Drawn last: the other fields are what they were when owners were 8 fixed IDs.
+        "owner_id": hotline_owner(rng, index, size=size, tenants=tenants),
+        "created_at": timestamp(created),
+        "updated_at": timestamp(updated),
     }
     # The payload holds the registry's fields in the API's order: a field the registry gains
     # without a value here fails loudly instead of going missing from the sandbox.
