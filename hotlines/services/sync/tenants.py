@@ -91,8 +91,6 @@ def tenants_fetch(
     (`available` False, nothing staged, if eTelecom refuses this key the list). Other eTelecom
     errors propagate: they fail the run as a hotline page's would."""
     counts = TenantCounts(initial_import=sql_tenants.is_initial_import(connection_id=run.connection_id))
-    if not hasattr(client, "iter_tenant_pages"):  # TEMPORARY: until the client's tenant list is merged
-        return TenantCounts(available=False)
     pages = client.iter_tenant_pages(
         limit=run.connection.page_size, max_pages=settings.ETELECOM_MAX_PAGES, read_ahead=True
     )
