@@ -70,6 +70,13 @@ class SyncRun(models.Model):
         return reverse("hotlines:sync-detail", args=[self.pk])
 
     @property
+    def tenant_duplicates(self) -> int:
+        """Tenants fetched again under an ID already seen in the run (the first copy was kept).
+        Derived, so that `duplicates` stays the hotlines' and their figures add up."""
+        kept = self.tenants_created + self.tenants_updated + self.tenants_unchanged
+        return max(self.tenants_fetched - kept, 0) if self.tenants == TenantSyncState.SYNCED else 0
+
+    @property
     def duration(self) -> timedelta | None:
         """How long a finished run took; None while it runs."""
         if self.finished_at and self.started_at:

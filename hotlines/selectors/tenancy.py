@@ -23,6 +23,13 @@ from ..models import Tenant
 JOIN_COLUMNS: tuple[tuple[str, str], ...] = (("connection_id", "connection_id"), ("owner_id", "owner_id"))
 
 
+def match_sql(*, hotline: str, tenant: str) -> str:
+    """The rule as an SQL condition between two aliases: `hotline` (rows with the hotline's
+    JOIN_COLUMNS) and `tenant`. A blank owner owns nothing; removed tenants own nothing."""
+    pairs = [f"{hotline}.{left} = {tenant}.{right}" for left, right in JOIN_COLUMNS]
+    return " AND ".join([*pairs, f"{tenant}.owner_id <> ''", f"NOT {tenant}.is_removed"])
+
+
 class _Owned(Protocol):
     connection_id: int
     owner_id: str

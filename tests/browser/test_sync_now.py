@@ -93,6 +93,11 @@ def test_sync_now_shows_progress_then_the_outcome(page, stack, sandbox, screensh
     expect(card.locator(".badge")).to_have_text("Succeeded", timeout=30_000)
     expect(card).to_contain_text("Finished in")
     expect(card).to_contain_text("229 hotlines fetched")  # one of the 230 was removed upstream
+    tenants = card.locator(".sync-tenant-figures")  # the tenant list was read and published too
+    expect(tenants).to_contain_text("Tenants fetched")
+    expect(tenants.locator("div", has_text="Tenants unchanged").locator("dd")).to_have_text(
+        str(len(sandbox.dataset.tenants.all()))
+    )
     changes = page.locator("#changes")
     expect(changes).to_contain_text("Tổng đài vừa đổi tên")
     renamed = changes.locator("tbody tr", has_text="Tổng đài vừa đổi tên")

@@ -14,9 +14,12 @@ from urllib.parse import quote
 import pytest
 from django.db import connection as db_connection
 
+from hotlines.models import SyncRun
+from hotlines.services.connections.client import connection_client
 from hotlines.services.sync import hotlines_sync, orchestrator
 
 from .helpers import ROOT
+from .tenant_upstream import TenantClient, TenantUpstream, tenants_for
 
 
 @pytest.fixture(autouse=True)
@@ -92,3 +95,24 @@ def process_db(request, tmp_path) -> str:
     s = connection.settings_dict
     auth = s["USER"] + (f":{quote(s['PASSWORD'], safe='')}" if s["PASSWORD"] else "")
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def tenant_upstream(sandbox) -> TenantUpstream:
+    """The tenant list beside the sandbox's hotlines (see tenant_upstream.py)."""
+    return TenantUpstream(items=tenants_for(sandbox.dataset.all()))
+
+
+@pytest.fixture
+def sync_with_tenants(connection, tenant_upstream):
+    """Sync `connection` reading hotlines from the sandbox and tenants from `tenant_upstream`."""
+
+    def run_sync(target=None, **kwargs) -> SyncRun:
+        target = target or connection
+        client = TenantClient(connection_client(target), tenant_upstream)
+        try:
+            return hotlines_sync(connection=target, client=client, **kwargs)
+        finally:
+            client.close()
+
+    return run_sync

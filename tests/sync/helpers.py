@@ -6,10 +6,11 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from hotlines.models import Hotline, HotlineChange, StagedHotline, SyncRun
+from hotlines.models import Hotline, HotlineChange, StagedHotline, StagedTenant, SyncRun, Tenant, TenantChange
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,7 +56,46 @@ def _when(value: str | None) -> datetime | None:
 def assert_no_leftovers(run: SyncRun) -> None:
     """A finished run leaves nothing staged and nothing running."""
     assert not StagedHotline.objects.filter(sync_run=run).exists()
+    assert not StagedTenant.objects.filter(sync_run=run).exists()
     assert not SyncRun.objects.filter(status__in=["queued", "running"]).exists()
+
+
+def tenant_rows() -> dict:
+    """Every tenant, every column a sync writes, and the tenants' history."""
+    rows = {
+        t["etelecom_id"]: t
+        for t in Tenant.objects.values(
+            "etelecom_id", "connection_id", "name", "domain", "owner_id", "status", "upstream_connection_id",
+            "connection_method", "created_at", "updated_at", "raw", "content_hash", "search_text", "is_removed",
+            "removed_at", "first_seen_at", "last_changed_at", "hotline_count", "enabled_count", "disabled_count",
+        )
+    }  # fmt: skip
+    changes = sorted(TenantChange.objects.values_list("tenant__etelecom_id", "sync_run_id", "kind", "field"))
+    return {"tenants": rows, "changes": changes}
+
+
+def expected_counts(connection_id: int) -> dict[str, tuple[int, int, int]]:
+    """Each tenant's (hotlines, enabled, disabled), counted in Python from the live hotlines."""
+    live = Hotline.objects.filter(connection_id=connection_id, is_removed=False)
+    by_owner: dict[str, Counter] = {}
+    for owner, status in live.values_list("owner_id", "status"):
+        by_owner.setdefault(owner, Counter())[status] += 1
+    result = {}
+    for tenant in Tenant.objects.filter(connection_id=connection_id):
+        seen = by_owner.get(tenant.owner_id, Counter()) if tenant.owner_id and not tenant.is_removed else Counter()
+        result[tenant.etelecom_id] = (seen.total(), seen["P"], seen["N"])
+    return result
+
+
+def stored_counts(connection_id: int) -> dict[str, tuple[int, int, int]]:
+    return {
+        t.etelecom_id: (t.hotline_count, t.enabled_count, t.disabled_count)
+        for t in Tenant.objects.filter(connection_id=connection_id)
+    }
+
+
+def assert_no_staged_tenants() -> None:
+    assert not StagedTenant.objects.exists()
 
 
 def process_env(db_url: str, **extra: str) -> dict[str, str]:

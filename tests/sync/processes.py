@@ -93,27 +93,43 @@ def runs() -> dict:
 
 
 def isolation() -> dict:
-    """Read the list over and over while a sync is applied (slowed down), and report what was seen."""
+    """Read the hotlines and tenants over and over while a sync is applied (slowed down), and
+    report what was seen: new hotlines with old tenants (or the reverse) count as mixed."""
     from django.db import connection as db
     from django.db import transaction
 
     from hotlines.etelecom.sandbox import DEFAULT_API_KEY, SandboxServer
-    from hotlines.models import Hotline
+    from hotlines.models import Hotline, Tenant
+    from hotlines.services.connections.client import connection_client
     from hotlines.services.connections.writes import connection_upsert
     from hotlines.services.sync import hotlines_sync, steps
+    from tests.sync.tenant_upstream import TenantClient, TenantUpstream, tenant_payload, tenants_for
 
     server = SandboxServer("127.0.0.1", 0, hotlines=300, seed=3).start()
     try:
         target = connection_upsert(name="isolation", base_url=server.url, api_key=DEFAULT_API_KEY, page_size=50)
-        assert hotlines_sync(connection=target).status == "succeeded"
-        table = Hotline._meta.db_table
+        upstream = TenantUpstream(items=tenants_for(server.dataset.all()))
+
+        def sync_now():
+            client = TenantClient(connection_client(target), upstream)
+            try:
+                return hotlines_sync(connection=target, client=client)
+            finally:
+                client.close()
+
+        assert sync_now().status == "succeeded"
+        table, tenants = Hotline._meta.db_table, Tenant._meta.db_table
 
         def read() -> frozenset:
-            # One statement: what a reader of the list sees at one moment.
+            # One statement: what a reader of the list (its hotlines, their tenants and counts)
+            # sees at one moment.
             with db.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT etelecom_id, name, status FROM {table} WHERE connection_id = %s AND NOT is_removed",  # noqa: S608
-                    [target.pk],
+                    f"SELECT 'h', etelecom_id, name, status, 0 FROM {table} "  # noqa: S608
+                    "WHERE connection_id = %s AND NOT is_removed UNION ALL "
+                    f"SELECT 't', etelecom_id, name, status, hotline_count FROM {tenants} "
+                    "WHERE connection_id = %s AND NOT is_removed",
+                    [target.pk, target.pk],
                 )
                 return frozenset(cursor.fetchall())
 
@@ -125,14 +141,19 @@ def isolation() -> dict:
             server.dataset.remove(item["id"])
         for n in range(10):
             server.dataset.add({**items[n], "id": str(9_200_000_000_000_000_000 + n), "hotline": f"1900{n:04d}"})
+        for tenant in upstream.items[:3]:
+            upstream.patch(tenant["id"], name=tenant["name"] + " (mới)")
+        upstream.remove(upstream.items[4]["id"])
+        upstream.items.append(tenant_payload(40, owner_id=items[0]["owner_id"]))
 
         # Moments (monotonic) around the apply: its transaction began, its COMMIT was sent, it returned.
-        marks: dict[str, float] = {}
+        marks: dict = {}  # moments (monotonic), and the steps passed
         stop = threading.Event()
         seen: list[tuple[frozenset, float, float]] = []
 
         def slow_step(name: str) -> None:
             marks.setdefault("began", time.monotonic())
+            marks.setdefault("steps", []).append(name)
             time.sleep(0.25)
             if name == "done":
                 marks["commit_sent"] = time.monotonic()  # the next thing the apply does is COMMIT
@@ -152,7 +173,7 @@ def isolation() -> dict:
         thread.start()
         time.sleep(0.2)
         steps.on_step = slow_step
-        run = hotlines_sync(connection=target)
+        run = sync_now()
         time.sleep(0.3)
         stop.set()
         thread.join()
@@ -170,6 +191,8 @@ def isolation() -> dict:
         "after_commit": len(after),
         "new_after_commit": sum(1 for snap in after if snap == new),
         "mixed": sum(1 for snap, _, _ in seen if snap not in (old, new)),
+        "tenants_changed": {row for row in old if row[0] == "t"} != {row for row in new if row[0] == "t"},
+        "tenant_steps": sorted(name for name in marks.get("steps", ()) if "tenant" in name),
     }
 
 

@@ -26,6 +26,7 @@ def test_summary_line(connection, capsys):
     call_command("sync_hotlines")
     out = capsys.readouterr().out
     assert "default: ok pages=5 created=230 updated=0 removed=0 unchanged=0 seconds=" in out
+    assert out.rstrip().endswith("tenants: pages=1 created=11 updated=0 removed=0 unchanged=0")
     assert "\r" not in out  # not a terminal: no bar
 
 
@@ -50,7 +51,8 @@ def test_plain_lines_when_not_a_terminal(connection, sandbox, monkeypatch):
     out = io.StringIO()
     call_command("sync_hotlines", stdout=out)
     lines = out.getvalue().splitlines()
-    assert lines[0].startswith("default: page 1, 50 hotlines fetched")  # no estimate yet: a count
+    assert lines[0].startswith("default: tenants: page 1, 11 fetched")  # the tenant list comes first
+    assert lines[1].startswith("default: page 1, 50 hotlines fetched")  # no estimate yet: a count
     assert all("\r" not in line and "\033" not in line for line in lines)
     assert lines[-1].startswith("default: ok pages=5")
 

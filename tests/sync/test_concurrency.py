@@ -75,8 +75,10 @@ def test_a_killed_sync_process_never_blocks_the_next_sync(process_db, sandbox):
 
 
 def test_readers_see_the_old_or_the_new_list_never_a_mix(process_db):
+    """Hotlines and tenants: never new hotlines with old tenants, nor the reverse."""
     report = run_in_process(process_db, "isolation")
-    assert report["status"] == "succeeded" and report["changed"]
+    assert report["status"] == "succeeded" and report["changed"] and report["tenants_changed"]
+    assert report["tenant_steps"] == ["tenant counts", "tenants"]  # published inside the same apply
     assert report["mixed"] == 0, report
     assert report["during_apply"] >= 10, report  # the apply took a while and readers kept reading...
     assert report["old_during_apply"] == report["during_apply"], report  # ...the old list, never blocked

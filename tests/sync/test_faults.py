@@ -100,7 +100,8 @@ def test_connection_refused(connection, pending_change):
     connection.save()
     fails_keeping_snapshot(
         connection,
-        f"eTelecom could not be reached at http://127.0.0.1:{port} on page 1 after 2 retries",
+        # The tenant list is read first: its first page is where a dead address shows.
+        f"eTelecom could not be reached at http://127.0.0.1:{port} on tenant page 1 after 2 retries",
         retryable=True,
     )
 

@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hotlines.choices import SyncStatus, SyncTrigger
+from hotlines.choices import SyncStatus, SyncTrigger, TenantSyncState
 from hotlines.models import Connection, SyncRun
 from hotlines.selectors import sync_expected_total, sync_progress_estimate
 from hotlines.services.connections.writes import connection_ensure_from_settings
@@ -100,6 +100,8 @@ class Progress:
 
     def line(self, run: SyncRun, now: float) -> str:
         seconds = now - self.started
+        if not run.tenants:  # the tenant list is read first
+            return f"{self.name}: tenants: page {run.tenant_pages:,}, {run.tenants_fetched:,} fetched, {seconds:.0f} s"
         # Past the last run's total the data grew: a plain count, as when there is no estimate.
         estimate = sync_progress_estimate(fetched=run.fetched, expected=self.expected)
         if estimate:
@@ -127,5 +129,18 @@ def summary(run: SyncRun) -> str:
         f"unchanged={run.unchanged} seconds={seconds:.1f}"
     )
     if run.status == SyncStatus.SUCCEEDED:
-        return f"{run.connection.name}: ok {figures}"
-    return f"{run.connection.name}: FAILED after pages={run.pages} fetched={run.fetched}: {run.error}"
+        return f"{run.connection.name}: ok {figures} {tenant_summary(run)}"
+    return (
+        f"{run.connection.name}: FAILED after tenant_pages={run.tenant_pages} pages={run.pages} "
+        f"fetched={run.fetched}: {run.error}"
+    )
+
+
+def tenant_summary(run: SyncRun) -> str:
+    """The tenant part of a successful run's line."""
+    if run.tenants == TenantSyncState.UNAVAILABLE:
+        return "tenants=unavailable (eTelecom refused the tenant list to this API key; the hotlines synced)"
+    return (
+        f"tenants: pages={run.tenant_pages} created={run.tenants_created} updated={run.tenants_updated} "
+        f"removed={run.tenants_removed} unchanged={run.tenants_unchanged}"
+    )

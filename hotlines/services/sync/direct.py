@@ -40,6 +40,7 @@ from .compare import PageComparer, Pages, Progress, sync_is_initial_import
 from .deferred_indexes import deferred_indexes_build, deferred_indexes_ensure, deferred_indexes_set_aside
 from .runs import sync_run_heartbeat, sync_run_lock, sync_run_succeed
 from .steps import step
+from .tenants import TenantCounts, tenants_publish
 
 
 class DirectWriter:
@@ -150,8 +151,11 @@ def _side_connection() -> BaseDatabaseWrapper:
     return db
 
 
-def sync_direct(*, run: SyncRun, pages: Pages, heartbeat_due: Callable[[], bool], progress: Progress | None) -> None:
-    """Fetch, write and publish the snapshot in one transaction (see the module docstring)."""
+def sync_direct(
+    *, run: SyncRun, pages: Pages, tenants: TenantCounts, heartbeat_due: Callable[[], bool], progress: Progress | None
+) -> None:
+    """Fetch, write and publish the snapshot, with the staged `tenants`, in one transaction (see
+    the module docstring)."""
     side = _side_connection()
     deferred_indexes_ensure()
     set_aside = sync_is_initial_import(connection_id=run.connection_id) and deferred_indexes_set_aside()
@@ -181,7 +185,9 @@ def sync_direct(*, run: SyncRun, pages: Pages, heartbeat_due: Callable[[], bool]
                     sql.execute(f"ANALYZE {sql_direct.SEEN}", [])
                 removed = _mark_removed(run)
                 step("removed")
-            sync_run_succeed(run, counts=counts, removed=removed)
+            hotlines_changed = bool(counts.new or counts.changed or counts.reappeared or removed)
+            tenants_publish(run=run, counts=tenants, hotlines_changed=hotlines_changed, now=timezone.now())
+            sync_run_succeed(run, counts=counts, removed=removed, tenants=tenants)
             step("done")
     finally:
         side.close()

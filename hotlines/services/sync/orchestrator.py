@@ -21,12 +21,20 @@ from ...selectors import hotline_caches_warm
 from ...tasks import sync_hotlines as sync_task
 from ..audit import audit_record
 from ..connections.client import connection_client
-from . import sql, sql_staging
+from . import sql, sql_staging, sql_tenants
 from .compare import Pages, Progress
 from .direct import sync_direct
 from .interrupt import SyncInterrupted, SyncTooLong
-from .runs import SyncStopped, sync_run_begin_queued, sync_run_fail, sync_run_start
+from .runs import (
+    SyncStopped,
+    sync_run_begin_queued,
+    sync_run_fail,
+    sync_run_heartbeat,
+    sync_run_start,
+    sync_run_tenants_read,
+)
 from .staging import sync_staged
+from .tenants import tenants_fetch
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +59,8 @@ def hotlines_sync(
     progress: Progress | None = None,
     run: SyncRun | None = None,
 ) -> SyncRun:
-    """Fetch every page of the connection's hotlines and, only if all arrived, apply them.
+    """Fetch every page of the connection's tenants and hotlines and, only if all arrived, apply
+    them together. A tenant list refused to the key leaves the tenants as they were.
 
     Raises SyncAlreadyRunning if another sync of the connection is active. Any other failure
     is recorded on the returned run (status failed, `error` says why).
@@ -63,9 +72,16 @@ def hotlines_sync(
     pages = client.iter_hotline_pages(
         limit=connection.page_size, max_pages=settings.ETELECOM_MAX_PAGES, read_ahead=True
     )
+    heartbeat_due = _Every(HEARTBEAT_EVERY)
     try:
         sql_staging.unstage_ended()  # what syncs killed before their cleanup left behind
-        write(run=run, pages=pages, heartbeat_due=_Every(HEARTBEAT_EVERY), progress=progress)
+        # Tenants first: a small list, staged before the hotlines' transaction opens (PostgreSQL),
+        # and a refusal is known before the long part.
+        tenants = tenants_fetch(
+            run=run, client=client, heartbeat=sync_run_heartbeat, heartbeat_due=heartbeat_due, progress=progress
+        )
+        sync_run_tenants_read(run, available=tenants.available)
+        write(run=run, pages=pages, tenants=tenants, heartbeat_due=heartbeat_due, progress=progress)
     except SyncStopped as stopped:
         run = stopped.run  # cancelled or failed from elsewhere: keep what was recorded
     except TransientError as exc:
@@ -93,16 +109,22 @@ def hotlines_sync(
         if own_client:
             client.close()
         if write is sync_staged:
-            sql_staging.unstage(run_id=run.pk)
+            sql_staging.unstage(run_id=run.pk)  # tenants too
+        else:
+            sql_tenants.unstage(run_id=run.pk)
     if run.status == SyncStatus.SUCCEEDED:
         _refresh_planner_statistics(run)
         _warm_caches(run)
     if progress:
         progress(run)
     logger.info(
-        "sync %s of %s %s: pages=%s fetched=%s created=%s updated=%s removed=%s unchanged=%s%s",
+        "sync %s of %s %s: pages=%s fetched=%s created=%s updated=%s removed=%s unchanged=%s "
+        "tenants=%s tenant_pages=%s tenants_fetched=%s tenants_created=%s tenants_updated=%s "
+        "tenants_removed=%s tenants_unchanged=%s%s",
         run.pk, connection, run.status, run.pages, run.fetched, run.created, run.updated,
-        run.removed, run.unchanged, f" error={run.error}" if run.error else "",
+        run.removed, run.unchanged, run.tenants or "pending", run.tenant_pages, run.tenants_fetched,
+        run.tenants_created, run.tenants_updated, run.tenants_removed, run.tenants_unchanged,
+        f" error={run.error}" if run.error else "",
     )  # fmt: skip
     return run
 
@@ -141,11 +163,16 @@ def _refresh_planner_statistics(run: SyncRun) -> None:
     get round to it, but right after a bulk import the planner has none and picked a list plan
     300× slower (94 ms instead of 0.3 ms, measured at 1,000,000 rows). SQLite never gathers them
     by itself, and without them does not use the list's partial sort indexes."""
-    changed = run.created + run.updated + run.removed
-    if db_connection.in_atomic_block or changed < ANALYZE_AFTER_ROWS:
+    if db_connection.in_atomic_block:
         return
-    with db_connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {Hotline._meta.db_table}")
+    tenants_changed = run.tenants_created + run.tenants_updated + run.tenants_removed
+    for table, changed in (
+        (Hotline._meta.db_table, run.created + run.updated + run.removed),
+        (sql_tenants.TENANT, tenants_changed),
+    ):
+        if changed >= ANALYZE_AFTER_ROWS:
+            with db_connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {table}")
 
 
 def _warm_caches(run: SyncRun) -> None:

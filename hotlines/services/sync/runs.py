@@ -1,7 +1,8 @@
 """A sync run's state, owned here: every transition of a `SyncRun` is a function of this module.
 
 queued -> running (`sync_run_start`, `sync_run_begin_queued`), heartbeats while it works
-(`sync_run_heartbeat`), then succeeded (`sync_run_lock`, `sync_run_succeed`) or failed
+(`sync_run_heartbeat`, and `sync_run_tenants_read` once the tenant list is read), then
+succeeded (`sync_run_lock`, `sync_run_succeed`) or failed
 (`sync_run_fail`, `sync_run_cancel`, `sync_run_fail_if_dead`). No other module writes a run's
 status, heartbeat, error or figures; they call these.
 
@@ -23,12 +24,13 @@ from django.tasks import TaskResultStatus, default_task_backend
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 
-from ...choices import ACTIVE_SYNC_STATUSES, SyncStatus
+from ...choices import ACTIVE_SYNC_STATUSES, SyncStatus, TenantSyncState
 from ...dates import when_log
 from ...models import Connection, SyncRun
 from ...selectors import freshness_forget
 from . import sql_staging
 from .compare import PageCounts
+from .tenants import TenantCounts
 
 logger = logging.getLogger(__name__)
 
@@ -166,16 +168,17 @@ def sync_run_heartbeat(run: SyncRun, *, db: BaseDatabaseWrapper | None = None) -
     others cannot see into yet (PostgreSQL's direct path); raw SQL there, as the ORM's managers
     use the default connection."""
     run.heartbeat_at = timezone.now()
+    figures = _progress(run)
     if db is None:
         alive = SyncRun.objects.filter(pk=run.pk, status=SyncStatus.RUNNING).update(
-            pages=run.pages, fetched=run.fetched, duplicates=run.duplicates, heartbeat_at=run.heartbeat_at
+            **figures, heartbeat_at=run.heartbeat_at
         )
     else:
         with db.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {SyncRun._meta.db_table} SET pages = %s, fetched = %s, duplicates = %s, heartbeat_at = %s "  # noqa: S608
-                "WHERE id = %s AND status = %s",
-                [run.pages, run.fetched, run.duplicates, run.heartbeat_at, run.pk, SyncStatus.RUNNING],
+                f"UPDATE {SyncRun._meta.db_table} SET {', '.join(f'{name} = %s' for name in figures)}, "  # noqa: S608
+                "heartbeat_at = %s WHERE id = %s AND status = %s",
+                [*figures.values(), run.heartbeat_at, run.pk, SyncStatus.RUNNING],
             )
             alive = cursor.rowcount
     if alive:
@@ -184,6 +187,21 @@ def sync_run_heartbeat(run: SyncRun, *, db: BaseDatabaseWrapper | None = None) -
     if db is not None and stored.status == SyncStatus.RUNNING:  # not stopped: the side connection cannot see it
         raise RuntimeError("the sync's run is not visible outside its transaction")
     raise SyncStopped(stored)
+
+
+def _progress(run: SyncRun) -> dict[str, object]:
+    """The figures a running sync publishes as it goes (both lists)."""
+    return {
+        "pages": run.pages, "fetched": run.fetched, "duplicates": run.duplicates, "tenants": run.tenants,
+        "tenant_pages": run.tenant_pages, "tenants_fetched": run.tenants_fetched,
+    }  # fmt: skip
+
+
+def sync_run_tenants_read(run: SyncRun, *, available: bool) -> None:
+    """The tenant list was read to the end (synced) or refused this key (unavailable): say so
+    now, with the figures, so the progress shows it while the hotlines are fetched."""
+    run.tenants = TenantSyncState.SYNCED if available else TenantSyncState.UNAVAILABLE
+    sync_run_heartbeat(run)
 
 
 def sync_run_lock(run: SyncRun) -> None:
@@ -195,10 +213,14 @@ def sync_run_lock(run: SyncRun) -> None:
         raise SyncStopped(locked)
 
 
-def sync_run_succeed(run: SyncRun, *, counts: PageCounts, removed: int) -> None:
-    """Record the run's success and figures (inside the publishing transaction, after `sync_run_lock`)."""
+def sync_run_succeed(run: SyncRun, *, counts: PageCounts, removed: int, tenants: TenantCounts) -> None:
+    """Record the run's success and figures, the tenants' too (inside the publishing transaction,
+    after `sync_run_lock`)."""
     run.created, run.updated = counts.new, counts.changed + counts.reappeared
     run.removed, run.unchanged, run.duplicates = removed, counts.same, counts.duplicates
+    run.tenants = TenantSyncState.SYNCED if tenants.available else TenantSyncState.UNAVAILABLE
+    run.tenants_created, run.tenants_updated = tenants.new, tenants.changed + tenants.reappeared
+    run.tenants_removed, run.tenants_unchanged = tenants.removed, tenants.same
     run.status = SyncStatus.SUCCEEDED
     run.finished_at = run.heartbeat_at = timezone.now()
     run.error = ""
@@ -211,7 +233,7 @@ def sync_run_fail(run: SyncRun, message: str, *, retryable: bool | None = None) 
     now = timezone.now()
     updated = SyncRun.objects.filter(pk=run.pk, status=SyncStatus.RUNNING).update(
         status=SyncStatus.FAILED, error=message, retryable=retryable, finished_at=now, heartbeat_at=now,
-        pages=run.pages, fetched=run.fetched, duplicates=run.duplicates,
+        **_progress(run),
     )  # fmt: skip
     freshness_forget()
     if updated:

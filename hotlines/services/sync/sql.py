@@ -91,6 +91,19 @@ def ids_source() -> str:
     return "SELECT value FROM json_each(%s)"
 
 
+def rows_source(columns: dict[str, str]) -> tuple[str, list[str]]:
+    """FROM clause unpacking a JSON array of objects, and the expression of each column."""
+    if is_postgresql():
+        spec = ", ".join(f"{name} {kind}" for name, kind in columns.items())
+        return f"json_to_recordset(%s::json) AS x({spec})", [f"x.{name}" for name in columns]
+    return "json_each(%s) AS x", [f"json_extract(x.value, '$.{name}')" for name in columns]
+
+
+def distinct(left: str, right: str) -> str:
+    """Null-safe 'differs' (SQLite spells it IS NOT)."""
+    return f"{left} IS DISTINCT FROM {right}" if is_postgresql() else f"{left} IS NOT {right}"
+
+
 def execute(sql: str, params: Sequence) -> int:
     """Run one statement on the default connection; returns the rows it touched."""
     with connection.cursor() as cursor:

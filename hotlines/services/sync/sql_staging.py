@@ -17,6 +17,7 @@ from operator import itemgetter
 from django.db import connection, transaction
 
 from ...choices import ACTIVE_SYNC_STATUSES
+from . import sql_tenants
 from .sql import (
     CHANGE_INSERT,
     CONTENT_COLUMNS,
@@ -27,19 +28,13 @@ from .sql import (
     STAGED_COLUMNS,
     db_param,
     display,
+    distinct,
     execute,
     ids_source,
     is_postgresql,
     json_text,
+    rows_source,
 )
-
-
-def _rows_source(columns: dict[str, str]) -> tuple[str, list[str]]:
-    """FROM clause unpacking a JSON array of objects, and the expression of each column."""
-    if is_postgresql():
-        spec = ", ".join(f"{name} {kind}" for name, kind in columns.items())
-        return f"json_to_recordset(%s::json) AS x({spec})", [f"x.{name}" for name in columns]
-    return "json_each(%s) AS x", [f"json_extract(x.value, '$.{name}')" for name in columns]
 
 
 def stage_ids(*, run_id: int, ids: Sequence[str], state: int) -> int:
@@ -94,7 +89,7 @@ def _staged_ids(*, run_id: int, ids: Sequence[str]) -> list[str]:
 
 
 def _stage_rows_json(*, run_id: int, rows: str) -> list[int]:
-    source, values = _rows_source(STAGED_COLUMNS)
+    source, values = rows_source(STAGED_COLUMNS)
     sql = (
         f"INSERT INTO {STAGED} (sync_run_id, {', '.join(STAGED_COLUMNS)}) "
         f"SELECT %s, {', '.join(values)} FROM {source} WHERE true "
@@ -106,11 +101,6 @@ def _stage_rows_json(*, run_id: int, rows: str) -> list[int]:
 
 
 # --- apply (inside the one transaction that makes the new snapshot visible) ---------------------
-
-
-def _distinct(left: str, right: str) -> str:
-    """Null-safe 'differs' (SQLite spells it IS NOT)."""
-    return f"{left} IS DISTINCT FROM {right}" if is_postgresql() else f"{left} IS NOT {right}"
 
 
 _JOIN = f"FROM {STAGED} s JOIN {HOTLINE} h ON h.connection_id = %s AND h.etelecom_id = s.etelecom_id"
@@ -125,7 +115,7 @@ def record_field_changes(*, run_id: int, connection_id: int, states: Sequence[in
         selects.append(
             f"SELECT h.id, %s, 'changed', %s, {display('h.' + field)}, {display('s.' + field)}, %s "
             f"{_JOIN} WHERE s.sync_run_id = %s AND s.state IN ({placeholders}) "
-            f"AND {_distinct('h.' + field, 's.' + field)}"
+            f"AND {distinct('h.' + field, 's.' + field)}"
         )
         params += [run_id, field, now, connection_id, run_id, *states]
     return execute(CHANGE_INSERT + " UNION ALL ".join(selects), params)
@@ -175,9 +165,11 @@ def upsert(*, run_id: int, connection_id: int, now: datetime) -> int:
 
 
 def unstage(*, run_id: int) -> None:
-    """Drop the run's staged rows. When no other run has rows staged, empty the table in one go
-    (TRUNCATE, or SQLite's whole-table DELETE): deleting a million rows one by one takes seconds."""
+    """Drop the run's staged rows, tenants too. When no other run has hotlines staged, empty their
+    table in one go (TRUNCATE, or SQLite's whole-table DELETE): deleting a million rows one by one
+    takes seconds."""
     with transaction.atomic():
+        sql_tenants.unstage(run_id=run_id)
         if is_postgresql():
             # Nobody can stage while we hold this lock, so "no other run's rows" stays true.
             execute(f"LOCK TABLE {STAGED} IN ACCESS EXCLUSIVE MODE", [])
@@ -198,7 +190,8 @@ def unstage(*, run_id: int) -> None:
 def unstage_ended() -> int:
     """Drop the rows staged by runs that are no longer queued or running: a sync killed before
     it could clean up (SIGKILL, a crash, a lost machine) leaves them, and nothing else would.
-    One statement whatever their number; returns how many went."""
+    One statement whatever their number (and one for their tenants); returns how many hotlines went."""
+    sql_tenants.unstage_ended()
     active = ", ".join(["%s"] * len(ACTIVE_SYNC_STATUSES))
     return execute(
         f"DELETE FROM {STAGED} WHERE sync_run_id NOT IN (SELECT id FROM {RUN} WHERE status IN ({active}))",

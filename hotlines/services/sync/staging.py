@@ -26,6 +26,7 @@ from . import sql, sql_staging
 from .compare import PageComparer, PageCounts, Pages, Progress, sync_is_initial_import
 from .runs import sync_run_heartbeat, sync_run_lock, sync_run_succeed
 from .steps import step
+from .tenants import TenantCounts, tenants_publish
 
 
 class StagingWriter:
@@ -46,17 +47,20 @@ class StagingWriter:
         return Counter(sql_staging.stage_rows(run_id=self.run_id, rows=rows))
 
 
-def sync_staged(*, run: SyncRun, pages: Pages, heartbeat_due: Callable[[], bool], progress: Progress | None) -> None:
-    """Compare and stage every page, then apply them and mark the run succeeded (see the module docstring)."""
+def sync_staged(
+    *, run: SyncRun, pages: Pages, tenants: TenantCounts, heartbeat_due: Callable[[], bool], progress: Progress | None
+) -> None:
+    """Compare and stage every page, then apply them, and the staged `tenants`, and mark the run
+    succeeded (see the module docstring)."""
     initial = sync_is_initial_import(connection_id=run.connection_id)
     comparer = PageComparer(run, StagingWriter(run), initial_import=initial)
     with sql.relaxed_durability():
         comparer.compare_pages(pages, heartbeat=sync_run_heartbeat, heartbeat_due=heartbeat_due, progress=progress)
-    snapshot_apply(run=run, counts=comparer.counts)
+    snapshot_apply(run=run, counts=comparer.counts, tenants=tenants)
 
 
-def snapshot_apply(*, run: SyncRun, counts: PageCounts) -> None:
-    """Apply the run's staged rows and mark the run succeeded, all in one transaction."""
+def snapshot_apply(*, run: SyncRun, counts: PageCounts, tenants: TenantCounts) -> None:
+    """Apply the run's staged hotlines and tenants and mark the run succeeded, all in one transaction."""
     if sql.is_postgresql() and counts.seen > 10_000:
         # The staging table grew from nothing during the fetch: give the planner real figures.
         with connection.cursor() as cursor:
@@ -81,7 +85,9 @@ def snapshot_apply(*, run: SyncRun, counts: PageCounts) -> None:
             step("upserted")
         if counts.new and not counts.initial_import:
             _record(run_id, connection_id, StagedState.NEW, ChangeKind.APPEARED, now)
-        sync_run_succeed(run, counts=counts, removed=removed)
+        hotlines_changed = bool(counts.new or counts.changed or counts.reappeared or removed)
+        tenants_publish(run=run, counts=tenants, hotlines_changed=hotlines_changed, now=now)
+        sync_run_succeed(run, counts=counts, removed=removed, tenants=tenants)
         step("done")
 
 
