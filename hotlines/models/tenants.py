@@ -52,6 +52,8 @@ class Tenant(models.Model):
             # The mapping: a hotline's tenants are its connection's with the same owner.
             models.Index(fields=["connection", "owner_id"], name="tenant_connection_owner"),
             models.Index(fields=["is_removed", "-created_at", "-id"], name="tenant_live_created"),
+            # The tenant data version reads MAX(last_changed_at): from this index, not a scan.
+            models.Index(fields=["last_changed_at"], name="tenant_last_changed"),
             *(
                 models.Index(fields=[field, "id"], condition=models.Q(is_removed=False), name=f"tenant_live_{short}")
                 for field, short in (
