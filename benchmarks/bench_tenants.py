@@ -1,0 +1,173 @@
+"""Tenants (issue 16): what the Tenant column and the tenant filter cost the hotline list, and the
+Tenants page beside Django admin's changelist for the tenant model, measured in the same run.
+
+- The hotline list's page 1 with the default columns (Tenant among them) beside the same page
+  without the Tenant column; the list filtered by a tenant (the one with the most hotlines, and a
+  typical one) beside the unfiltered page 1. Requests alternate between the two sides, so both
+  see the same machine; target within 10% (and page 1 under 50 ms on PostgreSQL at 1,000,000).
+- The Tenants page beside the admin's changelist (`TenantAdmin`: `list_filter` status, `search_fields`
+  name and domain), for the same rows: removed tenants left out, the same status, the same words.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from urllib.parse import urlencode
+
+from .common import Context, Result, ensure_synced, fmt_speedup
+
+SUITE = "tenants"
+WITHIN = 1.10  # the Tenant column and a tenant filter: at most 10% over the list without them
+PAGE1_PG_TARGET_MS = 50.0
+SPEEDUP_TARGET = 3.0
+
+
+def _alternating(client, a: str, b: str, repeat: int) -> tuple[list[float], list[float]]:
+    """Each URL `repeat` times, in turns (after one warm-up each), in ms."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for url in (a, b):
+        assert client.get(url).status_code == 200, url
+    for _ in range(repeat):
+        for side, url in enumerate((a, b)):
+            started = time.perf_counter()
+            response = client.get(url)
+            times[side].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+    return times
+
+
+def _count(text: str, pattern: str) -> int | None:
+    match = re.search(pattern, text)
+    return int(match.group(1).replace(",", "")) if match else None
+
+
+def run(ctx: Context) -> list[Result]:
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+
+    from hotlines.hotline_fields import DEFAULT_COLUMNS
+    from hotlines.models import Hotline, Tenant, UserPreference
+
+    ensure_synced(ctx)
+    if ctx.db == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Hotline._meta.db_table}")
+            cursor.execute(f"ANALYZE {Tenant._meta.db_table}")
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-tenants", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    repeat = 5 if ctx.quick else 15
+    hotlines = Hotline.objects.filter(is_removed=False).count()
+    live = Tenant.objects.filter(is_removed=False)
+    tenants = live.count()
+    scale = f"{ctx.db}, {hotlines:,} hotlines, {tenants:,} tenants"
+    results: list[Result] = []
+
+    # The Tenant column: the same page with and without it (the person's chosen columns).
+    without = [name for name in DEFAULT_COLUMNS if name != "tenant_name"]
+    with_url = "/hotlines/?per_page=50"
+
+    def columns(names: list[str]) -> None:
+        UserPreference.objects.update_or_create(user=user, defaults={"columns": names})
+
+    # Two clients, one person each, so that each side keeps its columns.
+    other, _ = get_user_model().objects.get_or_create(
+        username="bench-tenants-without", defaults={"is_staff": True, "is_superuser": True}
+    )
+    other_client = Client()
+    other_client.force_login(other)
+    columns(list(DEFAULT_COLUMNS))
+    UserPreference.objects.update_or_create(user=other, defaults={"columns": without})
+    cache.clear()
+    plain_times, column_times = [], []
+    for _ in range(repeat):
+        for side, (who, times) in enumerate(((other_client, plain_times), (client, column_times))):
+            started = time.perf_counter()
+            response = who.get(with_url)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+            shows = 'class="col-tenant' in response.text or "No tenant" in response.text
+            assert shows == (side == 1), "the Tenant column is shown only to the person who chose it"
+    plain_ms, column_ms = statistics.median(plain_times), statistics.median(column_times)
+    targets = [f"≤ {WITHIN:.2f}× the list without it"]
+    ok = column_ms <= plain_ms * WITHIN
+    if ctx.db == "postgresql":
+        targets.append(f"< {PAGE1_PG_TARGET_MS:g} ms")
+        ok = ok and (column_ms < PAGE1_PG_TARGET_MS or ctx.size < 1_000_000)
+    results.append(
+        Result(
+            suite=SUITE, case=f"hotline list page 1 with the Tenant column, {scale}",
+            value=f"{column_ms:.1f} ms", peer="the same page without the Tenant column",
+            peer_value=f"{plain_ms:.1f} ms", ratio=f"{column_ms / plain_ms:.2f}×", target=", ".join(targets), ok=ok,
+            extra={"with_ms": [round(t, 1) for t in column_times], "without_ms": [round(t, 1) for t in plain_times]},
+        )
+    )  # fmt: skip
+
+    # The tenant filter: the tenant with the most hotlines, and a typical one (the median).
+    ranked = list(live.filter(hotline_count__gt=0).order_by("-hotline_count", "id").values_list("pk", "hotline_count"))
+    picks = [("the biggest tenant", ranked[0]), ("a typical tenant", ranked[len(ranked) // 2])] if ranked else []
+    for label, (pk, count) in picks:
+        url = f"/hotlines/?{urlencode({'tenant': pk})}"
+        cache.clear()
+        started = time.perf_counter()
+        first = client.get(url)
+        cold = (time.perf_counter() - started) * 1000
+        shown = _count(first.content.decode(), r"([\d,]+) hotlines? match")
+        assert shown == count, f"{label}: the list shows {shown} hotlines, the tenant counts {count}"
+        filtered_times, page1_times = _alternating(client, url, "/hotlines/", repeat)
+        filtered_ms, page1_ms = statistics.median(filtered_times), statistics.median(page1_times)
+        results.append(
+            Result(
+                suite=SUITE, case=f"hotline list filtered by {label} ({count:,} hotlines), {scale}",
+                value=f"{filtered_ms:.1f} ms (cold {cold:.0f} ms)", peer="page 1 without a filter",
+                peer_value=f"{page1_ms:.1f} ms", ratio=f"{filtered_ms / page1_ms:.2f}×",
+                target=f"≤ {WITHIN:.2f}× the list without it", ok=filtered_ms <= page1_ms * WITHIN,
+                extra={"filtered_ms": [round(t, 1) for t in filtered_times],
+                       "page1_ms": [round(t, 1) for t in page1_times], "cold_ms": round(cold, 1)},
+            )
+        )  # fmt: skip
+
+    # The Tenants page beside the admin's changelist, for the same rows.
+    word = (live.exclude(name="").order_by("id").values_list("name", flat=True).first() or "Công ty").split()[-1]
+    cases = [
+        ("page 1, no filter", {}, {"is_removed__exact": "0"}),
+        ("status Disabled", {"status": "N"}, {"is_removed__exact": "0", "status__exact": "N"}),
+        (f"name search “{word}”", {"q": word}, {"is_removed__exact": "0", "q": word}),
+        ("sorted by hotlines", {"sort": "-hotline_count"}, {"is_removed__exact": "0", "o": "-5"}),
+    ]
+    for case, ours_query, admin_query in cases:
+        ours_url = "/tenants/" + (f"?{urlencode(ours_query)}" if ours_query else "")
+        admin_url = f"/admin/hotlines/tenant/?{urlencode(admin_query)}"
+        cache.clear()
+        started = time.perf_counter()
+        first = client.get(ours_url)
+        cold = (time.perf_counter() - started) * 1000
+        ours_n = _count(first.content.decode(), r"([\d,]+) tenants? match")
+        admin_text = client.get(admin_url).content.decode()
+        admin_n = _count(admin_text, r"([\d,]+) results?\b") or _count(admin_text, r"([\d,]+) tenants?\b")
+        if not case.startswith("sorted"):  # the admin sorts by its own list_display positions
+            assert ours_n == admin_n, f"{case}: ours shows {ours_n} tenants, the admin {admin_n}"
+        ours_times, admin_times = _alternating(client, ours_url, admin_url, repeat)
+        ours_ms, admin_ms = statistics.median(ours_times), statistics.median(admin_times)
+        speedup = admin_ms / ours_ms if ours_ms else 0.0
+        targets = [f"≥ {SPEEDUP_TARGET:g}× faster"]
+        ok = speedup >= SPEEDUP_TARGET
+        if case.startswith("page 1"):
+            targets.append(f"< {PAGE1_PG_TARGET_MS:g} ms")
+            ok = ok and ours_ms < PAGE1_PG_TARGET_MS
+        results.append(
+            Result(
+                suite=SUITE, case=f"Tenants page: {case}, {scale} ({ours_n:,} match)",
+                value=f"{ours_ms:.1f} ms (cold {cold:.0f} ms)", peer="Django admin changelist (TenantAdmin)",
+                peer_value=f"{admin_ms:.1f} ms", ratio=fmt_speedup(ours_ms, admin_ms), target=", ".join(targets),
+                ok=ok, extra={"ours_ms": [round(t, 1) for t in ours_times],
+                              "admin_ms": [round(t, 1) for t in admin_times], "url": ours_url, "admin_url": admin_url},
+            )
+        )  # fmt: skip
+    return results
