@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from .. import hotline_fields
 from ..choices import HotlineStatus
@@ -88,7 +89,10 @@ def _escape(text: str) -> str:
 
 def no_tenant_html() -> SafeString:
     """What a hotline without a tenant shows."""
-    return format_html('<span class="muted no-tenant">{}</span>', _("No tenant"))
+    # Short in a cell under the Tenant header ("Không có" in Vietnamese), whole on hover.
+    return format_html(
+        '<span class="muted no-tenant" title="{}">{}</span>', _("No tenant"), pgettext("tenant cell", "No tenant")
+    )
 
 
 def _column(field: hotline_fields.HotlineField) -> tables.Column:

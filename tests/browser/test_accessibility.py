@@ -91,7 +91,7 @@ def test_everything_works_without_javascript(browser, live_server, connection, s
 NOT_PAGES = {
     "healthz", "readyz", "list-preferences", "list-per-page", "language", "sync-progress", "sync-cancel", "sync-start",
     "freshness", "export-progress", "export-download", "connection-active", "connection-test",
-    "user-active", "user-unlock",
+    "user-active", "user-unlock", "tenant-options",
 }  # fmt: skip
 
 
@@ -112,7 +112,7 @@ def test_axe_on_every_page_in_light_and_dark(page, live_server, connection, supe
     administrator sees it, with data on it, in both colour schemes."""
     from django.core.management import call_command
 
-    from hotlines.models import AuditEntry, ExportRecord, SyncRun
+    from hotlines.models import AuditEntry, ExportRecord, SyncRun, Tenant
 
     settings.MEDIA_ROOT = tmp_path
     assert hotlines_sync(connection=connection).error == ""
@@ -129,6 +129,7 @@ def test_axe_on_every_page_in_light_and_dark(page, live_server, connection, supe
         "export-detail": ExportRecord.objects.filter(background=True).first(),
         "connection-edit": connection,
         "user-edit": superuser,
+        "tenant-detail": Tenant.objects.order_by("pk").first(),
     }
     assert AuditEntry.objects.exists() and all(world.values()), world
     for scheme in ("light", "dark"):

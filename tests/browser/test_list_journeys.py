@@ -171,8 +171,8 @@ def test_paging_sorting_and_filtering_bring_the_results_into_view(page, live_ser
     # Sorting from a header scrolled to the top of the window: the count comes back into view.
     page.locator("#hotline-table thead").evaluate("head => head.scrollIntoView()")
     expect(count).not_to_be_in_viewport()
-    page.locator("#hotline-table thead").get_by_role("link", name=re.compile("^Owner ID")).click()
-    expect(page.locator("th[aria-sort='ascending']")).to_contain_text("Owner ID")
+    page.locator("#hotline-table thead").get_by_role("link", name=re.compile("^Network")).click()
+    expect(page.locator("th[aria-sort='ascending']")).to_contain_text("Network")
     expect(count).to_be_in_viewport()
     expect(count).to_be_focused()
 
@@ -215,14 +215,14 @@ def test_columns_and_export_menus_close_on_save_escape_and_a_click_outside(
     page.goto(f"{live_server.url}/hotlines/?network=viettel")
     columns, export = page.locator("#columns-menu"), page.locator("#export-menu")
     columns_button, export_button = columns.locator("summary"), export.locator("summary")
-    owner_header = page.locator("#hotline-table thead").get_by_text("Owner ID")
+    tenant_header = page.locator("#hotline-table thead").get_by_text("Tenant", exact=True)
 
     # Save: the columns apply and the menu is closed, off the table.
     columns_button.click()
     expect(columns).to_have_attribute("open", "")
-    columns.get_by_role("checkbox", name="Owner ID").uncheck()
+    columns.get_by_role("checkbox", name="Tenant", exact=True).uncheck()
     columns.get_by_role("button", name="Save").click()
-    expect(owner_header).to_have_count(0)
+    expect(tenant_header).to_have_count(0)
     expect(columns).not_to_have_attribute("open", "")
     expect(page).to_have_url(re.compile(r"network=viettel"))
     # A move keeps it open (several moves in a row, with or without script).
