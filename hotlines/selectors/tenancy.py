@@ -16,6 +16,7 @@ from typing import Protocol
 
 from django.db.models import Q, QuerySet
 
+from ..collation import sort_key
 from ..models import Tenant
 
 # The (hotline column, tenant column) pairs that must be equal, and the tenant's own condition.
@@ -60,12 +61,21 @@ def tenants_by_owner(hotlines: Iterable[_Owned], *, fields: tuple[str, ...] = ()
     condition = Q()
     for connection_id, owners in by_connection.items():
         condition |= Q(connection_id=connection_id, owner_id__in=sorted(owners))
-    tenants = live_tenants().filter(condition).order_by("name", "id")
+    # Removed tenants are left out here, not in SQL: on the condition alone the (connection,
+    # owner) index is the only one that fits (with `is_removed` too, SQLite without statistics
+    # walked a whole index of live tenants: 4 ms a page at 5,000 tenants instead of 0.3).
+    tenants = Tenant.objects.filter(condition)
     if fields:
-        tenants = tenants.only("connection_id", "owner_id", *fields)
+        tenants = tenants.only("connection_id", "owner_id", "is_removed", *fields)
     found: dict[OwnerKey, list[Tenant]] = defaultdict(list)
     for tenant in tenants:
-        found[(tenant.connection_id, tenant.owner_id)].append(tenant)
+        if not tenant.is_removed:
+            found[(tenant.connection_id, tenant.owner_id)].append(tenant)
+    # Named in Vietnamese order, then by ID: sorted here, per owner (one or two tenants), rather
+    # than by the database's collation over all of them (on SQLite a Python call per comparison).
+    for owned in found.values():
+        if len(owned) > 1:
+            owned.sort(key=lambda tenant: (sort_key(tenant.name), tenant.pk))
     return dict(found)
 
 
