@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from django.http import HttpRequest, QueryDict
 
@@ -14,7 +13,7 @@ from .chips import Chip, filter_chips
 from .filtersets import FACETS, HotlineFilterSet
 from .filtersets.lenient import LenientFilterSet
 from .list_counts import hotline_list_counts
-from .listing import PER_PAGE_CHOICES, TENANT_SEARCH_PARAM, canonical_query, list_request, page_number
+from .listing import PER_PAGE_CHOICES, TENANT_SEARCH_PARAM, list_request, paged_table
 from .models import UserPreference
 from .tables import HotlineTable, columns_all
 from .tenant_picker import TenantPicker, tenant_picker
@@ -69,12 +68,7 @@ def hotline_list_page(*, request: HttpRequest, preference: UserPreference | None
     version = selectors.data_version()
     asked = list_request(request.GET, preference=preference, request=request, version=version)
     count, facets = hotline_list_counts(filterset=asked.filterset, version=version)
-    page, page_notes = page_number(asked.query, count=count, per_page=asked.per_page)
-    canonical = asked.canonical()
-    query = canonical_query(canonical, page=page if page > 1 else None)
-    table = asked.table().configure(
-        request, page=page, per_page=asked.per_page, count=count, back=quote(query.urlencode())
-    )
+    page, page_notes, canonical, query, table = paged_table(request, asked, count=count)
     return HotlineListPage(
         filterset=asked.filterset, table=table, count=count, facets=facets, page=page, per_page=asked.per_page,
         sort=asked.sort, columns=asked.columns, notes=[*asked.notes, *page_notes],

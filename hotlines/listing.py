@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.db.models import QuerySet
 from django.http import QueryDict
@@ -203,3 +203,15 @@ def list_url(query: QueryDict | Mapping[str, str] | None = None, **filters: str)
     else:
         encoded = urlencode({key: value for key, value in {**(query or {}), **filters}.items() if value})
     return reverse("hotlines:list") + (f"?{encoded}" if encoded else "")
+
+
+def paged_table(request, asked, *, count: int):
+    """A list request's page among `count` rows: (page, notes on it, canonical query, the query the
+    address bar carries, the table fitted to the request). Shared by the hotline and tenant lists."""
+    page, notes = page_number(asked.query, count=count, per_page=asked.per_page)
+    canonical = asked.canonical()
+    query = canonical_query(canonical, page=page if page > 1 else None)
+    table = asked.table().configure(
+        request, page=page, per_page=asked.per_page, count=count, back=quote(query.urlencode())
+    )
+    return page, notes, canonical, query, table

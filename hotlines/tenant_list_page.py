@@ -5,7 +5,7 @@ page, the filters said in words (chips.py). The view only renders what `tenant_l
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
@@ -18,8 +18,7 @@ from .list_page import facet_group
 from .listing import (
     PER_PAGE_CHOICES,
     ListRequest,
-    canonical_query,
-    page_number,
+    paged_table,
     per_page_preferred,
     per_page_read,
     query_clean,
@@ -114,12 +113,7 @@ def tenant_list_page(*, request: HttpRequest, preference: UserPreference | None)
     version = selectors.tenant_data_version()
     asked = tenant_list_request(request.GET, preference=preference, request=request, version=version)
     count, facets = tenant_list_counts(filterset=asked.filterset, version=version)
-    page, page_notes = page_number(asked.query, count=count, per_page=asked.per_page)
-    canonical = asked.canonical()
-    query = canonical_query(canonical, page=page if page > 1 else None)
-    table = asked.table().configure(
-        request, page=page, per_page=asked.per_page, count=count, back=quote(query.urlencode())
-    )
+    page, page_notes, canonical, query, table = paged_table(request, asked, count=count)
     empty = ""
     if version == "empty":  # no tenant at all, removed or not: say why
         empty = EMPTY_UNAVAILABLE if selectors.tenants_unavailable() else EMPTY_NOT_SYNCED
