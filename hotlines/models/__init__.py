@@ -13,17 +13,37 @@ from .preferences import UserPreference
 from .exports import ExportFormat, ExportKind, ExportRecord, ExportStatus
 from .audit import AuditAction, AuditEntry
 from .tenants import StagedTenant, Tenant, TenantChange
+from .watches import (
+    DigestStatus,
+    EmailDigest,
+    Notification,
+    NotificationKind,
+    SavedView,
+    SavedViewPin,
+    ViewSyncDelta,
+    Watch,
+    WatchEvent,
+    WatchEventKind,
+)
+from .webhooks import DeliveryStatus, Webhook, WebhookDelivery
 
 __all__ = [
     "AuditAction",
     "AuditEntry",
     "Connection",
+    "DeliveryStatus",
+    "DigestStatus",
+    "EmailDigest",
     "ExportFormat",
     "ExportKind",
     "ExportRecord",
     "ExportStatus",
     "Hotline",
     "HotlineChange",
+    "Notification",
+    "NotificationKind",
+    "SavedView",
+    "SavedViewPin",
     "StagedHotline",
     "StagedState",
     "StagedTenant",
@@ -31,4 +51,10 @@ __all__ = [
     "Tenant",
     "TenantChange",
     "UserPreference",
+    "ViewSyncDelta",
+    "Watch",
+    "WatchEvent",
+    "WatchEventKind",
+    "Webhook",
+    "WebhookDelivery",
 ]
