@@ -8,433 +8,222 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("hotlines", "0013_tenant_last_changed_index"),
+        ('hotlines', '0013_tenant_last_changed_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="SavedView",
+            name='SavedView',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=100, verbose_name="name")),
-                ("shared", models.BooleanField(default=False, verbose_name="shared")),
-                ("query", models.TextField(blank=True, verbose_name="query")),
-                (
-                    "columns",
-                    models.JSONField(
-                        blank=True, default=list, help_text="Visible columns; empty = default.", verbose_name="columns"
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="saved_views",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, verbose_name='name')),
+                ('shared', models.BooleanField(default=False, verbose_name='shared')),
+                ('query', models.TextField(blank=True, verbose_name='query')),
+                ('columns', models.JSONField(blank=True, default=list, help_text='Visible columns; empty = default.', verbose_name='columns')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='saved_views', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "saved view",
-                "verbose_name_plural": "saved views",
-                "ordering": ["name", "id"],
+                'verbose_name': 'saved view',
+                'verbose_name_plural': 'saved views',
+                'ordering': ['name', 'id'],
+                'permissions': [('share_savedview', 'Can share saved views')],
             },
         ),
         migrations.CreateModel(
-            name="SavedViewPin",
+            name='SavedViewPin',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="view_pins",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "view",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="pins", to="hotlines.savedview"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='view_pins', to=settings.AUTH_USER_MODEL)),
+                ('view', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pins', to='hotlines.savedview')),
             ],
             options={
-                "ordering": ["created_at", "id"],
+                'ordering': ['created_at', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="ViewSyncDelta",
+            name='ViewSyncDelta',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("entered", models.PositiveIntegerField(default=0)),
-                ("left", models.PositiveIntegerField(default=0)),
-                ("changed", models.PositiveIntegerField(default=0)),
-                (
-                    "sync_run",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="hotlines.syncrun"
-                    ),
-                ),
-                (
-                    "view",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="deltas", to="hotlines.savedview"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('entered', models.PositiveIntegerField(default=0)),
+                ('left', models.PositiveIntegerField(default=0)),
+                ('changed', models.PositiveIntegerField(default=0)),
+                ('sync_run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='hotlines.syncrun')),
+                ('view', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deltas', to='hotlines.savedview')),
             ],
         ),
         migrations.CreateModel(
-            name="Watch",
+            name='Watch',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("email", models.BooleanField(default=False, verbose_name="also by email")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
-                (
-                    "hotline",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="watches",
-                        to="hotlines.hotline",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="watches", to=settings.AUTH_USER_MODEL
-                    ),
-                ),
-                (
-                    "view",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="watches",
-                        to="hotlines.savedview",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('email', models.BooleanField(default=False, verbose_name='also by email')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                ('hotline', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='watches', to='hotlines.hotline')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='watches', to=settings.AUTH_USER_MODEL)),
+                ('view', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='watches', to='hotlines.savedview')),
             ],
             options={
-                "verbose_name": "watch",
-                "verbose_name_plural": "watches",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': 'watch',
+                'verbose_name_plural': 'watches',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="Notification",
+            name='Notification',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("watch", "Changes in a watch"), ("sync_failed", "Sync failed")],
-                        max_length=20,
-                        verbose_name="kind",
-                    ),
-                ),
-                (
-                    "subject",
-                    models.CharField(
-                        blank=True, help_text="The view's name or the number.", max_length=300, verbose_name="subject"
-                    ),
-                ),
-                ("entered", models.PositiveIntegerField(default=0, verbose_name="entered")),
-                ("left", models.PositiveIntegerField(default=0, verbose_name="left")),
-                ("changed", models.PositiveIntegerField(default=0, verbose_name="changed")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
-                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read")),
-                (
-                    "sync_run",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="notifications", to="hotlines.syncrun"
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="notifications",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "watch",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="notifications",
-                        to="hotlines.watch",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('watch', 'Changes in a watch'), ('sync_failed', 'Sync failed')], max_length=20, verbose_name='kind')),
+                ('subject', models.CharField(blank=True, help_text="The view's name or the number.", max_length=300, verbose_name='subject')),
+                ('entered', models.PositiveIntegerField(default=0, verbose_name='entered')),
+                ('left', models.PositiveIntegerField(default=0, verbose_name='left')),
+                ('changed', models.PositiveIntegerField(default=0, verbose_name='changed')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read')),
+                ('sync_run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='hotlines.syncrun')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                ('watch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='notifications', to='hotlines.watch')),
             ],
             options={
-                "verbose_name": "notification",
-                "verbose_name_plural": "notifications",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': 'notification',
+                'verbose_name_plural': 'notifications',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="WatchEvent",
+            name='WatchEvent',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[("entered", "Entered the view"), ("left", "Left the view"), ("changed", "Changed")],
-                        max_length=10,
-                        verbose_name="kind",
-                    ),
-                ),
-                ("changes", models.JSONField(blank=True, default=list, verbose_name="changes")),
-                (
-                    "hotline",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="hotlines.hotline"
-                    ),
-                ),
-                (
-                    "notification",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="hotlines.notification"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('entered', 'Entered the view'), ('left', 'Left the view'), ('changed', 'Changed')], max_length=10, verbose_name='kind')),
+                ('changes', models.JSONField(blank=True, default=list, verbose_name='changes')),
+                ('hotline', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='hotlines.hotline')),
+                ('notification', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='hotlines.notification')),
             ],
             options={
-                "ordering": ["id"],
+                'ordering': ['id'],
             },
         ),
         migrations.CreateModel(
-            name="Webhook",
+            name='Webhook',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("name", models.CharField(max_length=100, verbose_name="name")),
-                ("url", models.URLField(max_length=500, verbose_name="URL")),
-                ("secret", hotlines.fields.EncryptedTextField(verbose_name="signing secret")),
-                ("is_active", models.BooleanField(default=True, verbose_name="active")),
-                (
-                    "failure_limit",
-                    models.PositiveSmallIntegerField(default=10, verbose_name="failures before disabling"),
-                ),
-                ("consecutive_failures", models.PositiveIntegerField(default=0)),
-                ("disabled_reason", models.TextField(blank=True, verbose_name="why disabled")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
-                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "watches",
-                    models.ManyToManyField(
-                        blank=True, related_name="webhooks", to="hotlines.watch", verbose_name="watches"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=100, verbose_name='name')),
+                ('url', models.URLField(max_length=500, verbose_name='URL')),
+                ('secret', hotlines.fields.EncryptedTextField(verbose_name='signing secret')),
+                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                ('failure_limit', models.PositiveSmallIntegerField(default=10, verbose_name='failures before disabling')),
+                ('consecutive_failures', models.PositiveIntegerField(default=0)),
+                ('disabled_reason', models.TextField(blank=True, verbose_name='why disabled')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
+                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('watches', models.ManyToManyField(blank=True, related_name='webhooks', to='hotlines.watch', verbose_name='watches')),
             ],
             options={
-                "verbose_name": "webhook",
-                "verbose_name_plural": "webhooks",
-                "ordering": ["name", "id"],
+                'verbose_name': 'webhook',
+                'verbose_name_plural': 'webhooks',
+                'ordering': ['name', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="WebhookDelivery",
+            name='WebhookDelivery',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("event", models.CharField(max_length=40, verbose_name="event")),
-                ("idempotency_key", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ("body", models.TextField()),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "Waiting"),
-                            ("delivering", "Delivering"),
-                            ("delivered", "Delivered"),
-                            ("failed", "Failed"),
-                        ],
-                        default="pending",
-                        max_length=12,
-                        verbose_name="status",
-                    ),
-                ),
-                ("tries", models.PositiveSmallIntegerField(default=0, verbose_name="tries")),
-                ("next_try_at", models.DateTimeField(blank=True, null=True)),
-                ("last_try_at", models.DateTimeField(blank=True, null=True, verbose_name="last try")),
-                (
-                    "response_code",
-                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="response code"),
-                ),
-                ("error", models.TextField(blank=True, verbose_name="error")),
-                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
-                ("delivered_at", models.DateTimeField(blank=True, null=True, verbose_name="delivered")),
-                (
-                    "sync_run",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
-                        to="hotlines.syncrun",
-                    ),
-                ),
-                (
-                    "watch",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to="hotlines.watch",
-                    ),
-                ),
-                (
-                    "webhook",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="deliveries", to="hotlines.webhook"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('event', models.CharField(max_length=40, verbose_name='event')),
+                ('idempotency_key', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ('body', models.TextField()),
+                ('status', models.CharField(choices=[('pending', 'Waiting'), ('delivering', 'Delivering'), ('delivered', 'Delivered'), ('failed', 'Failed')], default='pending', max_length=12, verbose_name='status')),
+                ('tries', models.PositiveSmallIntegerField(default=0, verbose_name='tries')),
+                ('next_try_at', models.DateTimeField(blank=True, null=True)),
+                ('last_try_at', models.DateTimeField(blank=True, null=True, verbose_name='last try')),
+                ('response_code', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='response code')),
+                ('error', models.TextField(blank=True, verbose_name='error')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
+                ('delivered_at', models.DateTimeField(blank=True, null=True, verbose_name='delivered')),
+                ('sync_run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='hotlines.syncrun')),
+                ('watch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='hotlines.watch')),
+                ('webhook', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='hotlines.webhook')),
             ],
             options={
-                "verbose_name": "webhook delivery",
-                "verbose_name_plural": "webhook deliveries",
-                "ordering": ["-created_at", "-id"],
+                'verbose_name': 'webhook delivery',
+                'verbose_name_plural': 'webhook deliveries',
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
-            name="EmailDigest",
+            name='EmailDigest',
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("pending", "Waiting"),
-                            ("sending", "Sending"),
-                            ("sent", "Sent"),
-                            ("failed", "Failed"),
-                        ],
-                        default="pending",
-                        max_length=10,
-                    ),
-                ),
-                ("tries", models.PositiveSmallIntegerField(default=0)),
-                ("claimed_at", models.DateTimeField(blank=True, null=True)),
-                ("sent_at", models.DateTimeField(blank=True, null=True)),
-                ("error", models.TextField(blank=True)),
-                (
-                    "sync_run",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="hotlines.syncrun"
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('status', models.CharField(choices=[('pending', 'Waiting'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=10)),
+                ('tries', models.PositiveSmallIntegerField(default=0)),
+                ('claimed_at', models.DateTimeField(blank=True, null=True)),
+                ('sent_at', models.DateTimeField(blank=True, null=True)),
+                ('error', models.TextField(blank=True)),
+                ('sync_run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='hotlines.syncrun')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "constraints": [
-                    models.UniqueConstraint(fields=("user", "sync_run"), name="emaildigest_once_per_user_run")
-                ],
+                'constraints': [models.UniqueConstraint(fields=('user', 'sync_run'), name='emaildigest_once_per_user_run')],
             },
         ),
         migrations.AddIndex(
-            model_name="savedview",
-            index=models.Index(fields=["shared", "name"], name="savedview_shared_name"),
+            model_name='savedview',
+            index=models.Index(fields=['shared', 'name'], name='savedview_shared_name'),
         ),
         migrations.AddConstraint(
-            model_name="savedview",
-            constraint=models.UniqueConstraint(fields=("owner", "name"), name="savedview_unique_name_per_owner"),
+            model_name='savedview',
+            constraint=models.UniqueConstraint(fields=('owner', 'name'), name='savedview_unique_name_per_owner'),
         ),
         migrations.AddConstraint(
-            model_name="savedviewpin",
-            constraint=models.UniqueConstraint(fields=("user", "view"), name="savedviewpin_unique"),
+            model_name='savedviewpin',
+            constraint=models.UniqueConstraint(fields=('user', 'view'), name='savedviewpin_unique'),
         ),
         migrations.AddConstraint(
-            model_name="viewsyncdelta",
-            constraint=models.UniqueConstraint(fields=("view", "sync_run"), name="viewsyncdelta_unique"),
+            model_name='viewsyncdelta',
+            constraint=models.UniqueConstraint(fields=('view', 'sync_run'), name='viewsyncdelta_unique'),
         ),
         migrations.AddConstraint(
-            model_name="watch",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("hotline__isnull", True), ("view__isnull", False)),
-                    models.Q(("hotline__isnull", False), ("view__isnull", True)),
-                    _connector="OR",
-                ),
-                name="watch_view_xor_hotline",
-            ),
+            model_name='watch',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('hotline__isnull', True), ('view__isnull', False)), models.Q(('hotline__isnull', False), ('view__isnull', True)), _connector='OR'), name='watch_view_xor_hotline'),
         ),
         migrations.AddConstraint(
-            model_name="watch",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("view__isnull", False)), fields=("user", "view"), name="watch_unique_view_per_user"
-            ),
+            model_name='watch',
+            constraint=models.UniqueConstraint(condition=models.Q(('view__isnull', False)), fields=('user', 'view'), name='watch_unique_view_per_user'),
         ),
         migrations.AddConstraint(
-            model_name="watch",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("hotline__isnull", False)),
-                fields=("user", "hotline"),
-                name="watch_unique_hotline_per_user",
-            ),
+            model_name='watch',
+            constraint=models.UniqueConstraint(condition=models.Q(('hotline__isnull', False)), fields=('user', 'hotline'), name='watch_unique_hotline_per_user'),
         ),
         migrations.AddIndex(
-            model_name="notification",
-            index=models.Index(fields=["user", "-created_at", "-id"], name="notification_user_time"),
+            model_name='notification',
+            index=models.Index(fields=['user', '-created_at', '-id'], name='notification_user_time'),
         ),
         migrations.AddIndex(
-            model_name="notification",
-            index=models.Index(
-                condition=models.Q(("read_at__isnull", True)), fields=["user"], name="notification_unread"
-            ),
+            model_name='notification',
+            index=models.Index(condition=models.Q(('read_at__isnull', True)), fields=['user'], name='notification_unread'),
         ),
         migrations.AddConstraint(
-            model_name="notification",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("watch__isnull", False)),
-                fields=("watch", "sync_run"),
-                name="notification_once_per_watch_run",
-            ),
+            model_name='notification',
+            constraint=models.UniqueConstraint(condition=models.Q(('watch__isnull', False)), fields=('watch', 'sync_run'), name='notification_once_per_watch_run'),
         ),
         migrations.AddConstraint(
-            model_name="notification",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("kind", "sync_failed")),
-                fields=("user", "sync_run"),
-                name="notification_one_failure_per_run",
-            ),
+            model_name='notification',
+            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'sync_failed')), fields=('user', 'sync_run'), name='notification_one_failure_per_run'),
         ),
         migrations.AddConstraint(
-            model_name="watchevent",
-            constraint=models.UniqueConstraint(fields=("notification", "hotline"), name="watchevent_once_per_hotline"),
+            model_name='watchevent',
+            constraint=models.UniqueConstraint(fields=('notification', 'hotline'), name='watchevent_once_per_hotline'),
         ),
         migrations.AddIndex(
-            model_name="webhookdelivery",
-            index=models.Index(fields=["webhook", "-created_at", "-id"], name="webhookdelivery_log"),
+            model_name='webhookdelivery',
+            index=models.Index(fields=['webhook', '-created_at', '-id'], name='webhookdelivery_log'),
         ),
         migrations.AddConstraint(
-            model_name="webhookdelivery",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("sync_run__isnull", False), ("watch__isnull", False)),
-                fields=("webhook", "sync_run", "watch"),
-                name="webhookdelivery_once_per_run_watch",
-            ),
+            model_name='webhookdelivery',
+            constraint=models.UniqueConstraint(condition=models.Q(('sync_run__isnull', False), ('watch__isnull', False)), fields=('webhook', 'sync_run', 'watch'), name='webhookdelivery_once_per_run_watch'),
         ),
     ]

@@ -30,6 +30,9 @@ class SavedView(models.Model):
         verbose_name_plural = _("saved views")
         constraints = [models.UniqueConstraint(fields=["owner", "name"], name="savedview_unique_name_per_owner")]
         indexes = [models.Index(fields=["shared", "name"], name="savedview_shared_name")]
+        # Operators and Administrators share views; Administrators (change/delete_savedview) may
+        # edit or delete anyone's shared view.
+        permissions = [("share_savedview", _("Can share saved views"))]
 
     def __str__(self) -> str:
         return self.name

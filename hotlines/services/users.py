@@ -26,7 +26,13 @@ VIEWER, EXPORTER, OPERATOR, ADMINISTRATOR = "Viewer", "Exporter", "Operator", "A
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     VIEWER: ("hotlines.view_hotline",),
     EXPORTER: ("hotlines.view_hotline", "hotlines.export_hotline"),
-    OPERATOR: ("hotlines.view_hotline", "hotlines.export_hotline", "hotlines.run_sync", "hotlines.view_syncrun"),
+    OPERATOR: (
+        "hotlines.view_hotline",
+        "hotlines.export_hotline",
+        "hotlines.run_sync",
+        "hotlines.view_syncrun",
+        "hotlines.share_savedview",
+    ),
 }
 ROLES = (VIEWER, EXPORTER, OPERATOR, ADMINISTRATOR)
 ROLE_LABELS = {

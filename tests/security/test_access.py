@@ -382,7 +382,11 @@ def test_roles_are_the_four_groups_with_cumulative_permissions(db):
 
     assert perms("Viewer") == {"hotlines.view_hotline"}
     assert perms("Exporter") == {"hotlines.view_hotline", "hotlines.export_hotline"}
-    assert perms("Operator") == perms("Exporter") | {"hotlines.run_sync", "hotlines.view_syncrun"}
+    assert perms("Operator") == perms("Exporter") | {
+        "hotlines.run_sync",
+        "hotlines.view_syncrun",
+        "hotlines.share_savedview",
+    }
     admin = perms("Administrator")
     assert perms("Operator") < admin
     for needed in (
@@ -392,6 +396,7 @@ def test_roles_are_the_four_groups_with_cumulative_permissions(db):
         "axes.delete_accessattempt",
     ):
         assert needed in admin
+    assert {"hotlines.share_savedview", "hotlines.change_savedview", "hotlines.delete_savedview"} <= admin
 
 
 def test_audit_entries_are_immutable_even_for_superusers(world, client):
