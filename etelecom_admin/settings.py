@@ -145,6 +145,11 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Background jobs: Django's tasks framework stored in the database.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The dashboard's public address, for links in what leaves it (email digests, webhook payloads).
+SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
+
+# Email: the notification digests.
+
 # Security headers. Django's built-in CSP: no inline script anywhere.
 SECURE_CSP = {
     "default-src": ["'self'"],
@@ -252,6 +257,8 @@ EXPORT_MAX_CONCURRENT = env.int("EXPORT_MAX_CONCURRENT", default=4)
 # A streamed export still "running" after this many seconds no longer counts against the limits
 # (its process died without recording the end).
 EXPORT_SLOT_TIMEOUT = env.int("EXPORT_SLOT_TIMEOUT", default=900)
+
+# Webhooks: where watches' changes are posted.
 
 # Every table but the hotline list's, which names its own template (columns, number cells, htmx).
 DJANGO_TABLES2_TEMPLATE = "includes/table.html"

@@ -1,5 +1,8 @@
 from django.urls import path
 
+from .urlconfs import notifications as notification_urls
+from .urlconfs import saved_views as saved_view_urls
+from .urlconfs import webhooks as webhook_urls
 from .views import (
     audit,
     connections,
@@ -52,3 +55,5 @@ urlpatterns = [
     path("users/<int:pk>/unlock/", users.UserUnlockView.as_view(), name="user-unlock"),
     path("audit/", audit.AuditLogView.as_view(), name="audit-log"),
 ]
+# Saved views and watches, notifications, webhooks: one module each.
+urlpatterns += saved_view_urls.urlpatterns + notification_urls.urlpatterns + webhook_urls.urlpatterns

@@ -26,9 +26,17 @@ from hotlines.models import (
     ExportRecord,
     Hotline,
     HotlineChange,
+    Notification,
+    NotificationKind,
+    SavedView,
     SyncRun,
     Tenant,
     UserPreference,
+    Watch,
+    WatchEvent,
+    WatchEventKind,
+    Webhook,
+    WebhookDelivery,
 )
 from hotlines.services.sync.compare import canonical, content_hash, search_text
 
@@ -207,3 +215,72 @@ class AuditEntryFactory(factory.django.DjangoModelFactory):
     actor_username = factory.SelfAttribute("actor.username")
     action = factory.Iterator(AuditAction.values)
     target = "hotlines"
+
+
+class SavedViewFactory(factory.django.DjangoModelFactory):
+    """A person's saved state of the hotline list (private unless `shared=True`)."""
+
+    class Meta:
+        model = SavedView
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"View {n}")
+    query = "status=P"
+
+
+class WatchFactory(factory.django.DjangoModelFactory):
+    """A person watching a saved view (the default) or, with `view=None, hotline=...`, one hotline."""
+
+    class Meta:
+        model = Watch
+
+    user = factory.SubFactory(UserFactory)
+    view = factory.SubFactory(SavedViewFactory, owner=factory.SelfAttribute("..user"))
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """What one sync changed in one watch, unread."""
+
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    sync_run = factory.SubFactory(SyncRunFactory)
+    kind = NotificationKind.WATCH
+    watch = factory.SubFactory(WatchFactory, user=factory.SelfAttribute("..user"))
+    subject = factory.LazyAttribute(lambda o: o.watch.view.name if o.watch and o.watch.view_id else "")
+    changed = 1
+
+
+class WatchEventFactory(factory.django.DjangoModelFactory):
+    """One hotline's field change within a notification."""
+
+    class Meta:
+        model = WatchEvent
+
+    notification = factory.SubFactory(NotificationFactory)
+    hotline = factory.SubFactory(HotlineFactory, connection=factory.SelfAttribute("..notification.sync_run.connection"))
+    kind = WatchEventKind.CHANGED
+    changes = factory.LazyFunction(lambda: [{"field": "status", "old": "P", "new": "N"}])
+
+
+class WebhookFactory(factory.django.DjangoModelFactory):
+    """An administrator's webhook (a loopback URL, allowed over plain http)."""
+
+    class Meta:
+        model = Webhook
+
+    name = factory.Sequence(lambda n: f"Receiver {n}")
+    url = "http://127.0.0.1:9/hook"
+    secret = "whsec-test-secret-0123456789"
+
+
+class WebhookDeliveryFactory(factory.django.DjangoModelFactory):
+    """One payload for one webhook, waiting to be posted."""
+
+    class Meta:
+        model = WebhookDelivery
+
+    webhook = factory.SubFactory(WebhookFactory)
+    event = "watch.changed"
+    body = "{}"

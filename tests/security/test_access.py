@@ -24,7 +24,14 @@ from django.utils import timezone
 
 from hotlines.models import AuditAction, AuditEntry, ExportRecord, Hotline, HotlineChange, SyncRun, TenantChange
 from hotlines.services.audit import audit_record
-from tests.factories import TenantFactory
+from tests.factories import (
+    NotificationFactory,
+    SavedViewFactory,
+    TenantFactory,
+    WatchFactory,
+    WebhookDeliveryFactory,
+    WebhookFactory,
+)
 
 IDENTITIES = ("anonymous", "no_role", "viewer", "exporter", "operator", "administrator", "superuser")
 RANK = {name: rank for rank, name in enumerate(IDENTITIES)}
@@ -74,6 +81,7 @@ ACCESS: dict[str, Rule] = {
     "hotlines:tenant-list": Rule("viewer"),
     "hotlines:tenant-detail": Rule("viewer", kwargs=_pk("tenant")),
     "hotlines:tenant-options": Rule("viewer"),
+    # Saved views and watches.
     "hotlines:list-preferences": Rule("viewer", note="POST only"),
     "hotlines:list-per-page": Rule("viewer", note="POST only"),
     "hotlines:language": Rule("public", note="POST only; the sign-in page switches language too"),
@@ -83,6 +91,7 @@ ACCESS: dict[str, Rule] = {
     "hotlines:sync-start": Rule("operator", note="POST only"),
     "hotlines:sync-cancel": Rule("operator", kwargs=_pk("sync_run"), note="POST only"),
     "hotlines:freshness": Rule("viewer"),
+    # Notifications.
     "hotlines:export-list": Rule("administrator"),
     "hotlines:export-mine": Rule("exporter"),
     "hotlines:export-detail": Rule("exporter", kwargs=_pk("export"), only=OWN_EXPORT),
@@ -99,6 +108,7 @@ ACCESS: dict[str, Rule] = {
     "hotlines:user-active": Rule("administrator", kwargs=_pk("target_user"), note="POST only"),
     "hotlines:user-unlock": Rule("administrator", kwargs=_pk("target_user"), note="POST only"),
     "hotlines:audit-log": Rule("administrator"),
+    # Webhooks.
 }
 # The Django admin: staff only (the Administrator role and superusers). Its views check the model
 # permissions themselves; these are refused by design even to them (history - the audit log, sync
@@ -142,6 +152,12 @@ class World:
     export: ExportRecord
     target_user: object
     tenant: object = None
+    saved_view: object = None  # the viewer's private view
+    shared_view: object = None  # the operator's shared view
+    watch: object = None  # the viewer's watch of the hotline
+    notification: object = None  # the viewer's
+    webhook: object = None
+    delivery: object = None
 
 
 @pytest.fixture
@@ -173,7 +189,27 @@ def world(db, role_users, connection, django_user_model) -> World:
         exception_class_path="",
         traceback="",
     )
-    return World(users, connection, hotline, run, export, target_user=users["viewer"], tenant=tenant)
+    saved_view = SavedViewFactory(owner=users["viewer"], name="Mine")
+    shared_view = SavedViewFactory(owner=users["operator"], name="Ours", shared=True)
+    watch = WatchFactory(user=users["viewer"], view=None, hotline=hotline)
+    notification = NotificationFactory(user=users["viewer"], sync_run=run, watch=watch, subject=hotline.hotline)
+    webhook = WebhookFactory(created_by=users["administrator"])
+    delivery = WebhookDeliveryFactory(webhook=webhook, sync_run=run)
+    return World(
+        users,
+        connection,
+        hotline,
+        run,
+        export,
+        target_user=users["viewer"],
+        tenant=tenant,
+        saved_view=saved_view,
+        shared_view=shared_view,
+        watch=watch,
+        notification=notification,
+        webhook=webhook,
+        delivery=delivery,
+    )
 
 
 # --- walking the resolver ------------------------------------------------------------------------

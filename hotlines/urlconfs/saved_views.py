@@ -1,0 +1,3 @@
+"""URL patterns of the saved views pages (joined by hotlines/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URL patterns of the webhooks pages (joined by hotlines/urls.py)."""
+
+urlpatterns: list = []
