@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,13 +19,19 @@ from ..services.notifications import notification_mark_all_read, notification_ma
 CHANGED_EVENT = "notifications-changed"  # the bell listens for it and counts again
 
 
+class NotificationsMixin(PermissionRequiredMixin):
+    """Everyone who may browse has notifications (only their own); a person without a role has none."""
+
+    permission_required = "hotlines.view_hotline"
+
+
 def _page_number(request: HttpRequest) -> int:
     """The page asked for; anything unusable is the first page (the paginator clamps the rest)."""
     value = request.GET.get("page", "1")
     return int(value) if value.isdigit() and len(value) < 10 else 1
 
 
-class NotificationListView(LoginRequiredMixin, TemplateView):
+class NotificationListView(NotificationsMixin, TemplateView):
     """The person's own notifications, grouped per sync, then per watch, newest first, paginated."""
 
     template_name = "hotlines/notification_list.html"
@@ -36,7 +42,7 @@ class NotificationListView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class NotificationBellView(LoginRequiredMixin, View):
+class NotificationBellView(NotificationsMixin, View):
     """The header's bell with the unread count (htmx refreshes it)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
@@ -55,7 +61,7 @@ def _back(request: HttpRequest) -> str:
     return reverse("hotlines:notifications")
 
 
-class NotificationReadView(LoginRequiredMixin, View):
+class NotificationReadView(NotificationsMixin, View):
     """Mark one of my notifications read (POST). Somebody else's is a 404. htmx gets the item back."""
 
     http_method_names = ["post"]
@@ -70,7 +76,7 @@ class NotificationReadView(LoginRequiredMixin, View):
         return redirect(_back(request))
 
 
-class NotificationReadAllView(LoginRequiredMixin, View):
+class NotificationReadAllView(NotificationsMixin, View):
     """Mark all my notifications read (POST); htmx gets the page back, a plain form goes back to it."""
 
     http_method_names = ["post"]

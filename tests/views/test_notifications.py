@@ -234,3 +234,11 @@ def test_the_page_costs_the_same_queries_for_1_or_many_notifications_and_events(
     NotificationFactory(user=me, sync_run=run, kind=NotificationKind.SYNC_FAILED, watch=None)  # a failure too
     assert queries() == one
     assert SyncRun.objects.count() > PER_PAGE
+
+
+def test_a_person_without_a_role_has_no_bell_and_no_notifications(client):
+    nobody = UserFactory(username="nobody")
+    client.force_login(nobody)
+    assert client.get(LIST).status_code == 403
+    assert client.get(BELL).status_code == 403
+    assert client.post(READ_ALL).status_code == 403
