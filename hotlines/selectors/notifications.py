@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
 
-from ..models import Notification, NotificationKind, SavedView, SyncRun, Watch, WatchEvent
+from ..models import Notification, NotificationKind, SyncRun, Watch, WatchEvent
 
 # Notifications per page (the hotline list's default page size is 50; a notification carries up
 # to EVENTS_SHOWN events, so a page stays about as long as a page of the list).
@@ -119,6 +118,7 @@ def notification_page(*, user, page_number: int, per_page: int = PER_PAGE) -> No
     paginator = Paginator(notification_list(user=user), per_page)
     page = paginator.get_page(page_number)
     items = list(page.object_list)
+    page.object_list = items  # evaluated once: the groups and the page hold the same objects
     return NotificationPage(page=page, groups=notifications_grouped(items), unread=notification_unread_count(user=user))
 
 
@@ -145,20 +145,3 @@ def digest_recipient_ids(*, sync_run_id: int) -> list[int]:
     ids = set(watched.values_list("user_id", flat=True)) | set(failed.values_list("user_id", flat=True))
     users = get_user_model().objects.filter(pk__in=ids, is_active=True).exclude(email="")
     return sorted(users.values_list("pk", flat=True))
-
-
-def watch_target_url(watch: Watch | None) -> str:
-    """Where a notification's watch leads: the hotline's page, or the saved view's address (the
-    hotline list filtered as the view says, while the view's own page is not routed)."""
-    if watch is None:
-        return ""
-    if watch.hotline_id:
-        return reverse("hotlines:detail", args=[watch.hotline_id])
-    view: SavedView | None = watch.view
-    if view is None:
-        return ""
-    try:
-        return view.get_absolute_url()
-    except NoReverseMatch:
-        query = view.query.lstrip("?")
-        return reverse("hotlines:list") + (f"?{query}" if query else "")

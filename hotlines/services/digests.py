@@ -34,8 +34,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from ..models import DigestStatus, EmailDigest, NotificationKind, SyncRun
+from ..notification_wording import notifications_prepare
 from ..selectors import user_preference_get
-from ..selectors.notifications import digest_notifications, digest_recipient_ids, watch_target_url
+from ..selectors.notifications import digest_notifications, digest_recipient_ids
 from ..tasks.notifications import retry_email_digests
 
 logger = logging.getLogger(__name__)
@@ -145,10 +146,7 @@ def email_digest_message(*, digest: EmailDigest) -> EmailMultiAlternatives | Non
     run = SyncRun.objects.select_related("connection").get(pk=digest.sync_run_id)
     can_see_syncs = user.has_perm("hotlines.view_syncrun")
     with translation.override(language):
-        for notification in notifications:
-            notification.target_url = _absolute(watch_target_url(notification.watch))
-            for event in notification.shown_events:
-                event.url = _absolute(reverse("hotlines:detail", args=[event.hotline_id]))
+        notifications_prepare(notifications, site_url=settings.SITE_URL)
         watches = sum(1 for n in notifications if n.kind == NotificationKind.WATCH)
         failed = any(n.kind == NotificationKind.SYNC_FAILED for n in notifications)
         if watches:

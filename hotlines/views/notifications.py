@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import TemplateView
 from django_htmx.http import trigger_client_event
 
+from ..notification_wording import notifications_prepare
 from ..selectors.notifications import notification_list, notification_page, notification_unread_count
 from ..services.notifications import notification_mark_all_read, notification_mark_read
 
@@ -38,8 +39,14 @@ class NotificationListView(NotificationsMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["listing"] = notification_page(user=self.request.user, page_number=_page_number(self.request))
+        context["listing"] = _listing(self.request)
         return context
+
+
+def _listing(request: HttpRequest):
+    listing = notification_page(user=request.user, page_number=_page_number(request))
+    notifications_prepare(listing.page.object_list)
+    return listing
 
 
 class NotificationBellView(NotificationsMixin, View):
@@ -71,6 +78,7 @@ class NotificationReadView(NotificationsMixin, View):
             raise Http404
         if request.htmx:
             notification = notification_list(user=request.user).get(pk=pk)
+            notifications_prepare([notification])
             response = render(request, "hotlines/includes/notification_item.html", {"notification": notification})
             return trigger_client_event(response, CHANGED_EVENT)
         return redirect(_back(request))
@@ -84,8 +92,7 @@ class NotificationReadAllView(NotificationsMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         count = notification_mark_all_read(user=request.user)
         if request.htmx:
-            listing = notification_page(user=request.user, page_number=_page_number(request))
-            response = render(request, "hotlines/notification_list.html", {"listing": listing})
+            response = render(request, "hotlines/notification_list.html", {"listing": _listing(request)})
             return trigger_client_event(response, CHANGED_EVENT)
         if count:
             messages.success(request, _t("All notifications are marked read."))
