@@ -161,6 +161,7 @@ def email_digest_message(*, digest: EmailDigest) -> EmailMultiAlternatives | Non
             "user": user,
             "run": run,
             "failed": failed,
+            "watches": watches,
             "notifications": notifications,
             "site_url": settings.SITE_URL,
             "notifications_url": _absolute(reverse("hotlines:notifications")),

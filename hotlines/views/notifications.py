@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
 from django_htmx.http import trigger_client_event
@@ -95,5 +95,5 @@ class NotificationReadAllView(NotificationsMixin, View):
             response = render(request, "hotlines/notification_list.html", {"listing": _listing(request)})
             return trigger_client_event(response, CHANGED_EVENT)
         if count:
-            messages.success(request, _t("All notifications are marked read."))
+            messages.success(request, gettext("All notifications are marked read."))
         return redirect(_back(request))

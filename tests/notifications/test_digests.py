@@ -121,6 +121,7 @@ def test_one_multipart_mail_for_several_watches_with_absolute_links(smtp_server,
         assert f"https://hotlines.partner.example/hotlines/{single.pk}/" in body
         assert "https://hotlines.partner.example/notifications/" in body
     assert f'href="https://hotlines.partner.example/hotlines/{hotline.pk}/"' in html
+    assert "/syncs/" not in text + html  # a Viewer may not open the Syncs pages
     assert digest.status == DigestStatus.SENT and digest.tries == 1 and digest.sent_at
 
 
@@ -252,3 +253,18 @@ def test_a_digest_with_nothing_left_to_tell_is_closed_without_a_mail(smtp_server
     assert email_digest_deliver(digest_id=digest_id) == "sent"
     assert smtp_server.inbox.messages == []
     assert EmailDigest.objects.get().status == DigestStatus.SENT
+
+
+def test_a_failed_sync_alone_is_told_with_its_reason_and_the_run_for_who_may_see_syncs(smtp_server, run):
+    run.status, run.error = "failed", "eTelecom rejected the API key (401 unauthenticated): invalid token"
+    run.save()
+    operator = UserFactory(username="op", email="op@partner.example", roles=["Operator"])
+    emailed_watch(operator)
+    NotificationFactory(user=operator, sync_run=run, kind=NotificationKind.SYNC_FAILED, watch=None, subject="")
+    email_digests_send_run(sync_run_id=run.pk)
+    [message] = smtp_server.inbox.messages
+    assert message["Subject"] == "eTelecom hotlines: a sync failed"
+    text = parts(message)["text/plain"]
+    assert "The sync failed" in text and "401 unauthenticated" in text
+    assert "changed what you watch" not in text
+    assert f"https://hotlines.partner.example/syncs/{run.pk}/" in text
