@@ -268,3 +268,19 @@ def test_a_failed_sync_alone_is_told_with_its_reason_and_the_run_for_who_may_see
     assert "The sync failed" in text and "401 unauthenticated" in text
     assert "changed what you watch" not in text
     assert f"https://hotlines.partner.example/syncs/{run.pk}/" in text
+
+
+def test_a_hostile_address_fails_its_own_digest_only(smtp_server, run):
+    hostile = UserFactory(
+        username="hostile-address", email="x@partner.example\r\nBcc: all@partner.example", roles=["Viewer"]
+    )
+    two_watches_changed(hostile, run)
+    fine = person("fine")
+    two_watches_changed(fine, run)
+    report = email_digests_send_run(sync_run_id=run.pk)
+    assert report.as_dict()["sent"] == 1 and report.as_dict()["retrying"] == 1
+    [message] = smtp_server.inbox.messages
+    assert message["To"] == "fine@partner.example"
+    assert all("all@partner.example" not in envelope.rcpt_tos for envelope in smtp_server.inbox.envelopes)
+    digest = EmailDigest.objects.get(user=hostile)
+    assert digest.status == DigestStatus.PENDING and digest.error

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.db import connection as db_connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from hotlines.middleware import SEEN_KEY
 from hotlines.models import Notification, NotificationKind, SyncRun
 from hotlines.selectors.notifications import EVENTS_SHOWN, PER_PAGE
 from tests.factories import (
@@ -242,3 +245,20 @@ def test_a_person_without_a_role_has_no_bell_and_no_notifications(client):
     assert client.get(LIST).status_code == 403
     assert client.get(BELL).status_code == 403
     assert client.post(READ_ALL).status_code == 403
+
+
+@override_settings(SESSION_IDLE_TIMEOUT=600)
+def test_the_bell_polling_does_not_keep_an_idle_session_alive(my_client, me):
+    my_client.get(LIST)  # starts the clocks
+    session = my_client.session
+    session[SEEN_KEY] = int(time.time()) - 599
+    session.save()
+    aged = my_client.session[SEEN_KEY]
+    assert my_client.get(BELL, headers={"HX-Request": "true"}).status_code == 200
+    assert my_client.session[SEEN_KEY] == aged  # the poll answered, but the idle clock was not reset
+    session = my_client.session
+    session[SEEN_KEY] = int(time.time()) - 601
+    session.save()
+    response = my_client.get(BELL, headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/"})
+    # Signed out: the whole page goes to sign in, not the sign-in form into the bell.
+    assert response.status_code == 204 and response["HX-Redirect"].startswith(reverse("login"))
