@@ -195,7 +195,7 @@ def email_digest_deliver(*, digest_id: int, now: datetime | None = None, report:
             message.send(using="default")
     except (smtplib.SMTPException, OSError) as exc:  # the server refused, or could not be reached
         return _record_error(digest, exc, report)
-    except Exception as exc:  # noqa: BLE001 - one unsendable digest (a malformed address) must not stop the others
+    except Exception as exc:  # one unsendable digest (a malformed address) must not stop the others
         logger.exception("Email digest %s could not be sent", digest.pk)
         return _record_error(digest, exc, report)
     EmailDigest.objects.filter(pk=digest.pk, status=DigestStatus.SENDING).update(
