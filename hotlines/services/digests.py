@@ -7,7 +7,9 @@ pending with a retry time, or failed). Exactly once per person and run:
   a second call (the task run twice) add nothing.
 - A worker *claims* a digest before sending with one compare-and-set UPDATE (status and tries as
   it read them): of two workers, one wins; a sent digest is never claimed again.
-- A claim older than `EMAIL_DIGEST_CLAIM_TIMEOUT` (its worker died mid-delivery) is taken again.
+- A claim older than `EMAIL_DIGEST_CLAIM_TIMEOUT` (its worker died mid-delivery) is taken again:
+  the run's task queues a sweep for that moment before it sends anything, so a worker killed
+  mid-delivery finishes the job after its restart without waiting for another sync.
   The message's Message-ID is derived from the digest, so the rare retry of a message the server
   had already accepted (the worker died between the server's "250 OK" and recording it) carries
   the same Message-ID and mail clients show it once.
@@ -226,7 +228,13 @@ def email_digests_send_run(*, sync_run_id: int, now: datetime | None = None) -> 
     """Send every digest of a run (creating them first), then any other digest that is due (a
     retry, or one whose worker died); schedule the next retry when some are waiting."""
     report = DigestReport()
-    for digest_id in email_digests_create(sync_run_id=sync_run_id):
+    digest_ids = email_digests_create(sync_run_id=sync_run_id)
+    if digest_ids:
+        # Should this worker be killed mid-delivery, a sweep once its claims are stale finishes
+        # the job (the worker that picks it up after a restart), without waiting for another sync.
+        stale_at = (now or timezone.now()) + timedelta(seconds=settings.EMAIL_DIGEST_CLAIM_TIMEOUT + 1)
+        retry_email_digests.using(run_after=stale_at).enqueue()
+    for digest_id in digest_ids:
         email_digest_deliver(digest_id=digest_id, now=now, report=report)
     _deliver_due(now=now, report=report, exclude_run=sync_run_id)
     _schedule_retry(report)

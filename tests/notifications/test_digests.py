@@ -154,11 +154,24 @@ def test_the_task_run_twice_sends_once(smtp_server, run):
     assert EmailDigest.objects.count() == 1
 
 
-def test_a_digest_whose_worker_died_mid_delivery_is_sent_once_after_the_claim_goes_stale(smtp_server, run, settings):
+def test_a_digest_whose_worker_died_mid_delivery_is_sent_once_after_the_claim_goes_stale(
+    smtp_server, run, settings, monkeypatch
+):
     user = person("crash")
     two_watches_changed(user, run)
-    [digest_id] = email_digests_create(sync_run_id=run.pk)
-    claimed = email_digest_claim(digest_id=digest_id)  # ... and the worker is killed here
+
+    def killed(**kwargs):
+        raise SystemExit("worker killed")  # between the claim and the SMTP conversation
+
+    monkeypatch.setattr("hotlines.services.digests.email_digest_message", killed)
+    with pytest.raises(SystemExit):
+        send_email_digests.call(run.pk)
+    monkeypatch.undo()
+    # Before it sent anything the task queued a sweep for when its claim goes stale: the worker
+    # that picks it up after the restart sends the digest.
+    [sweep] = DBTaskResult.objects.filter(task_path="hotlines.tasks.notifications.retry_email_digests")
+    assert sweep.run_after >= timezone.now() + timedelta(seconds=settings.EMAIL_DIGEST_CLAIM_TIMEOUT - 5)
+    claimed = EmailDigest.objects.get()
     assert claimed.status == DigestStatus.SENDING and claimed.tries == 1
     # Another worker (the next sync's task, the retry sweep) does not take a fresh claim...
     assert email_digests_send_due().as_dict()["sent"] == 0
@@ -191,9 +204,9 @@ def test_smtp_down_then_up_is_retried_with_backoff_and_sent_once(smtp_server, ru
     digest = EmailDigest.objects.get()
     assert digest.status == DigestStatus.PENDING and digest.tries == 1
     assert "ConnectionRefusedError" in digest.error
-    # The retry is scheduled for when the backoff ends.
-    retry = DBTaskResult.objects.filter(task_path="hotlines.tasks.notifications.retry_email_digests").get()
-    assert retry.run_after is not None and retry.run_after >= start + timedelta(seconds=59)
+    # The retry is scheduled for when the backoff ends (beside the sweep for a worker killed mid-delivery).
+    retries = DBTaskResult.objects.filter(task_path="hotlines.tasks.notifications.retry_email_digests")
+    assert sorted(int((task.run_after - start).total_seconds()) for task in retries) == [60, 601]
     smtp_server.start()
     assert email_digests_send_due(now=start + timedelta(seconds=30)).as_dict()["sent"] == 0  # not due yet
     assert email_digests_send_due(now=start + timedelta(seconds=61)).as_dict()["sent"] == 1
