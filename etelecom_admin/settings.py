@@ -8,6 +8,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from .mailers import mailer_from_email_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -149,6 +151,28 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SITE_URL = env("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 # Email: the notification digests.
+# EMAIL_URL says where mail goes (django-environ's form: smtp://user:password@host:25,
+# smtp+tls://... for STARTTLS on 587, smtp+ssl://... for TLS from the start on 465,
+# consolemail:// to print every message). Django 6.1 reads it as MAILERS["default"] (see
+# etelecom_admin/mailers.py). Without it the demo (DEBUG) prints mail on the console and
+# production hands it to the local MTA on port 25.
+# EMAIL_TIMEOUT is read into the SMTP mailer's OPTIONS: Django 6.1 refuses the old EMAIL_* settings
+# beside MAILERS, so it is no setting of its own.
+MAILERS = {
+    "default": mailer_from_email_url(
+        env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"),
+        timeout=env.float("EMAIL_TIMEOUT", default=10.0),
+    )
+}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="eTelecom admin <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A digest the mail server refused (or could not be reached for) is tried again after
+# EMAIL_DIGEST_BACKOFF seconds, doubled at each try, up to EMAIL_DIGEST_MAX_TRIES tries, then
+# marked failed (logged, and shown in the admin). A digest claimed by a worker that died is
+# taken again after EMAIL_DIGEST_CLAIM_TIMEOUT seconds.
+EMAIL_DIGEST_MAX_TRIES = env.int("EMAIL_DIGEST_MAX_TRIES", default=5)
+EMAIL_DIGEST_BACKOFF = env.float("EMAIL_DIGEST_BACKOFF", default=60.0)
+EMAIL_DIGEST_CLAIM_TIMEOUT = env.int("EMAIL_DIGEST_CLAIM_TIMEOUT", default=600)
 
 # Security headers. Django's built-in CSP: no inline script anywhere.
 SECURE_CSP = {

@@ -100,7 +100,12 @@ SEEN_KEY = "_session_seen_at"
 SEEN_RESOLUTION = 60
 # What a page asks by itself (htmx polling) is not a person's activity: it must not keep an
 # unattended session alive.
-PASSIVE_URL_NAMES = {"hotlines:freshness", "hotlines:sync-progress", "hotlines:export-progress"}
+PASSIVE_URL_NAMES = {
+    "hotlines:freshness",
+    "hotlines:sync-progress",
+    "hotlines:export-progress",
+    "hotlines:notification-bell",
+}
 
 
 class SessionTimeoutMiddleware:

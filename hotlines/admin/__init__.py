@@ -3,6 +3,6 @@
 Django's autodiscovery imports this package; importing its modules registers their admins.
 """
 
-from . import connections, history, tenants, users
+from . import connections, history, notifications, tenants, users
 
-__all__ = ["connections", "history", "tenants", "users"]
+__all__ = ["connections", "history", "notifications", "tenants", "users"]

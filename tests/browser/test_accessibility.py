@@ -92,7 +92,24 @@ NOT_PAGES = {
     "healthz", "readyz", "list-preferences", "list-per-page", "language", "sync-progress", "sync-cancel", "sync-start",
     "freshness", "export-progress", "export-download", "connection-active", "connection-test",
     "user-active", "user-unlock", "tenant-options",
+    "notification-bell", "notification-read", "notification-read-all",
 }  # fmt: skip
+
+
+def _notifications_for(user, run) -> None:
+    """The Notifications page with something on it: a watch's changes (unread and read) and a failed sync."""
+    from hotlines.models import NotificationKind, SyncRun
+    from tests.factories import NotificationFactory, WatchEventFactory, WatchFactory
+
+    hotlines = list(Hotline.objects.order_by("pk")[:3])
+    notification = NotificationFactory(user=user, sync_run=run, watch=WatchFactory(user=user), entered=1, changed=2)
+    WatchEventFactory(notification=notification, hotline=hotlines[0], kind="entered", changes=[])
+    for hotline in hotlines[1:]:
+        WatchEventFactory(notification=notification, hotline=hotline)
+    NotificationFactory(user=user, sync_run=run, watch=WatchFactory(user=user, view=None, hotline=hotlines[0]),
+                        read_at=run.started_at)  # fmt: skip
+    failed = SyncRun.objects.create(connection=run.connection, trigger="command", status="failed", error="Timed out")
+    NotificationFactory(user=user, sync_run=failed, kind=NotificationKind.SYNC_FAILED, watch=None, subject="")
 
 
 def _page_urls(world: dict) -> list[str]:
@@ -132,6 +149,7 @@ def test_axe_on_every_page_in_light_and_dark(page, live_server, connection, supe
         "tenant-detail": Tenant.objects.order_by("pk").first(),
     }
     assert AuditEntry.objects.exists() and all(world.values()), world
+    _notifications_for(superuser, world["sync-detail"])
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         for url in _page_urls(world):

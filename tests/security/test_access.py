@@ -22,7 +22,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 from django.utils import timezone
 
-from hotlines.models import AuditAction, AuditEntry, ExportRecord, Hotline, HotlineChange, SyncRun, TenantChange
+from hotlines.models import (
+    AuditAction,
+    AuditEntry,
+    EmailDigest,
+    ExportRecord,
+    Hotline,
+    HotlineChange,
+    SyncRun,
+    TenantChange,
+)
 from hotlines.services.audit import audit_record
 from tests.factories import (
     NotificationFactory,
@@ -92,6 +101,12 @@ ACCESS: dict[str, Rule] = {
     "hotlines:sync-cancel": Rule("operator", kwargs=_pk("sync_run"), note="POST only"),
     "hotlines:freshness": Rule("viewer"),
     # Notifications.
+    "hotlines:notifications": Rule("viewer", note="my own only"),
+    "hotlines:notification-bell": Rule("viewer"),
+    "hotlines:notification-read": Rule(
+        "viewer", kwargs=_pk("notification"), note="POST only (GET answers 405); somebody else's is a 404"
+    ),
+    "hotlines:notification-read-all": Rule("viewer", note="POST only; marks my own"),
     "hotlines:export-list": Rule("administrator"),
     "hotlines:export-mine": Rule("exporter"),
     "hotlines:export-detail": Rule("exporter", kwargs=_pk("export"), only=OWN_EXPORT),
@@ -127,6 +142,8 @@ ADMIN_REFUSED_TO_STAFF = {
     "admin:hotlines_auditentry_add",
     "admin:hotlines_auditentry_delete",
     "admin:hotlines_connection_delete",
+    "admin:hotlines_emaildigest_add",  # the digests' state belongs to services/digests.py
+    "admin:hotlines_emaildigest_delete",
     "admin:hotlines_hotline_add",
     "admin:hotlines_hotline_delete",
     "admin:hotlines_hotlinechange_add",
@@ -195,6 +212,7 @@ def world(db, role_users, connection, django_user_model) -> World:
     notification = NotificationFactory(user=users["viewer"], sync_run=run, watch=watch, subject=hotline.hotline)
     webhook = WebhookFactory(created_by=users["administrator"])
     delivery = WebhookDeliveryFactory(webhook=webhook, sync_run=run)
+    EmailDigest.objects.create(user=users["viewer"], sync_run=run)  # the admin lists the digests
     return World(
         users,
         connection,
