@@ -47,7 +47,10 @@ def test_a_change_in_a_watched_view_gives_one_notification_with_the_right_events
 
     notification = Notification.objects.get()
     assert (notification.user, notification.watch, notification.kind, notification.subject) == (
-        watcher, watch, "watch", "Enabled ones"
+        watcher,
+        watch,
+        "watch",
+        "Enabled ones",
     )
     assert (notification.entered, notification.left, notification.changed) == (1, 1, 1)
     assert _events(notification) == {
@@ -60,7 +63,9 @@ def test_a_change_in_a_watched_view_gives_one_notification_with_the_right_events
     assert (delta.entered, delta.left, delta.changed) == (1, 1, 1)
 
 
-def test_a_sync_that_changed_nothing_tells_nobody(connection, sandbox, first_synced, watcher, django_capture_on_commit_callbacks):
+def test_a_sync_that_changed_nothing_tells_nobody(
+    connection, sandbox, first_synced, watcher, django_capture_on_commit_callbacks
+):
     WatchFactory(user=watcher, view=SavedViewFactory(owner=watcher, query=""))
     with django_capture_on_commit_callbacks() as callbacks:
         run = sync(connection)
@@ -138,7 +143,10 @@ def test_huge_values_are_cut_in_events_and_the_subject_fits(connection, sandbox,
 
 
 def test_a_view_whose_query_is_junk_is_read_as_the_list_reads_it(connection, sandbox, first_synced, watcher):
-    junk = "status=%00%00&network=<script>&owner=" + "9" * 500 + "&connection=-1&tenant=abc&created_after=99999-01-01&q=" + "x" * 5000 + "&&=&%ZZ"
+    junk = (
+        "status=%00%00&network=<script>&owner=" + "9" * 500 + "&connection=-1&tenant=abc"
+        "&created_after=99999-01-01&q=" + "x" * 5000 + "&&=&%ZZ"
+    )
     SavedViewFactory(owner=watcher, name="Junk", query=junk)
     WatchFactory(user=watcher, view=SavedViewFactory(owner=watcher, name="Junk q", query="q=%00%00+&status=P&status="))
     sandbox.dataset.patch(first_synced[0]["id"], name="Tên mới")
@@ -228,7 +236,7 @@ def test_unchanged_hotlines_are_never_read(connection, sandbox, first_synced, wa
     reads = [q["sql"] for q in captured.captured_queries if f'FROM "{table}"' in q["sql"]]
     assert len(reads) == 1
     # Only rows named by this run's changes, looked up by primary key.
-    assert f'"{table}"."id" IN (SELECT' in reads[0] and f"sync_run_id\" = {run.pk}" in reads[0]
+    assert f'"{table}"."id" IN (SELECT' in reads[0] and f'sync_run_id" = {run.pk}' in reads[0]
 
 
 def test_concurrent_computations_write_once(connection, sandbox, first_synced, watcher):
