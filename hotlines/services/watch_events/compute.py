@@ -46,25 +46,55 @@ class WatchOutcome:
 
 
 def view_deltas(changed: list[ChangedHotline], filters: dict[int, ViewFilter]) -> dict[int, ViewDelta]:
-    """Each view's delta; views whose filters select the same rows share one."""
+    """Each view's delta; views whose filters select the same rows share one, and each distinct
+    test (a status, a search, …) runs once per changed hotline, before and after, whatever the
+    number of views that use it: a view's members are the intersection of its tests' passes."""
+    after = _Passes([hotline.after for hotline in changed])
+    before = _Passes([hotline.before for hotline in changed])
     by_key: dict[tuple, ViewDelta] = {}
     result = {}
     for view_id, view_filter in filters.items():
         delta = by_key.get(view_filter.key)
         if delta is None:
-            delta = by_key[view_filter.key] = _delta(changed, view_filter)
+            delta = by_key[view_filter.key] = _delta(changed, view_filter, after, before)
         result[view_id] = delta
     return result
 
 
-def _delta(changed: list[ChangedHotline], view_filter: ViewFilter) -> ViewDelta:
+class _Passes:
+    """Which of the states pass each test, by test key, computed on first use."""
+
+    def __init__(self, states: list[dict | None]) -> None:
+        self.states = states
+        self.present = frozenset(i for i, state in enumerate(states) if state is not None)
+        self.cache: dict[tuple, frozenset[int]] = {}
+
+    def members(self, pairs) -> frozenset[int]:
+        found = self.present
+        for key, test in sorted(pairs, key=lambda pair: len(self._passing(*pair))):
+            found = found & self._passing(key, test)
+            if not found:
+                break
+        return found
+
+    def _passing(self, key: tuple, test) -> frozenset[int]:
+        passing = self.cache.get(key)
+        if passing is None:
+            states = self.states
+            passing = self.cache[key] = frozenset(i for i in self.present if test(states[i]))
+        return passing
+
+
+def _delta(changed: list[ChangedHotline], view_filter: ViewFilter, after: _Passes, before: _Passes) -> ViewDelta:
     delta = ViewDelta()
     events = delta.events
-    for hotline in changed:
-        after = view_filter.matches(hotline.after)
-        before = view_filter.matched_before(hotline.before)
-        if after:
-            if before is False:
+    now = after.members((*view_filter.exact, *view_filter.dated))
+    was = before.members(view_filter.exact)  # with dated filters: "maybe", never "surely"
+    surely = not view_filter.dated
+    for i in sorted(now | was):
+        hotline = changed[i]
+        if i in now:
+            if i not in was:
                 events.append((hotline.id, WatchEventKind.ENTERED, hotline.changes_json))
                 delta.entered += 1
             else:
@@ -72,7 +102,7 @@ def _delta(changed: list[ChangedHotline], view_filter: ViewFilter) -> ViewDelta:
                 # have entered: told as changed, never as an entry that may not be one.
                 events.append((hotline.id, WatchEventKind.CHANGED, hotline.changes_json))
                 delta.changed += 1
-        elif before:
+        elif surely:
             events.append((hotline.id, WatchEventKind.LEFT, hotline.changes_json))
             delta.left += 1
     return delta

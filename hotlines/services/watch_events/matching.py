@@ -40,20 +40,21 @@ class ViewFilter:
     """A view's valid filters as tests on a hotline's state (a dict of `changed.STATE_FIELDS`)."""
 
     key: tuple  # views with the same key select the same rows (evaluated once)
-    exact: tuple[Test, ...] = ()
-    dated: tuple[Test, ...] = ()
+    # (key, test) pairs: equal keys test the same thing, so views sharing a filter share its result.
+    exact: tuple[tuple[tuple, Test], ...] = ()
+    dated: tuple[tuple[tuple, Test], ...] = ()
     unknown_before: tuple[str, ...] = field(default=())
 
     def matches(self, state: dict | None) -> bool:
         """The hotline (as it is now) is in the view."""
         if state is None:
             return False
-        return all(test(state) for test in self.exact) and all(test(state) for test in self.dated)
+        return all(test(state) for _key, test in self.exact) and all(test(state) for _key, test in self.dated)
 
     def matched_before(self, state: dict | None) -> bool | None:
         """The hotline, as it was before the sync, was in the view: True, False, or None when a
         dated filter decides and its old value is unknown."""
-        if state is None or not all(test(state) for test in self.exact):
+        if state is None or not all(test(state) for _key, test in self.exact):
             return False
         return None if self.dated else True
 
@@ -166,8 +167,8 @@ def _compile(cleaned: dict, search, search_owners: frozenset, filterset: Hotline
     dated.sort(key=lambda pair: repr(pair[0]))
     return ViewFilter(
         key=(tuple(k for k, _t in exact), tuple(k for k, _t in dated)),
-        exact=tuple(t for _k, t in exact),
-        dated=tuple(t for _k, t in dated),
+        exact=tuple(exact),
+        dated=tuple(dated),
         unknown_before=tuple(sorted({k[0] for k, _t in dated})),
     )
 

@@ -1,7 +1,8 @@
 """The engine's writes, set-based and exactly once: the notifications of a run in one statement
 that skips those already there (the unique watch x run constraint) and returns the new ones, then
-only the new notifications' events (PostgreSQL: COPY; SQLite: one executemany), then every saved
-view's delta (skipping those already there). A retried or concurrent computation of the same run
+only the new notifications' events (PostgreSQL: each view's events COPYed once to a temporary
+table, multiplied by its watchers in one INSERT … SELECT; SQLite: one executemany), then every
+saved view's delta (skipping those already there). A retried or concurrent computation of the same run
 finds every notification taken and writes no event twice: a notification and its events are
 committed together (the caller's transaction), so an existing one is complete."""
 
@@ -22,12 +23,14 @@ EVENT = WatchEvent._meta.db_table
 _NOTIFICATION_COLUMNS = ("user_id", "sync_run_id", "kind", "watch_id", "subject", "entered", "left", "changed",
                          "created_at")  # fmt: skip
 _EVENT_COLUMNS = ("notification_id", "hotline_id", "kind", "changes")
+_SOURCE = "watch_event_source"  # temporary: each view's events once (PostgreSQL)
 SUBJECT_MAX = Notification._meta.get_field("subject").max_length
 
 
 @dataclass(frozen=True, slots=True)
 class Written:
-    """What one computation added (zero everywhere when the run had already been computed)."""
+    """What one computation added (no notification nor event when the run had already been
+    computed; `deltas` counts the views offered, those already recorded being kept)."""
 
     notifications: int
     events: int
@@ -73,24 +76,48 @@ def notifications_insert(*, sync_run_id: int, outcomes: list[WatchOutcome]) -> d
 
 def events_insert(*, outcomes: list[WatchOutcome], made: dict[int, int]) -> int:
     """The events of the notifications just made (none for those that existed already)."""
-    rows = (
+    fresh = [o for o in outcomes if o.target.watch_id in made]
+    if not fresh:
+        return 0
+    if connection.vendor == "postgresql":
+        return _events_copy_and_join(fresh, made)
+    rows = [
         (made[o.target.watch_id], hotline_id, kind, changes)
-        for o in outcomes
-        if o.target.watch_id in made
+        for o in fresh
         for hotline_id, kind, changes in o.delta.events
-    )
-    count = 0
+    ]
+    marks = ", ".join(["%s"] * len(_EVENT_COLUMNS))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {EVENT} ({_quoted(_EVENT_COLUMNS)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
-        else:
-            batch = list(rows)
-            marks = ", ".join(["%s"] * len(_EVENT_COLUMNS))
-            cursor.executemany(f"INSERT INTO {EVENT} ({_quoted(_EVENT_COLUMNS)}) VALUES ({marks})", batch)  # noqa: S608
-            count = len(batch)
+        cursor.executemany(f"INSERT INTO {EVENT} ({_quoted(_EVENT_COLUMNS)}) VALUES ({marks})", rows)  # noqa: S608
+    return len(rows)
+
+
+def _events_copy_and_join(fresh: list[WatchOutcome], made: dict[int, int]) -> int:
+    """PostgreSQL: each view's events go to the server once (COPY into a temporary table), and
+    the server multiplies them by the view's watchers in one INSERT … SELECT: the watchers of a
+    broad view share thousands of identical events, which never cross the wire one per watcher."""
+    groups: dict[int, int] = {}  # id(delta) -> group number: watches of one view share its delta
+    pairs = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {_SOURCE} (grp integer, hotline_id bigint, kind text, changes jsonb) "
+            "ON COMMIT DROP"
+        )
+        with cursor.cursor.copy(f"COPY {_SOURCE} (grp, hotline_id, kind, changes) FROM STDIN") as copy:
+            for outcome in fresh:
+                group = groups.get(id(outcome.delta))
+                if group is None:
+                    group = groups[id(outcome.delta)] = len(groups)
+                    for hotline_id, kind, changes in outcome.delta.events:
+                        copy.write_row((group, hotline_id, kind, changes))
+                pairs.append({"n": made[outcome.target.watch_id], "g": group})
+        cursor.execute(
+            f"INSERT INTO {EVENT} ({_quoted(_EVENT_COLUMNS)}) SELECT m.n, s.hotline_id, s.kind, s.changes "  # noqa: S608
+            f"FROM jsonb_to_recordset(%s::jsonb) AS m(n bigint, g integer) JOIN {_SOURCE} s ON s.grp = m.g",
+            [json.dumps(pairs)],
+        )
+        count = cursor.rowcount
+        cursor.execute(f"DROP TABLE {_SOURCE}")
     return count
 
 
