@@ -260,3 +260,20 @@ def test_concurrent_computations_write_once(connection, sandbox, first_synced, w
     assert [(w.notifications, w.events) for w in written] == [(1, 1), (0, 0)]
     assert WatchEvent.objects.count() == 1
     assert json.loads(json.dumps(WatchEvent.objects.get().changes))[0]["field"] == "name"
+
+
+def test_a_dated_view_never_guesses_entries_nor_exits_and_says_so(connection, sandbox, first_synced, watcher, caplog):
+    enabled = _live(first_synced, "P")
+    view = SavedViewFactory(owner=watcher, name="Recent enabled", query="status=P&changed_since=2000-01-01")
+    WatchFactory(user=watcher, view=view)
+    sandbox.dataset.patch(enabled[0]["id"], status="N")  # may have left: its old change date is unknown
+    sandbox.dataset.patch(enabled[1]["id"], name="Vẫn ở đây")  # in the view now: told as changed
+    run = sync(connection)
+    with caplog.at_level("INFO", logger="hotlines.services.watch_events.record"):
+        watch_events_record(sync_run_id=run.pk)
+    notification = Notification.objects.get()
+    assert _events(notification) == {
+        (enabled[1]["id"], "changed"): [{"field": "name", "old": enabled[1]["name"], "new": "Vẫn ở đây"}]
+    }
+    assert (notification.entered, notification.left, notification.changed) == (0, 0, 1)
+    assert f"view {view.pk} filters on last_changed_at" in caplog.text

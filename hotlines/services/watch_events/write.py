@@ -60,7 +60,9 @@ def _notifications_sql() -> str:
 
 
 def notifications_insert(*, sync_run_id: int, outcomes: list[WatchOutcome]) -> dict[int, int]:
-    """{watch ID: new notification ID} for the watches that had none for this run yet."""
+    """{watch ID: new notification ID} for the watches that had none for this run yet. Rows go in
+    in watch order (as `record.watch_targets` reads them), so two workers racing on one run wait
+    for each other on the same first row rather than deadlock."""
     if not outcomes:
         return {}
     rows = [
