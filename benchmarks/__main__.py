@@ -19,7 +19,7 @@ from importlib.metadata import version
 
 from .common import ROOT
 
-SUITES = ["sync", "list", "tenants", "export", "load", "security", "notifications"]
+SUITES = ["sync", "list", "tenants", "export", "load", "security", "watches", "notifications"]
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etelecom_bench")
 TAG = os.environ.get("BENCH_TAG", "")  # keeps concurrent runs (different suites) on separate files
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
@@ -28,6 +29,7 @@ from ...choices import ACTIVE_SYNC_STATUSES, SyncStatus, TenantSyncState
 from ...dates import when_log
 from ...models import Connection, SyncRun
 from ...selectors import freshness_forget
+from ...tasks.watches import notify_sync_failed, watch_sync_run
 from . import sql_staging
 from .compare import PageCounts
 from .tenants import TenantCounts
@@ -225,6 +227,10 @@ def sync_run_succeed(run: SyncRun, *, counts: PageCounts, removed: int, tenants:
     run.finished_at = run.heartbeat_at = timezone.now()
     run.error = ""
     run.save()
+    if run.created or run.updated or run.removed:
+        # The watches are worked out by the worker once this commit is visible, never inside it:
+        # watching never slows the sync's commit, and a rolled-back publish notifies nobody.
+        transaction.on_commit(partial(watch_sync_run.enqueue, sync_run_id=run.pk), robust=True)
 
 
 def sync_run_fail(run: SyncRun, message: str, *, retryable: bool | None = None) -> None:
@@ -239,5 +245,7 @@ def sync_run_fail(run: SyncRun, message: str, *, retryable: bool | None = None) 
     if updated:
         run.status, run.error, run.finished_at, run.heartbeat_at = SyncStatus.FAILED, message, now, now
         run.retryable = retryable
+        # Its requester and the Administrators are told, by the worker.
+        transaction.on_commit(partial(notify_sync_failed.enqueue, sync_run_id=run.pk), robust=True)
     else:
         run.refresh_from_db()
