@@ -92,6 +92,7 @@ NOT_PAGES = {
     "healthz", "readyz", "list-preferences", "list-per-page", "language", "sync-progress", "sync-cancel", "sync-start",
     "freshness", "export-progress", "export-download", "connection-active", "connection-test",
     "user-active", "user-unlock", "tenant-options",
+    "webhook-active", "webhook-test", "webhook-rotate",
 }  # fmt: skip
 
 
@@ -105,6 +106,18 @@ def _page_urls(world: dict) -> list[str]:
         kwargs = {"pk": world[pattern.name].pk} if "pk" in pattern.pattern.converters else {}
         urls.append(reverse(f"hotlines:{pattern.name}", kwargs=kwargs))
     return urls
+
+
+def _webhook():
+    """A webhook with a watch, one failed delivery (tried three times) and one delivered."""
+    from tests.factories import WatchFactory, WebhookDeliveryFactory, WebhookFactory
+
+    webhook = WebhookFactory(is_active=False, consecutive_failures=10, disabled_reason="Disabled after 10 deliveries.")
+    webhook.watches.add(WatchFactory())
+    tries = [{"at": "2026-01-01T00:00:00+00:00", "code": 500, "error": "HTTP 500", "ms": 12}] * 3
+    WebhookDeliveryFactory(webhook=webhook, status="failed", tries=3, response_code=500, error="HTTP 5", attempts=tries)
+    WebhookDeliveryFactory(webhook=webhook, status="delivered", tries=1, response_code=200, event="webhook.test")
+    return webhook
 
 
 def test_axe_on_every_page_in_light_and_dark(page, live_server, connection, superuser, settings, tmp_path):
@@ -130,6 +143,7 @@ def test_axe_on_every_page_in_light_and_dark(page, live_server, connection, supe
         "connection-edit": connection,
         "user-edit": superuser,
         "tenant-detail": Tenant.objects.order_by("pk").first(),
+        **dict.fromkeys(("webhook-edit", "webhook-delete", "webhook-secret", "webhook-deliveries"), _webhook()),
     }
     assert AuditEntry.objects.exists() and all(world.values()), world
     for scheme in ("light", "dark"):
