@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ...models import DeliveryStatus, Notification, NotificationKind, SyncRun, Webhook, WebhookDelivery
 from ...tasks.webhooks import deliver_webhook
@@ -39,7 +40,7 @@ from .writes import webhook_delivery_counted
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS_KEPT = 50  # the per-try log of one delivery, bounded whatever the settings say
-WORKER_DIED = "The worker stopped during this try; tried again."
+WORKER_DIED = gettext_noop("The worker stopped during this try; tried again.")
 
 
 @dataclass(frozen=True, slots=True)
