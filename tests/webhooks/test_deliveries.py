@@ -4,12 +4,14 @@ key, given up and counted, the webhook disabled at its limit; made exactly once 
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import threading
 import time
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -23,6 +25,7 @@ from hotlines.services.webhooks.deliveries import (
 )
 from hotlines.services.webhooks.signing import webhook_signature_verify
 from hotlines.services.webhooks.writes import webhook_secret_rotate
+from hotlines.tasks.webhooks import dispatch_webhooks
 from tests.factories import NotificationFactory, SyncRunFactory, WatchFactory, WebhookFactory
 
 from .conftest import SECRET
@@ -211,3 +214,24 @@ def test_the_secret_rotated_after_a_failure_signs_the_retry(hook, news, receiver
     stamp, signature = retry.headers["X-Etelecom-Timestamp"], retry.headers["X-Etelecom-Signature"]
     old = {"secret": SECRET, "timestamp": stamp, "signature": signature, "body": retry.body, "now": time.time()}
     assert not webhook_signature_verify(**old)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_dispatches_retries_after_the_backoff_and_delivers(hook, news, receiver):
+    """The tasks on the real django-tasks-db backend: the engine's hand-off, then a retry queued
+    with `run_after` that the worker only takes once due."""
+    receiver.answers = [503]
+    dispatch_webhooks.enqueue(sync_run_id=news.sync_run_id)
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        deadline = time.monotonic() + 30
+        while not WebhookDelivery.objects.filter(status=DeliveryStatus.DELIVERED).exists():
+            assert time.monotonic() < deadline, list(WebhookDelivery.objects.values("status", "tries", "error"))
+            call_command("db_worker", batch=True, startup_delay=False, reload=False, interval=0, verbosity=0)
+            time.sleep(0.02)
+    finally:
+        for s, handler in handlers.items():
+            signal.signal(s, handler)
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.tries, [a["code"] for a in delivery.attempts]) == (2, [503, 200])
+    assert len({r.headers["Idempotency-Key"] for r in receiver.requests}) == 1 and len(receiver.requests) == 2
