@@ -219,7 +219,9 @@ def delivery_recover(*, stale_after: float | None = None, webhook: Webhook | Non
         else:
             _enqueue(delivery.pk)
     overdue = Q(next_try_at__lte=cutoff) | Q(next_try_at__isnull=True, created_at__lte=cutoff)
-    for delivery_id in scope.filter(overdue, status=DeliveryStatus.PENDING).values_list("pk", flat=True):
+    # An inactive webhook's waiting deliveries wait for "Activate" (which queues them), not for this.
+    waiting = scope.filter(overdue, Q(webhook__is_active=True) | Q(event=WEBHOOK_TEST), status=DeliveryStatus.PENDING)
+    for delivery_id in waiting.values_list("pk", flat=True):
         # A second task for a delivery whose first is still queued does nothing: the claim is conditional.
         _enqueue(delivery_id)
         requeued += 1
