@@ -20,6 +20,7 @@ from hotlines.services.webhooks.addresses import UnsafeAddress, webhook_addresse
         "http://[::1]:8080/hook",
         "https://10.0.0.5/hook",  # a receiver inside the partner's own network
         "https://[2001:db8::1]/hook",
+        "https://xn--tngi-x0a7c.vn/đường-dẫn",
     ],
 )
 def test_allowed_urls(url):
@@ -50,6 +51,7 @@ def test_allowed_urls(url):
         ("https://hooks.example.vn:http/x", "port"),
         ("https://hooks.example.vn/x#frag", "fragment"),
         ("https://hooks.example.vn/a b", "invalid"),
+        ("https://tổngđài.vn/x", "idn"),
         ("https://hooks.example.vn/" + "a" * 600, "max_length"),
     ],
 )

@@ -97,6 +97,9 @@ def webhook_url_clean(url: str) -> str:
     if port is not None and port not in LOW_PORTS and not MIN_HIGH_PORT <= port <= 65535:
         raise ValidationError(_("The port must be 80, 443 or from 1024 to 65535."), code="port")
     host = _host(parts.hostname)
+    if not host.isascii():
+        # Sent as is in the Host header and TLS name, which are ASCII: the punycode form works.
+        raise ValidationError(_("Write the host name in ASCII (its punycode form, xn--…)."), code="idn")
     if host in METADATA_HOSTS or host.endswith(".metadata.google.internal"):
         raise ValidationError(_("The clouds' metadata addresses cannot receive webhooks."), code="metadata")
     address = _literal(host)

@@ -111,7 +111,8 @@ def webhook_post(
             return result(None, f"Timed out after {timeout:g} s")
         except requests.exceptions.ConnectionError as exc:
             return result(None, f"Could not connect: {exc}")
-        except requests.exceptions.RequestException as exc:
+        except (requests.exceptions.RequestException, ValueError, OSError) as exc:
+            # Anything else the network or a malformed answer raises: a failed try, never a crash.
             return result(None, f"Request failed: {exc}")
     if 200 <= code < 300:
         return result(code, "")
