@@ -283,6 +283,18 @@ EXPORT_MAX_CONCURRENT = env.int("EXPORT_MAX_CONCURRENT", default=4)
 EXPORT_SLOT_TIMEOUT = env.int("EXPORT_SLOT_TIMEOUT", default=900)
 
 # Webhooks: where watches' changes are posted.
+# Tries per delivery (the first and its retries), then it is marked failed; the wait before try n+1
+# is WEBHOOK_BACKOFF * 2**(n-1) seconds, at most WEBHOOK_BACKOFF_MAX.
+WEBHOOK_TRIES = env.int("WEBHOOK_TRIES", default=6)
+WEBHOOK_BACKOFF = env.float("WEBHOOK_BACKOFF", default=30.0)
+WEBHOOK_BACKOFF_MAX = env.float("WEBHOOK_BACKOFF_MAX", default=3600.0)
+# Connect and read timeout of each post (seconds); the whole post is cut at twice that.
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=10.0)
+# A delivery a worker took more than this many seconds ago without finishing (the worker died) is
+# taken again by `manage.py recover_webhooks` and by the next dispatch.
+WEBHOOK_STALE_AFTER = env.int("WEBHOOK_STALE_AFTER", default=300)
+# Hotline events per payload at most; beyond it the payload says `truncated` and the full count.
+WEBHOOK_MAX_EVENTS = env.int("WEBHOOK_MAX_EVENTS", default=500)
 
 # Every table but the hotline list's, which names its own template (columns, number cells, htmx).
 DJANGO_TABLES2_TEMPLATE = "includes/table.html"

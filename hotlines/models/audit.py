@@ -24,6 +24,12 @@ class AuditAction(models.TextChoices):
     USER_CHANGED = "user_changed", _("Changed a user")
     ROLES_CHANGED = "roles_changed", _("Changed a user's roles")
     AUDIT_PURGED = "audit_purged", _("Purged old audit entries")
+    WEBHOOK_CREATED = "webhook_created", _("Added a webhook")
+    WEBHOOK_CHANGED = "webhook_changed", _("Changed a webhook")
+    WEBHOOK_DELETED = "webhook_deleted", _("Deleted a webhook")
+    WEBHOOK_SECRET_ROTATED = "webhook_secret_rotated", _("Rotated a webhook's secret")
+    WEBHOOK_ACTIVATED = "webhook_activated", _("Activated a webhook")
+    WEBHOOK_DEACTIVATED = "webhook_deactivated", _("Deactivated a webhook")
 
 
 class AuditEntry(models.Model):

@@ -68,6 +68,9 @@ class WebhookDelivery(models.Model):
     last_try_at = models.DateTimeField(_("last try"), null=True, blank=True)
     response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Every try: [{"at": iso time, "code": int | null, "error": str, "ms": int}], at most WEBHOOK_TRIES
+    # (plus one per recovery), so the log shows how a delivery that failed twice then succeeded went.
+    attempts = models.JSONField(_("tries made"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
 

@@ -93,6 +93,7 @@ NOT_PAGES = {
     "freshness", "export-progress", "export-download", "connection-active", "connection-test",
     "user-active", "user-unlock", "tenant-options",
     "notification-bell", "notification-read", "notification-read-all",
+    "webhook-active", "webhook-test", "webhook-rotate",
 }  # fmt: skip
 
 
@@ -124,6 +125,18 @@ def _page_urls(world: dict) -> list[str]:
     return urls
 
 
+def _webhook():
+    """A webhook with a watch, one failed delivery (tried three times) and one delivered."""
+    from tests.factories import WatchFactory, WebhookDeliveryFactory, WebhookFactory
+
+    webhook = WebhookFactory(is_active=False, consecutive_failures=10, disabled_reason="Disabled after 10 deliveries.")
+    webhook.watches.add(WatchFactory())
+    tries = [{"at": "2026-01-01T00:00:00+00:00", "code": 500, "error": "HTTP 500", "ms": 12}] * 3
+    WebhookDeliveryFactory(webhook=webhook, status="failed", tries=3, response_code=500, error="HTTP 5", attempts=tries)
+    WebhookDeliveryFactory(webhook=webhook, status="delivered", tries=1, response_code=200, event="webhook.test")
+    return webhook
+
+
 def test_axe_on_every_page_in_light_and_dark(page, live_server, connection, superuser, settings, tmp_path):
     """Every page of the dashboard (found from the URL conf, so a new page is walked too), as an
     administrator sees it, with data on it, in both colour schemes."""
@@ -147,6 +160,7 @@ def test_axe_on_every_page_in_light_and_dark(page, live_server, connection, supe
         "connection-edit": connection,
         "user-edit": superuser,
         "tenant-detail": Tenant.objects.order_by("pk").first(),
+        **dict.fromkeys(("webhook-edit", "webhook-delete", "webhook-secret", "webhook-deliveries"), _webhook()),
     }
     assert AuditEntry.objects.exists() and all(world.values()), world
     _notifications_for(superuser, world["sync-detail"])

@@ -124,6 +124,15 @@ ACCESS: dict[str, Rule] = {
     "hotlines:user-unlock": Rule("administrator", kwargs=_pk("target_user"), note="POST only"),
     "hotlines:audit-log": Rule("administrator"),
     # Webhooks.
+    "hotlines:webhook-list": Rule("administrator"),
+    "hotlines:webhook-add": Rule("administrator"),
+    "hotlines:webhook-edit": Rule("administrator", kwargs=_pk("webhook")),
+    "hotlines:webhook-delete": Rule("administrator", kwargs=_pk("webhook"), note="GET asks, POST deletes"),
+    "hotlines:webhook-active": Rule("administrator", kwargs=_pk("webhook"), note="POST only"),
+    "hotlines:webhook-test": Rule("administrator", kwargs=_pk("webhook"), note="POST only"),
+    "hotlines:webhook-rotate": Rule("administrator", kwargs=_pk("webhook"), note="POST only"),
+    "hotlines:webhook-secret": Rule("administrator", kwargs=_pk("webhook"), note="shows a new secret once"),
+    "hotlines:webhook-deliveries": Rule("administrator", kwargs=_pk("webhook")),
 }
 # The Django admin: staff only (the Administrator role and superusers). Its views check the model
 # permissions themselves; these are refused by design even to them (history - the audit log, sync
