@@ -8,10 +8,24 @@ from functools import cached_property
 from typing import Any
 
 import django_tables2 as tables
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+
+
+class CountedPage(Page):
+    """A page whose length follows from the paginator's count: `{% if table.page %}` in a
+    template would otherwise read the page's rows a second time (as model instances) when the
+    table rendered them from plain rows."""
+
+    def __len__(self) -> int:
+        paginator = self.paginator
+        bottom = (self.number - 1) * paginator.per_page
+        top = bottom + paginator.per_page
+        if top + paginator.orphans >= paginator.count:
+            top = paginator.count
+        return max(top - bottom, 0)
 
 
 class CountedPaginator(Paginator):
@@ -24,6 +38,9 @@ class CountedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         return self._known_count
+
+    def _get_page(self, *args, **kwargs) -> CountedPage:
+        return CountedPage(*args, **kwargs)
 
 
 class ListTable(tables.Table):
