@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import cached_property
 from html import escape as html_escape
 from typing import Any
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.formats import number_format
+from django.utils import numberformat
+from django.utils.formats import get_format, number_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .. import tenant_fields
 from ..choices import HotlineStatus, label_for
-from ..dates import when_html
+from ..dates import when_html, when_html_maker
 from ..models import Tenant
 from .base import PagedListTable
 from .hotlines import CELL_CLASSES, LONG_ID, LONG_ID_TAIL, STATUS_BADGES, long_id_html
@@ -126,12 +128,27 @@ class TenantTable(PagedListTable, _TenantColumns):
                 f"{_escape(label_for(HotlineStatus, value))}</span>"
             )
         if name in INTEGER_COLUMNS:
-            return lambda value, row: _escape(number_format(value or 0, force_grouping=True))
+            grouped = self._number_maker
+            return lambda value, row: _escape(grouped(value or 0))
         if name in DATE_COLUMNS:
-            return lambda value, row: str(when_html(value))
+            when = self._when_maker
+            return lambda value, row: str(when(value))
         if name in ID_COLUMNS:
             return lambda value, row: _long_id(value)
         return lambda value, row: _escape(value)
+
+    @cached_property
+    def _number_maker(self) -> Callable[[int], str]:
+        """`number_format(value, force_grouping=True)` with the active language's separators
+        looked up once for the page, not per cell."""
+        decimal, grouping, thousands = (
+            get_format(name) for name in ("DECIMAL_SEPARATOR", "NUMBER_GROUPING", "THOUSAND_SEPARATOR")
+        )
+        return lambda value: numberformat.format(value, decimal, None, grouping, thousands, force_grouping=True)
+
+    @cached_property
+    def _when_maker(self) -> Callable[[datetime | None], str]:
+        return when_html_maker()
 
     def rows_html(self) -> SafeString:
         """The page's rows as HTML from plain rows (`page_records`). A cell that depends on its
