@@ -4,6 +4,7 @@ filter (hotlines/templatetags/dates.py), tables a `WhenColumn` (the hotline tabl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
@@ -71,6 +72,34 @@ def _aware_html(value: datetime) -> SafeString:
         text = "".join(part if isinstance(part, str) else part(local, months) for part in parts)
     stamp = value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     return mark_safe(f'<time datetime="{stamp}">{text}</time>')  # noqa: S308 - digits, escaped separators and month names
+
+
+def when_html_maker() -> Callable[[datetime | date | None], SafeString | str]:
+    """`when_html` for many values at once (a table's date cells): the time zone and the
+    language's compiled format are looked up once, not per value (each lookup reads the
+    request's thread-local state), and each distinct moment is written once. The same HTML as
+    `when_html` (tests compare them)."""
+    zone = timezone.get_current_timezone()
+    compiled = _datetime_format(get_language() or settings.LANGUAGE_CODE)
+    if compiled is None:
+        return when_html
+    parts, months = compiled
+    seen: dict[datetime | date | None, SafeString | str] = {}
+
+    def make(value: datetime | date | None) -> SafeString | str:
+        html = seen.get(value)
+        if html is None:
+            if isinstance(value, datetime) and value.utcoffset() is not None:  # aware
+                local = value.astimezone(zone)
+                text = "".join(part if isinstance(part, str) else part(local, months) for part in parts)
+                stamp = value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+                html = mark_safe(f'<time datetime="{stamp}">{text}</time>')  # noqa: S308 - as `_aware_html`
+            else:
+                html = when_html(value)
+            seen[value] = html
+        return html
+
+    return make
 
 
 def when_html(value: datetime | date | None) -> SafeString | str:

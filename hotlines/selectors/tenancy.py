@@ -10,8 +10,9 @@ Removed tenants own nothing.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from collections.abc import Iterable
+from functools import cache
 from typing import Protocol
 
 from django.db.models import Q, QuerySet
@@ -51,7 +52,9 @@ def live_tenants() -> QuerySet[Tenant]:
 
 def tenants_by_owner(hotlines: Iterable[_Owned], *, fields: tuple[str, ...] = ()) -> dict[OwnerKey, list[Tenant]]:
     """The tenants of each (connection, owner) among `hotlines`, in one query whatever their
-    number, named in order (then by ID); an owner without tenants is absent from the result."""
+    number, named in order (then by ID); an owner without tenants is absent from the result.
+    With `fields`, each tenant is a read-only row of `pk`, `name` and those fields (with the
+    mapping's own), not a model instance."""
     keys = {owner_key(hotline) for hotline in hotlines if hotline.owner_id}
     if not keys:
         return {}
@@ -66,7 +69,12 @@ def tenants_by_owner(hotlines: Iterable[_Owned], *, fields: tuple[str, ...] = ()
     # walked a whole index of live tenants: 4 ms a page at 5,000 tenants instead of 0.3).
     tenants = Tenant.objects.filter(condition)
     if fields:
-        tenants = tenants.only("connection_id", "owner_id", "is_removed", *fields)
+        # Plain rows with just these fields (and `pk`): a list page reads fifty to two hundred
+        # rows' tenants, and a model instance each cost a third of the Tenant column's time.
+        row = _tenant_row_type(tuple(dict.fromkeys(("name", *fields))))
+        tenants = (
+            row._make(values) for values in tenants.values_list(*_ROW_LEADING, *row._fields[len(_ROW_LEADING) :])
+        )
     found: dict[OwnerKey, list[Tenant]] = defaultdict(list)
     for tenant in tenants:
         if not tenant.is_removed:
@@ -77,6 +85,16 @@ def tenants_by_owner(hotlines: Iterable[_Owned], *, fields: tuple[str, ...] = ()
         if len(owned) > 1:
             owned.sort(key=lambda tenant: (sort_key(tenant.name), tenant.pk))
     return dict(found)
+
+
+_ROW_LEADING = ("pk", "connection_id", "owner_id", "is_removed")
+
+
+@cache
+def _tenant_row_type(fields: tuple[str, ...]) -> type:
+    """A read-only tenant row with `pk`, what the mapping reads, and `fields`."""
+    extra = tuple(field for field in fields if field not in _ROW_LEADING)
+    return namedtuple("TenantRow", (*_ROW_LEADING, *extra))
 
 
 def hotlines_of_tenants_q(tenants: Iterable[Tenant]) -> Q:

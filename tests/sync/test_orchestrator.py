@@ -140,6 +140,28 @@ def test_planner_statistics_refreshed_after_a_large_sync(connection, monkeypatch
     assert not [q for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
 
 
+def test_tenant_statistics_refreshed_from_a_few_hundred_tenants(connection, sandbox, monkeypatch):
+    """Tenants get their own, lower threshold (a twentieth of the hotlines): without statistics
+    SQLite sorted the whole tenant table for the Tenants page instead of reading its indexes."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from hotlines.services.sync import orchestrator
+
+    tenants = len(sandbox.dataset.tenants.all())
+    monkeypatch.setattr(orchestrator, "TENANT_ANALYZE_AFTER_ROWS", tenants)
+    with CaptureQueriesContext(db) as queries:
+        run = hotlines_sync(connection=connection)
+    assert run.status == SyncStatus.SUCCEEDED and run.tenants_created == tenants
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    assert analyzed == ["ANALYZE hotlines_tenant"]  # the hotlines are under their own threshold
+    monkeypatch.setattr(orchestrator, "TENANT_ANALYZE_AFTER_ROWS", tenants + 1)
+    sandbox.dataset.remove(sandbox.dataset.all()[0]["id"])
+    with CaptureQueriesContext(db) as queries:
+        hotlines_sync(connection=connection)
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+
+
 def test_transient_and_permanent_etelecom_errors_are_told_apart(connection, sandbox, synced, caplog):
     """A transient error (here a persistent 500) is logged as worth retrying, a permanent one (a
     rejected key) as needing a person; the run's message stays eTelecom's own words."""

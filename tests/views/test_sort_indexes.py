@@ -138,3 +138,12 @@ def test_the_status_and_network_index_gives_no_order(db):
             "SELECT am.amname FROM pg_class i JOIN pg_am am ON am.oid = i.relam WHERE i.relname = %s", [PAIR_INDEX]
         )
         assert cursor.fetchone() == ("gin",)
+
+
+def test_a_tenants_hotlines_in_the_default_order_are_served_by_an_index(table_with_statistics):
+    """The list filtered by a tenant (its connection and owner): the first page comes from an index
+    in the list's order, not from the owner's rows sorted, nor from the date index filtered."""
+    owner = Connection.objects.get(name="stats")
+    tenant_rows = Hotline.objects.filter(is_removed=False, connection=owner, owner_id__in=["7"])
+    assert not sorts_itself(tenant_rows.order_by("-created_at", "-id")[:50])
+    assert "hotline_live_owner_created" in tenant_rows.order_by("-created_at", "-id")[:50].explain()

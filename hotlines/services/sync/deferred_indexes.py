@@ -1,5 +1,6 @@
 """PostgreSQL: the indexes a first import sets aside while it fills an empty table, and builds
-once at its end: the GIN indexes (trigrams of the quick search; status and network).
+once at its end: the GIN indexes (trigrams of the quick search; status and network), and the
+B-tree of a tenant's hotlines (connection, owner, date).
 
 Keeping a GIN trigram index up to date row by row is the dearest part of writing a hotline (about
 70 trigrams each): at 1,000,000 hotlines it cost about 50 s of the database's time, where building
@@ -17,7 +18,7 @@ indexes.
 
 Whatever happens to the import, the indexes come back: the import recreates them when it ends,
 failed or not, and every sync first recreates any that a killed process left missing. The
-definitions are those of migrations 0005 and 0008 (a test compares them).
+definitions are those of migrations 0005, 0008 and 0015 (a test compares them).
 """
 
 # ruff: noqa: S608 - SQL built from the model's table name and the constant index definitions.
@@ -32,7 +33,7 @@ from . import sql
 
 logger = logging.getLogger(__name__)
 
-# {name: CREATE INDEX statement}, as migrations 0005 and 0008 make them.
+# {name: CREATE INDEX statement}, as migrations 0005, 0008 and 0015 make them.
 INDEXES = {
     **{
         name: f'CREATE INDEX "{name}" ON "{sql.HOTLINE}" USING gin ("{column}" gin_trgm_ops)'
@@ -41,6 +42,13 @@ INDEXES = {
     "hotline_live_status_network": (
         f'CREATE INDEX "hotline_live_status_network" ON "{sql.HOTLINE}" '
         "USING gin (status, network) WHERE NOT is_removed"
+    ),
+    # A tenant's hotlines in the list's order (migration 0015, the model's Meta). Kept up to date
+    # row by row it took 0.03-0.06 off a first import's ratio to the fetch-only floor (200,000
+    # hotlines, two noisy rounds); built at the end it costs about 2.5 s at 1,000,000.
+    "hotline_live_owner_created": (
+        f'CREATE INDEX "hotline_live_owner_created" ON "{sql.HOTLINE}" '
+        '("connection_id", "owner_id", "created_at" DESC, "id" DESC) WHERE NOT "is_removed"'
     ),
 }
 # How long setting the indexes aside may wait for readers of the (empty) table before giving up.

@@ -156,6 +156,11 @@ def sync_request(*, connection: Connection, user, request=None) -> SyncRun:
 
 
 ANALYZE_AFTER_ROWS = 10_000
+# Tenants are about one for twenty hotlines, and ANALYZE of their table costs milliseconds: below
+# 10,000 changed tenants SQLite (5,000 tenants beside 100,000 hotlines) had no statistics at all,
+# so the Tenants page sorted by hotlines sorted every tenant itself (2.5-12 ms) instead of reading
+# its partial index (0.4 ms).
+TENANT_ANALYZE_AFTER_ROWS = 500
 
 
 def _refresh_planner_statistics(run: SyncRun) -> None:
@@ -166,11 +171,11 @@ def _refresh_planner_statistics(run: SyncRun) -> None:
     if db_connection.in_atomic_block:
         return
     tenants_changed = run.tenants_created + run.tenants_updated + run.tenants_removed
-    for table, changed in (
-        (Hotline._meta.db_table, run.created + run.updated + run.removed),
-        (sql_tenants.TENANT, tenants_changed),
+    for table, changed, threshold in (
+        (Hotline._meta.db_table, run.created + run.updated + run.removed, ANALYZE_AFTER_ROWS),
+        (sql_tenants.TENANT, tenants_changed, TENANT_ANALYZE_AFTER_ROWS),
     ):
-        if changed >= ANALYZE_AFTER_ROWS:
+        if changed >= threshold:
             with db_connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {table}")
 
