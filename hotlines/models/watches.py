@@ -163,8 +163,15 @@ class WatchEvent(models.Model):
     """What one sync changed in one hotline, as it concerns one watch (its notification): the hotline
     entered or left the view, or fields of it changed (old → new in `changes`)."""
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="events")
-    hotline = models.ForeignKey(Hotline, on_delete=models.CASCADE, related_name="+")
+    # A sync with 10,000 changes and hundreds of watchers writes hundreds of thousands of events, so
+    # each row carries as little as it can: the unique (notification, hotline) index serves every
+    # read by notification, and the hotline needs neither an index (events are read by notification)
+    # nor a database constraint (hotlines are never deleted, only marked removed; the ORM still
+    # cascades should one be). Measured in `make bench` (suite watches).
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="events", db_index=False)
+    hotline = models.ForeignKey(
+        Hotline, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=WatchEventKind.choices)
     # [{"field": "status", "old": "P", "new": "N"}, ...]; "removed"/"reappeared" as fields too.
     changes = models.JSONField(_("changes"), default=list, blank=True)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hotlines', '0014_saved_views_watches'),
+        ('hotlines', '0015_hotline_owner_created_index'),
     ]
 
     operations = [
