@@ -92,7 +92,21 @@ NOT_PAGES = {
     "healthz", "readyz", "list-preferences", "list-per-page", "language", "sync-progress", "sync-cancel", "sync-start",
     "freshness", "export-progress", "export-download", "connection-active", "connection-test",
     "user-active", "user-unlock", "tenant-options",
+    # Saved views and watches: their buttons (POST).
+    "view-save", "view-pin", "watch-add", "watch-channel", "watch-delete",
 }  # fmt: skip
+
+
+def saved_view_walked(user, *, world_hotline):
+    """A shared view the walker owns, pinned to home and watched, and a watch of one hotline."""
+    from hotlines.models import SavedViewPin
+    from tests.factories import SavedViewFactory, WatchFactory
+
+    view = SavedViewFactory(owner=user, name="Viettel · bật", query="network=viettel&status=P", shared=True)
+    SavedViewPin.objects.create(user=user, view=view)
+    WatchFactory(user=user, view=view, email=True)
+    WatchFactory(user=user, view=None, hotline=world_hotline)
+    return view
 
 
 def _page_urls(world: dict) -> list[str]:
@@ -130,7 +144,11 @@ def test_axe_on_every_page_in_light_and_dark(page, live_server, connection, supe
         "connection-edit": connection,
         "user-edit": superuser,
         "tenant-detail": Tenant.objects.order_by("pk").first(),
+        # A saved view (shared, pinned, watched by email) and a watched hotline: the list opens
+        # with its bar, home shows the pin, /watches/ lists both.
+        "view-open": saved_view_walked(superuser, world_hotline=Hotline.objects.order_by("pk").first()),
     }
+    world["view-edit"] = world["view-delete"] = world["view-open"]
     assert AuditEntry.objects.exists() and all(world.values()), world
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
