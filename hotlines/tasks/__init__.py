@@ -10,7 +10,7 @@ from django.utils import translation
 @task()
 def export_hotlines(*, export_id: int, language: str = "") -> dict:
     """Write a queued export's file (headers and labels in the language of the person who asked)."""
-    from .services.exports import export_run
+    from ..services.exports import export_run
 
     with translation.override(language or settings.LANGUAGE_CODE):
         record = export_run(export_id=export_id)
@@ -24,7 +24,7 @@ def sync_hotlines(*, run_id: int) -> dict:
     SIGINT or SIGTERM to the worker stops the sync within seconds (its run records why), and the
     worker then exits as it would between two tasks: one stuck sync never keeps it from stopping.
     """
-    from .services.sync import SyncInterrupted, hotlines_sync_queued, sync_stop_on_signals
+    from ..services.sync import SyncInterrupted, hotlines_sync_queued, sync_stop_on_signals
 
     try:
         with sync_stop_on_signals():
