@@ -32,6 +32,16 @@ def saved_view_get(*, user, pk) -> SavedView:
     return saved_view_visible(user=user).select_related("owner").get(pk=parsed)
 
 
+def saved_view_columns(*, user, raw: str | None) -> list[str] | None:
+    """The columns of the saved view `raw` names, when the person may see it and it chose some."""
+    if not raw:
+        return None
+    try:
+        return saved_view_get(user=user, pk=raw).columns or None
+    except SavedView.DoesNotExist:
+        return None
+
+
 def saved_view_rows(*, user) -> QuerySet[SavedView]:
     """The Views page's rows: visible views with their owner, and whether this person pinned and
     watches each (two EXISTS, not a query per row)."""

@@ -324,3 +324,15 @@ def test_htmx_swaps_keep_the_views_menu_and_bar_in_step(viewer, data):
     assert 'hx-swap-oob="innerHTML:#views-menu-slot"' in text and 'hx-swap-oob="innerHTML:#view-bar-slot"' in text
     assert re.search(r'name="query" value="status=N&amp;view=\d+"', text)
     assert f"view={view.pk}" in response["HX-Push-Url"]
+
+
+def test_exporting_an_open_view_gives_its_rows_and_its_columns(data):
+    exporter = UserFactory(username="thu", roles=["Exporter"])
+    view = SavedViewFactory(owner=exporter, query="status=N", columns=["hotline", "status"])
+    client = _client(exporter)
+    page = client.get(view.get_absolute_url(), follow=True)
+    form = form_data_from_html(page.content.decode(), "form.export-form", submitter="_export=csv")
+    response = client.get("/hotlines/", form)
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert len(lines) == 1 + 2  # the header and the view's two disabled hotlines
+    assert lines[0].count(",") == 1  # its two columns, not the person's own
