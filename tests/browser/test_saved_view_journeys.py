@@ -134,3 +134,34 @@ def test_save_open_pin_and_watch_a_view(page, browser, live_server, two_synced, 
         assert phone_errors == []
     finally:
         context.close()
+
+
+def test_without_javascript_save_rename_and_watch(browser, live_server, synced):
+    make_role_user(get_user_model(), "lan", "Viewer")
+    disabled = Hotline.objects.filter(status="N", is_removed=False).count()
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        sign_in(page, live_server, "lan", "pw-lan-Long-enough-1")
+        page.goto(f"{live_server.url}/hotlines/?status=N")
+        page.locator("#views-menu > summary").click()
+        expect(page.locator("#views-menu").get_by_label("Shared with everyone who browses hotlines")).to_have_count(0)
+        page.get_by_label("Save this view as").fill("Tắt")
+        page.locator("#views-menu").get_by_role("button", name="Save view").click()
+        expect(page.locator("#view-bar-name")).to_have_text("Tắt")
+        expect_count(page, disabled)
+        page.locator(".view-bar").get_by_role("link", name="Rename").click()
+        page.get_by_label("Name").fill("Bị tắt")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("table")).to_contain_text("Bị tắt")
+        page.get_by_role("link", name="Bị tắt", exact=True).click()
+        expect(page.locator("#view-bar-name")).to_have_text("Bị tắt")
+        page.locator(".view-bar .watch-menu > summary").click()
+        page.locator(".view-bar .watch-menu").get_by_role("button", name="Watch").click()
+        expect(page.locator("#watches")).to_contain_text("Bị tắt")
+        expect(page.locator("#watches")).to_contain_text("In the dashboard")
+        view = SavedView.objects.get()
+        assert view.name == "Bị tắt" and not view.shared and view.query == "status=N"
+    finally:
+        context.close()
