@@ -35,7 +35,12 @@ class SavedViewCreateForm(SavedViewForm):
     """Save the list as it is shown: its query (without paging) travels hidden, and so do its
     visible columns (read leniently by the view: unknown names are dropped, as the list drops them)."""
 
-    query = forms.CharField(required=False, max_length=QUERY_MAX * 2, widget=forms.HiddenInput)
+    query = forms.CharField(
+        required=False,
+        max_length=QUERY_MAX * 2,
+        widget=forms.HiddenInput,
+        error_messages={"max_length": _("This view’s filters are too long to save.")},
+    )
 
 
 class WatchChannelForm(forms.Form):

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
 from .. import listing, selectors
+from ..ids import id_parse
 from ..list_page import hotline_list_page
 from ..listing import VIEW_PARAM, canonical_query, list_url, safe_back_query
 from ..models import Hotline
@@ -71,6 +72,8 @@ class HotlineDetailView(PermissionRequiredMixin, DetailView):
         back = QueryDict(safe_back_query(self.request.GET.get("back", "")))
         preference = selectors.user_preference_get(user=self.request.user)
         asked = listing.list_request(back, preference=preference, request=self.request)
+        # Back to the saved view the person came from (the list checks again that they may see it).
+        asked.view = id_parse(back.get(VIEW_PARAM, ""))
         page = max(listing.parse_int(back.get("page")) or 1, 1)
         neighbours = selectors.hotline_neighbours(
             queryset=asked.queryset, pk=self.object.pk, page=page, per_page=asked.per_page

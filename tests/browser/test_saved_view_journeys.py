@@ -57,6 +57,11 @@ def test_save_open_pin_and_watch_a_view(page, browser, live_server, two_synced, 
     expect(page.locator("#view-bar-name")).to_have_text("Chi nhánh · tắt")
     expect(page.locator(".messages")).to_contain_text("Saved the view")
     expect_count(page, disabled)
+    page.emulate_media(color_scheme="dark")
+    page.locator("#views-menu > summary").click()
+    screenshot(page, "saved-view-bar-dark", full_page=False)
+    page.locator("#views-menu > summary").click()
+    page.emulate_media(color_scheme="light")
 
     # Away, and back through the Views menu.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Overview").click()

@@ -336,3 +336,21 @@ def test_exporting_an_open_view_gives_its_rows_and_its_columns(data):
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert len(lines) == 1 + 2  # the header and the view's two disabled hotlines
     assert lines[0].count(",") == 1  # its two columns, not the person's own
+
+
+def test_a_huge_query_is_a_clear_400(viewer, data):
+    response = _client(viewer).post("/views/add/", {"name": "big", "query": "q=" + "x" * 20_000})
+    assert response.status_code == 400
+    assert "This view’s filters are too long to save." in unescape(response.content.decode())
+    assert not SavedView.objects.exists()
+
+
+def test_from_a_view_to_a_hotline_and_back_to_the_view(viewer, data):
+    view = SavedViewFactory(owner=viewer, query="status=N")
+    client = _client(viewer)
+    listed = client.get(f"/hotlines/?status=N&view={view.pk}")
+    detail_url = re.search(r'href="(/hotlines/\d+/\?back=[^"]+)"', listed.content.decode()).group(1)
+    detail = client.get(unescape(detail_url))
+    back = detail.context["back_url"]
+    assert f"view={view.pk}" in back and "status=N" in back
+    assert client.get(back).context["views"].open == view
