@@ -354,3 +354,13 @@ def test_from_a_view_to_a_hotline_and_back_to_the_view(viewer, data):
     back = detail.context["back_url"]
     assert f"view={view.pk}" in back and "status=N" in back
     assert client.get(back).context["views"].open == view
+
+
+@pytest.mark.parametrize(
+    "query", ["sort=pinned", "sort=-watched", "sort=owner", "sort=bogus", "sort=count", "page=999", "page=abc"]
+)
+def test_the_views_page_sorts_and_pages_without_error(viewer, data, query):
+    for n in range(3):
+        SavedViewFactory(owner=viewer, name=f"V{n}")
+    assert _client(viewer).get(f"/views/?{query}").status_code in (200, 404)
+    assert _client(viewer).get(f"/watches/?{query}").status_code in (200, 404)
