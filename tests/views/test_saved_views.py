@@ -364,3 +364,27 @@ def test_the_views_page_sorts_and_pages_without_error(viewer, data, query):
         SavedViewFactory(owner=viewer, name=f"V{n}")
     assert _client(viewer).get(f"/views/?{query}").status_code in (200, 404)
     assert _client(viewer).get(f"/watches/?{query}").status_code in (200, 404)
+
+
+def test_the_columns_menu_changes_an_open_views_columns_for_its_editors(viewer, operator, data):
+    from hotlines.models import UserPreference
+
+    view = SavedViewFactory(owner=viewer, query="status=N", columns=["hotline", "name", "status"])
+    client = _client(viewer)
+    page = client.get(f"/hotlines/?status=N&view={view.pk}")
+    assert "Saved into the view" in page.content.decode()
+    form = form_data_from_html(page.content.decode(), 'form[action="/preferences/list/"]', submitter="action=save")
+    form.set("columns", "name")
+    assert client.post("/preferences/list/", form).status_code == 302
+    view.refresh_from_db()
+    assert view.columns == ["hotline", "name"]
+    assert not UserPreference.objects.filter(user=viewer).exclude(columns=[]).exists()  # the person's own untouched
+    # Someone who may not edit it: told, and a crafted POST is refused.
+    shared = SavedViewFactory(owner=viewer, name="Shared", shared=True, columns=["hotline", "status"])
+    other = _client(operator)
+    page = other.get(f"/hotlines/?view={shared.pk}")
+    assert "shows its own columns" in unescape(page.content.decode())
+    assert other.post("/preferences/list/", {"view": shared.pk, "columns": ["name"]}).status_code == 403
+    assert other.post("/preferences/list/", {"view": "999999", "columns": ["name"]}).status_code == 404
+    shared.refresh_from_db()
+    assert shared.columns == ["hotline", "status"]
