@@ -138,7 +138,12 @@ class SavedViewCreateView(PermissionRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         columns = self.request.POST.getlist("columns") or self.request.GET.getlist("columns")
-        return {**super().get_context_data(**kwargs), "columns": columns[:50], "creating": True}
+        return {
+            **super().get_context_data(**kwargs),
+            "columns": columns[:50],
+            "creating": True,
+            "list_url": reverse("hotlines:view-list"),
+        }
 
     def form_valid(self, form) -> HttpResponse:
         try:
@@ -185,7 +190,12 @@ class SavedViewEditView(PermissionRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         others = services.saved_view_others_watching(view=self.object) if self.object.shared else 0
-        return {**super().get_context_data(**kwargs), "object": self.object, "others_watching": others}
+        return {
+            **super().get_context_data(**kwargs),
+            "object": self.object,
+            "others_watching": others,
+            "list_url": reverse("hotlines:view-list"),
+        }
 
     def form_valid(self, form) -> HttpResponse:
         changes = {name: form.cleaned_data[name] for name in form.changed_data}

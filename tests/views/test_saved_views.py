@@ -388,3 +388,11 @@ def test_the_columns_menu_changes_an_open_views_columns_for_its_editors(viewer, 
     assert other.post("/preferences/list/", {"view": "999999", "columns": ["name"]}).status_code == 404
     shared.refresh_from_db()
     assert shared.columns == ["hotline", "status"]
+
+
+def test_the_forms_lead_back_to_the_views_page(viewer, data):
+    view = SavedViewFactory(owner=viewer)
+    client = _client(viewer)
+    for url in ("/views/add/", f"/views/{view.pk}/edit/", f"/views/{view.pk}/delete/"):
+        text = client.get(url).content.decode()
+        assert re.search(r'<a class="btn btn-ghost" href="/views/">', text), url  # Cancel
