@@ -396,3 +396,16 @@ def test_the_forms_lead_back_to_the_views_page(viewer, data):
     for url in ("/views/add/", f"/views/{view.pk}/edit/", f"/views/{view.pk}/delete/"):
         text = client.get(url).content.decode()
         assert re.search(r'<a class="btn btn-ghost" href="/views/">', text), url  # Cancel
+
+
+def test_the_pages_in_vietnamese(viewer, data):
+    view = SavedViewFactory(owner=viewer, name="Đã tắt", query="status=N")
+    SavedViewPin.objects.create(user=viewer, view=view)
+    WatchFactory(user=viewer, view=view)
+    client = _client(viewer)
+    client.post("/preferences/language/", {"language": "vi"})
+    for url in ("/views/", "/watches/", f"/hotlines/?view={view.pk}", "/", f"/views/{view.pk}/edit/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert '<html lang="vi">' in response.content.decode(), url
+        assert "Đã tắt" in unescape(response.content.decode()), url
