@@ -12,6 +12,7 @@ from django.views.generic import DetailView, TemplateView
 from .. import listing, selectors
 from ..ids import id_parse
 from ..list_page import hotline_list_page
+from ..list_saved_views import list_views
 from ..listing import VIEW_PARAM, canonical_query, list_url, safe_back_query
 from ..models import Hotline
 from ..normalize import international
@@ -19,7 +20,6 @@ from ..selectors.saved_views import watch_of
 from ..selectors.tenancy import owner_key, tenants_by_owner
 from .browsing import FORM_TARGET, RESULTS_TARGET, HtmxListMixin
 from .exports import ExportMixin
-from .saved_views import list_views
 
 
 class HotlineListView(PermissionRequiredMixin, ExportMixin, HtmxListMixin, TemplateView):

@@ -1,9 +1,8 @@
 """Saved views: open one at its stable address, the Views page, save the list's state, rename or
-share, update, delete, pin; and what the hotline list shows of them (its Views menu and bar)."""
+share, update, delete, pin. What the hotline list shows of them is `list_saved_views.py`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -19,22 +18,19 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 from django_tables2 import SingleTableMixin
 
-from ..listing import VIEW_PARAM, list_url, safe_back_query
-from ..models import SavedView, Watch
+from ..list_saved_views import view_url
+from ..listing import safe_back_query
+from ..models import SavedView
 from ..saved_view_forms import SavedViewCreateForm, SavedViewForm
 from ..selectors.counts import data_version
 from ..selectors.saved_views import (
-    saved_view_counts,
     saved_view_get,
     saved_view_rows,
-    saved_view_visible,
-    watch_of,
 )
 from ..services import saved_views as services
 from ..tables.saved_views import SavedViewTable
 
 BROWSE = "hotlines.view_hotline"
-MENU_MAX = 50  # views listed in the list's menu (the Views page lists them all)
 
 
 def _view_or_404(request: HttpRequest, pk) -> SavedView:
@@ -44,58 +40,12 @@ def _view_or_404(request: HttpRequest, pk) -> SavedView:
         raise Http404(_("No such view.")) from exc
 
 
-def view_url(view: SavedView) -> str:
-    """The list showing a view: its query, and its ID so the list shows its name, columns and bar."""
-    query = QueryDict(view.query, mutable=True)
-    query[VIEW_PARAM] = str(view.pk)
-    return list_url(query)
-
-
 def next_url(request: HttpRequest, default: str) -> str:
     """Where a form asked to go back to, when it is this site; else `default`."""
     url = request.POST.get("next", "")
     if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
         return url
     return default
-
-
-@dataclass
-class ListViews:
-    """What the hotline list shows of saved views: the open one (and what the person may do with
-    it), the Views menu with live counts, and a note when the asked view cannot be shown."""
-
-    open: SavedView | None = None
-    menu: list[tuple[SavedView, int, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    can_edit: bool = False
-    can_delete: bool = False
-    can_share: bool = False
-    pinned: bool = False
-    watch: Watch | None = None
-
-
-def list_views(*, user, raw: str | None) -> ListViews:
-    """The list's saved-view state for one request (counts from the per-version cache)."""
-    version = data_version()
-    visible = list(saved_view_visible(user=user).select_related("owner")[:MENU_MAX])
-    counts = saved_view_counts(visible, version=version)
-    state = ListViews(
-        menu=[(view, counts[view.pk], view_url(view)) for view in visible],
-        can_share=user.has_perm(services.SHARE_PERMISSION),
-    )
-    if not raw:
-        return state
-    try:
-        view = saved_view_get(user=user, pk=raw)
-    except SavedView.DoesNotExist:
-        state.notes.append(_("The saved view asked for does not exist, or is not shared with you."))
-        return state
-    state.open = view
-    state.can_edit = services.saved_view_can_edit(user=user, view=view)
-    state.can_delete = services.saved_view_can_delete(user=user, view=view)
-    state.pinned = view.pins.filter(user_id=user.pk).exists()
-    state.watch = watch_of(user=user, view=view)
-    return state
 
 
 class SavedViewOpenView(PermissionRequiredMixin, View):
