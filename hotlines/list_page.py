@@ -14,7 +14,7 @@ from .filtersets import FACETS, HotlineFilterSet
 from .filtersets.lenient import LenientFilterSet
 from .list_counts import hotline_list_counts
 from .listing import PER_PAGE_CHOICES, TENANT_SEARCH_PARAM, list_request, paged_table
-from .models import UserPreference
+from .models import SavedView, UserPreference
 from .tables import HotlineTable, columns_all
 from .tenant_picker import TenantPicker, tenant_picker
 
@@ -63,10 +63,17 @@ class HotlineListPage:
         }
 
 
-def hotline_list_page(*, request: HttpRequest, preference: UserPreference | None) -> HotlineListPage:
-    """Read the request's query and the person's preference into the page the list shows."""
+def hotline_list_page(
+    *, request: HttpRequest, preference: UserPreference | None, view: SavedView | None = None
+) -> HotlineListPage:
+    """Read the request's query and the person's preference into the page the list shows; with an
+    open saved `view` (one the person may see), its columns, and its ID kept in every link."""
     version = selectors.data_version()
-    asked = list_request(request.GET, preference=preference, request=request, version=version)
+    asked = list_request(
+        request.GET, preference=preference, request=request, version=version,
+        columns=view.columns if view is not None else None,
+    )  # fmt: skip
+    asked.view = view.pk if view is not None else None
     count, facets = hotline_list_counts(filterset=asked.filterset, version=version)
     page, page_notes, canonical, query, table = paged_table(request, asked, count=count)
     return HotlineListPage(

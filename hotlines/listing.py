@@ -30,7 +30,10 @@ PER_PAGE_DEFAULT = 50
 DEFAULT_ORDER = ("-created_at", "-id")
 # Parameters the list understands besides its filters; `_…` ones belong to other features
 # (exports use `_export`), `back` and `columns` are ignored silently.
-KNOWN_PARAMS = {"sort", "page", "per_page"}
+KNOWN_PARAMS = {"sort", "page", "per_page", "view"}
+# The saved view the list is showing (its name, its columns, its bar): carried by every link of the
+# list while it is open, never part of a view's own state.
+VIEW_PARAM = "view"
 # What the tenant picker's search box sends with the form when JavaScript is off (it only changes
 # which tenants the picker offers, never the rows): not a filter, and left out of links.
 TENANT_SEARCH_PARAM = "tenant_search"
@@ -60,6 +63,7 @@ class ListRequest:
     per_page: int
     sort: str
     per_page_chosen: bool = False  # the query asked for a valid page size (worth remembering)
+    view: int | None = None  # the open saved view's ID (kept in links), once the list found it visible
     preferred_per_page: int = PER_PAGE_DEFAULT  # the user's saved size (links need not repeat it)
     notes: list[str] = field(default_factory=list)
 
@@ -78,6 +82,8 @@ class ListRequest:
             clean["sort"] = self.sort
         if self.per_page_chosen and self.per_page != self.preferred_per_page:
             clean["per_page"] = str(self.per_page)
+        if self.view is not None:
+            clean[VIEW_PARAM] = str(self.view)
         return clean
 
     @property
@@ -95,11 +101,17 @@ class ListRequest:
 
 
 def list_request(
-    query: QueryDict, *, preference: UserPreference | None = None, request=None, version: str | None = None
+    query: QueryDict,
+    *,
+    preference: UserPreference | None = None,
+    request=None,
+    version: str | None = None,
+    columns: list[str] | None = None,
 ) -> ListRequest:
-    """Read a list query string (and the user's saved choices) into what the list will show."""
+    """Read a list query string (and the user's saved choices) into what the list will show;
+    `columns`, when given (an open saved view's), stand in for the person's own."""
     query = query_clean(query)
-    columns = columns_resolve(preference.columns if preference else None)
+    columns = columns_resolve(columns or (preference.columns if preference else None))
     queryset = selectors.hotline_list(include_removed=True, fields=columns_fields(columns))
     filterset = HotlineFilterSet(query, queryset=queryset, request=request, version=version)
     notes = filter_notes(filterset)

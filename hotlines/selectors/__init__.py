@@ -11,6 +11,8 @@ tenancy      the mapping rule: which tenants a hotline belongs to
 users        the Users page, locked-out user names, a person's preferences
 audit        the audit log
 readiness    what /readyz reports
+saved_views  saved views a person may see, their live counts, home's pins, a person's watches (imported
+             from its module: it reads the list's query through listing.py, which imports this package)
 
 Callers import from here (`selectors.hotline_list(...)`); the modules import one another directly.
 """

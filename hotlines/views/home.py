@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 
 from .. import charts, selectors
 from ..choices import HotlineStatus
+from ..selectors.saved_views import saved_view_pins
 from ..selectors.tenant_ranking import tenants_most_hotlines, tenants_with_disabled
 
 
@@ -18,7 +19,8 @@ class HomeView(PermissionRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        totals = selectors.hotline_totals(version=selectors.data_version())
+        version = selectors.data_version()
+        totals = selectors.hotline_totals(version=version)
         by_status = totals.by(1)
         context.update(
             totals=totals,
@@ -36,6 +38,7 @@ class HomeView(PermissionRequiredMixin, TemplateView):
                 "removed": charts.list_url(include_removed="only"),
             },
             changes=selectors.hotline_change_latest(limit=10),
+            pins=saved_view_pins(user=self.request.user, version=version),
             top_tenants=[(tenant, charts.list_url(tenant=str(tenant.pk))) for tenant in tenants_most_hotlines()],
             disabled_tenants=[
                 (tenant, charts.list_url(tenant=str(tenant.pk), status=HotlineStatus.DISABLED))

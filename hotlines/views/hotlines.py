@@ -10,10 +10,13 @@ from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
 from .. import listing, selectors
+from ..ids import id_parse
 from ..list_page import hotline_list_page
-from ..listing import canonical_query, list_url, safe_back_query
+from ..list_saved_views import list_views
+from ..listing import VIEW_PARAM, canonical_query, list_url, safe_back_query
 from ..models import Hotline
 from ..normalize import international
+from ..selectors.saved_views import watch_of
 from ..selectors.tenancy import owner_key, tenants_by_owner
 from .browsing import FORM_TARGET, RESULTS_TARGET, HtmxListMixin
 from .exports import ExportMixin
@@ -34,11 +37,15 @@ class HotlineListView(PermissionRequiredMixin, ExportMixin, HtmxListMixin, Templ
 
     def get_context_data(self, **kwargs):
         preference = selectors.user_preference_get(user=self.request.user)
-        page = hotline_list_page(request=self.request, preference=preference)
+        views = list_views(user=self.request.user, raw=self.request.GET.get(VIEW_PARAM))
+        page = hotline_list_page(request=self.request, preference=preference, view=views.open)
+        context = page.context()
+        context["notes"] = [*views.notes, *context["notes"]]
         return super().get_context_data(
             **kwargs,
-            **page.context(),
+            **context,
             **self.htmx_context(),
+            views=views,
             columns_open=self.request.session.pop("hotline_columns_open", False),
         )
 
@@ -65,6 +72,8 @@ class HotlineDetailView(PermissionRequiredMixin, DetailView):
         back = QueryDict(safe_back_query(self.request.GET.get("back", "")))
         preference = selectors.user_preference_get(user=self.request.user)
         asked = listing.list_request(back, preference=preference, request=self.request)
+        # Back to the saved view the person came from (the list checks again that they may see it).
+        asked.view = id_parse(back.get(VIEW_PARAM, ""))
         page = max(listing.parse_int(back.get("page")) or 1, 1)
         neighbours = selectors.hotline_neighbours(
             queryset=asked.queryset, pk=self.object.pk, page=page, per_page=asked.per_page
@@ -79,6 +88,7 @@ class HotlineDetailView(PermissionRequiredMixin, DetailView):
             story=selectors.hotline_status_story(hotline=self.object),
             changes=self.object.changes.select_related("sync_run")[:200],
             tenants=tenants_by_owner([self.object]).get(owner_key(self.object), []),
+            watch=watch_of(user=self.request.user, hotline=self.object),
         )
         return context
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.http import HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
@@ -15,7 +15,10 @@ from django.views import View
 from ..columns import columns_after
 from ..listing import PER_PAGE_CHOICES, list_url, parse_int, safe_back_query
 from ..middleware import LANGUAGE_SESSION_KEY
+from ..models import SavedView
+from ..selectors.saved_views import saved_view_get
 from ..services.preferences import user_preference_reset_list, user_preference_update
+from ..services.saved_views import saved_view_update
 
 
 def _next_url(request, default: str) -> str:
@@ -33,14 +36,23 @@ class ListPreferencesView(PermissionRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request):
-        if request.POST.get("action") == "reset":
+        reset = request.POST.get("action") == "reset"
+        columns = columns_after(
+            order=request.POST.getlist("order"),
+            shown=set(request.POST.getlist("columns")),
+            move=request.POST.get("move", ""),
+        )
+        if request.POST.get("view"):
+            # A saved view open on the list shows its own columns: the menu changes the view's (its
+            # editors only; a reset gives it back the person's own columns).
+            try:
+                view = saved_view_get(user=request.user, pk=request.POST["view"])
+            except SavedView.DoesNotExist as exc:
+                raise Http404 from exc
+            saved_view_update(user=request.user, view=view, columns=[] if reset else columns)
+        elif reset:
             user_preference_reset_list(user=request.user)
         else:
-            columns = columns_after(
-                order=request.POST.getlist("order"),
-                shown=set(request.POST.getlist("columns")),
-                move=request.POST.get("move", ""),
-            )
             user_preference_update(user=request.user, columns=columns)
         if request.POST.get("move"):
             # Back open after a move (several in a row, with or without script); closed after Save or

@@ -94,6 +94,8 @@ NOT_PAGES = {
     "user-active", "user-unlock", "tenant-options",
     "notification-bell", "notification-read", "notification-read-all",
     "webhook-active", "webhook-test", "webhook-rotate",
+    # Saved views and watches: their buttons (POST).
+    "view-save", "view-pin", "watch-add", "watch-channel", "watch-delete",
 }  # fmt: skip
 
 
@@ -107,10 +109,22 @@ def _notifications_for(user, run) -> None:
     WatchEventFactory(notification=notification, hotline=hotlines[0], kind="entered", changes=[])
     for hotline in hotlines[1:]:
         WatchEventFactory(notification=notification, hotline=hotline)
-    NotificationFactory(user=user, sync_run=run, watch=WatchFactory(user=user, view=None, hotline=hotlines[0]),
+    NotificationFactory(user=user, sync_run=run, watch=WatchFactory(user=user, view=None, hotline=hotlines[2]),
                         read_at=run.started_at)  # fmt: skip
     failed = SyncRun.objects.create(connection=run.connection, trigger="command", status="failed", error="Timed out")
     NotificationFactory(user=user, sync_run=failed, kind=NotificationKind.SYNC_FAILED, watch=None, subject="")
+
+
+def saved_view_walked(user, *, world_hotline):
+    """A shared view the walker owns, pinned to home and watched, and a watch of one hotline."""
+    from hotlines.models import SavedViewPin
+    from tests.factories import SavedViewFactory, WatchFactory
+
+    view = SavedViewFactory(owner=user, name="Viettel · bật", query="network=viettel&status=P", shared=True)
+    SavedViewPin.objects.create(user=user, view=view)
+    WatchFactory(user=user, view=view, email=True)
+    WatchFactory(user=user, view=None, hotline=world_hotline)
+    return view
 
 
 def _page_urls(world: dict) -> list[str]:
@@ -161,7 +175,11 @@ def test_axe_on_every_page_in_light_and_dark(page, live_server, connection, supe
         "user-edit": superuser,
         "tenant-detail": Tenant.objects.order_by("pk").first(),
         **dict.fromkeys(("webhook-edit", "webhook-delete", "webhook-secret", "webhook-deliveries"), _webhook()),
+        # A saved view (shared, pinned, watched by email) and a watched hotline: the list opens
+        # with its bar, home shows the pin, /watches/ lists both.
+        "view-open": saved_view_walked(superuser, world_hotline=Hotline.objects.order_by("pk").first()),
     }
+    world["view-edit"] = world["view-delete"] = world["view-open"]
     assert AuditEntry.objects.exists() and all(world.values()), world
     _notifications_for(superuser, world["sync-detail"])
     for scheme in ("light", "dark"):

@@ -78,6 +78,9 @@ def _pk(attr: str) -> Callable[[World], dict]:
 # Only the exporter who asked for a background export may see it; anybody else gets a 404.
 OWN_EXPORT = {"operator": MISSING, "administrator": MISSING, "superuser": MISSING}
 
+# Nobody sees another person's private saved view, administrators included: it is as absent as a deleted one.
+OWN_VIEW = {"exporter": MISSING, "operator": MISSING, "administrator": MISSING, "superuser": MISSING}
+
 ACCESS: dict[str, Rule] = {
     "login": Rule("public"),
     "logout": Rule("signed_in", note="POST only: GET answers 405"),
@@ -91,6 +94,17 @@ ACCESS: dict[str, Rule] = {
     "hotlines:tenant-detail": Rule("viewer", kwargs=_pk("tenant")),
     "hotlines:tenant-options": Rule("viewer"),
     # Saved views and watches.
+    "hotlines:view-list": Rule("viewer"),
+    "hotlines:view-add": Rule("viewer", note="the Save view form; the list's Views menu posts to it"),
+    "hotlines:view-open": Rule("viewer", kwargs=_pk("saved_view"), only=OWN_VIEW),
+    "hotlines:view-edit": Rule("viewer", kwargs=_pk("saved_view"), only=OWN_VIEW),
+    "hotlines:view-delete": Rule("viewer", kwargs=_pk("saved_view"), only=OWN_VIEW, note="GET confirms, POST deletes"),
+    "hotlines:view-save": Rule("viewer", kwargs=_pk("saved_view"), note="POST only (404 for another's private view)"),
+    "hotlines:view-pin": Rule("viewer", kwargs=_pk("saved_view"), note="POST only (404 for another's private view)"),
+    "hotlines:watch-list": Rule("viewer"),
+    "hotlines:watch-add": Rule("viewer", note="POST only"),
+    "hotlines:watch-channel": Rule("viewer", kwargs=_pk("watch"), note="POST only (404 for another's watch)"),
+    "hotlines:watch-delete": Rule("viewer", kwargs=_pk("watch"), note="POST only (404 for another's watch)"),
     "hotlines:list-preferences": Rule("viewer", note="POST only"),
     "hotlines:list-per-page": Rule("viewer", note="POST only"),
     "hotlines:language": Rule("public", note="POST only; the sign-in page switches language too"),

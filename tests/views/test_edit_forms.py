@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -153,12 +154,25 @@ def _admin(model_name: str, obj_of: Callable) -> Callable:
     return target
 
 
+def _view_edit(people, connection) -> Target:
+    """An administrator editing a shared view another person (an operator) saved."""
+    from hotlines.models import SavedView
+    from hotlines.services.users import OPERATOR
+
+    owner = make_role_user(get_user_model(), "minh", OPERATOR)
+    view = SavedView.objects.create(
+        owner=owner, name="Viettel tắt", shared=True, query="network=viettel&status=N", columns=["hotline", "name"]
+    )
+    return Target(_client(people["administrator"]), view, reverse("hotlines:view-edit", args=[view.pk]))
+
+
 TARGETS: dict[str, Callable[[dict, Connection], Target]] = {
     "hotlines:user-edit": _user_edit,
     "hotlines:connection-edit": _connection_edit,
     "hotlines:list-preferences": _list_preferences,
     "hotlines:list-per-page": _list_per_page,
     "hotlines:language": _language,
+    "hotlines:view-edit": _view_edit,
     "admin:hotlines_connection_change": _admin("hotlines_connection", lambda people, connection: connection),
     "admin:auth_user_change": _admin("auth_user", lambda people, connection: people["viewer"]),
     "admin:auth_group_change": _admin("auth_group", lambda people, connection: people["group"]),
@@ -177,6 +191,8 @@ CASES = [
     Case("hotlines:list-preferences", "one column hidden", _untick_a_column, {"columns"}),
     Case("hotlines:list-per-page", "rows per page only", lambda d: d.set("per_page", "100"), {"per_page"}),
     Case("hotlines:language", "language only", lambda d: d.set("language", "vi"), {"language"}),
+    Case("hotlines:view-edit", "name only", lambda d: d.set("name", "Viettel disabled"), {"name"}),
+    Case("hotlines:view-edit", "unshare only", lambda d: d.set("shared"), {"shared"}),
     Case("admin:hotlines_connection_change", "page size only", lambda d: d.set("page_size", "75"), {"page_size"}),
     Case("admin:auth_user_change", "first name only", lambda d: d.set("first_name", "Linh"), {"first_name"}),
     Case(

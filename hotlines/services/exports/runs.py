@@ -15,7 +15,9 @@ from django.http import HttpRequest, QueryDict
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ...listing import VIEW_PARAM
 from ...models import AuditAction, ExportFormat, ExportKind, ExportRecord
+from ...selectors.saved_views import saved_view_columns
 from ..audit import audit_record
 from .columns import ExportColumn, export_api_columns, export_columns_for, export_columns_from_names
 from .limits import QUEUED_LARGE, export_is_direct, over_direct_limit
@@ -63,7 +65,9 @@ def export_start(
     fmt, kind = ExportFormat(fmt), ExportKind(kind)
     language = translation.get_language() or settings.LANGUAGE_CODE
     params = export_params(query)
-    selection = export_selection(params=params, user=user, request=request, kind=kind)
+    # A saved view open on the list shows its own columns: "the columns shown" are those.
+    view_columns = saved_view_columns(user=user, raw=query.get(VIEW_PARAM)) if kind == ExportKind.HOTLINES else None
+    selection = export_selection(params=params, user=user, request=request, kind=kind, columns=view_columns)
     queryset = selection.queryset
     chosen = _columns_for(fmt=fmt, visible=selection.columns, choice=columns, kind=kind)
     keys = [column.key for column in chosen]

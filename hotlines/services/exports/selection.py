@@ -31,6 +31,7 @@ NOT_SELECTING = {
     "columns",
     "back",
     "csrfmiddlewaretoken",
+    "view",  # the open saved view: its columns are the visible ones (export_start reads it)
 }
 FILENAME_FILTERS_MAX = 60
 FILENAME_CONNECTION_MAX = 40
@@ -58,13 +59,21 @@ class ExportSelection:
 
 
 def export_selection(
-    *, params: dict[str, list[str]], user=None, request: HttpRequest | None = None, kind: str = ExportKind.HOTLINES
+    *,
+    params: dict[str, list[str]],
+    user=None,
+    request: HttpRequest | None = None,
+    kind: str = ExportKind.HOTLINES,
+    columns: list[str] | None = None,
 ) -> ExportSelection:
     """What the list of this kind shows for these parameters and this user, read the way the list
-    reads them (same filterset, same table ordering with its id tie-breaker, same column choice)."""
+    reads them (same filterset, same table ordering with its id tie-breaker, same column choice;
+    `columns`, an open saved view's, stand in for the person's own as on the hotline list)."""
     preference = selectors.user_preference_get(user=user) if user is not None else None
-    read = tenant_list_request if kind == ExportKind.TENANTS else listing.list_request
-    asked = read(params_query(params), preference=preference, request=request)
+    if kind == ExportKind.TENANTS:
+        asked = tenant_list_request(params_query(params), preference=preference, request=request)
+    else:
+        asked = listing.list_request(params_query(params), preference=preference, request=request, columns=columns)
     return ExportSelection(queryset=asked.queryset, columns=list(asked.columns))
 
 
