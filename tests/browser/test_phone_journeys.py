@@ -113,7 +113,7 @@ def test_the_header_is_one_compact_row_and_its_menu_shows_every_link(
     sign_in(page, live_server, "root", "pw-root")
     page.goto(f"{live_server.url}/hotlines/")
     desktop_links = links(page.locator(".mainnav"))
-    assert len(desktop_links) == 13 and ("Admin", "/admin/") in desktop_links  # My exports, Views, Watches, Webhooks included
+    assert len(desktop_links) == 13 and ("Admin", "/admin/") in desktop_links  # with Views, Watches, Webhooks
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
 
     # The phone: brand and Menu on one short row; no link shows until Menu is tapped.
