@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from hotlines.etelecom.sandbox import DEFAULT_API_KEY
 from hotlines.models import AuditAction, AuditEntry, Connection
-from tests.browser.conftest import add_connection, collect_errors, sign_in
+from tests.browser.conftest import add_connection, collect_errors, nav_link, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -131,7 +131,7 @@ def test_save_and_test_with_a_wrong_key_then_users_start_as_viewers(
         phone.close()
 
     # Users → Add a user: Viewer is preselected, and the new user can browse.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
+    nav_link(page, "Users").click()
     page.get_by_role("link", name="Add a user").click()
     expect(page.get_by_role("radio", name=re.compile(r"^Viewer"))).to_be_checked()
     expect(page.get_by_role("radio", name=re.compile(r"^No role"))).not_to_be_checked()

@@ -54,7 +54,7 @@ def box_of(locator) -> dict:
 
 
 def links(nav) -> list[tuple[str, str]]:
-    return [(a.inner_text().strip(), a.get_attribute("href")) for a in nav.locator("a").all()]
+    return [(a.text_content().strip(), a.get_attribute("href")) for a in nav.locator("a").all()]
 
 
 def no_sideways_scroll(page) -> None:
@@ -115,6 +115,13 @@ def test_the_header_is_one_compact_row_and_its_menu_shows_every_link(
     desktop_links = links(page.locator(".mainnav"))
     assert len(desktop_links) == 13 and ("Admin", "/admin/") in desktop_links  # with Views, Watches, Webhooks
     expect(page.get_by_role("button", name="Menu")).to_be_hidden()
+    # In one row: the administration pages are one menu of the bar, opened on demand.
+    assert box_of(page.locator(".mainnav"))["height"] < 48
+    admin_menu = page.locator("#admin-nav")
+    expect(admin_menu.get_by_role("link", name="Audit log")).to_be_hidden()
+    admin_menu.locator("summary").click()
+    expect(admin_menu.get_by_role("link", name="Audit log")).to_be_visible()
+    page.keyboard.press("Escape")
 
     # The phone: brand and Menu on one short row; no link shows until Menu is tapped.
     sign_in(phone, live_server, "root", "pw-root")
@@ -130,6 +137,7 @@ def test_the_header_is_one_compact_row_and_its_menu_shows_every_link(
     expect(menu_button).to_have_attribute("aria-expanded", "true")
     nav = menu.get_by_role("navigation", name="Main")
     assert links(nav) == desktop_links  # the same links, in the same order
+    assert nav.get_by_role("link").count() == len(desktop_links)  # none of them hidden in a closed menu
     for link in nav.get_by_role("link").all():  # every one entirely on the screen, none hidden
         expect(link).to_be_visible()
         box = box_of(link)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from hotlines.etelecom.sandbox import DEFAULT_API_KEY
 from hotlines.models import Connection, Hotline
-from tests.browser.conftest import add_connection, sign_in
+from tests.browser.conftest import add_connection, nav_link, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -96,11 +96,11 @@ def test_an_administrator_adds_tests_and_deactivates_a_connection(
     expect(page.get_by_role("status").filter(has_text="deactivated")).to_be_visible()
     assert not Connection.objects.get(name="production").is_active
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log").click()
+    nav_link(page, "Audit log").click()
     for action in ("Added a connection", "Tested a connection", "Changed a connection", "Signed in"):
         expect(page.locator("tbody").get_by_text(action).first).to_be_visible()
     screenshot(page, "security-audit-log")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
+    nav_link(page, "Users").click()
     expect(page.locator("tbody tr", has_text="lan")).to_contain_text("Administrator")
     screenshot(page, "security-users")
     assert seen == []

@@ -28,8 +28,8 @@ def test_save_pin_watch_then_a_sync_rings_the_bell_and_sends_one_email(
     connection,
     sandbox,
     superuser,
-    smtp_server,
-    screenshot,  # noqa: F811
+    smtp_server,  # noqa: F811 - the fixture imported above
+    screenshot,
 ):
     assert hotlines_sync(connection=connection).error == ""
     run_worker()  # a first import tells nobody: nothing to deliver

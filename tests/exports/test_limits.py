@@ -123,7 +123,8 @@ def queued(response) -> ExportRecord:
 
 def progress_url(page) -> str:
     """The address the progress fragment polls, as htmx reads it from the page."""
-    return re.search(r'hx-get="([^"]+)"', page.text)[1].replace("&amp;", "&")
+    polled = [url for url in re.findall(r'hx-get="([^"]+)"', page.text) if "/notifications/" not in url]  # not the bell
+    return polled[0].replace("&amp;", "&")
 
 
 def start_raw(rf, user, **query):

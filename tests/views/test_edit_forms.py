@@ -166,6 +166,16 @@ def _view_edit(people, connection) -> Target:
     return Target(_client(people["administrator"]), view, reverse("hotlines:view-edit", args=[view.pk]))
 
 
+def _webhook_edit(people, connection) -> Target:
+    """An administrator editing a webhook that carries one of two watches."""
+    from tests.factories import HotlineFactory, WatchFactory, WebhookFactory
+
+    webhook = WebhookFactory(url="https://hooks.example.com/etelecom", failure_limit=7)
+    WatchFactory(user=people["viewer"], view=None, hotline=HotlineFactory(connection=connection))  # not carried
+    webhook.watches.set([WatchFactory(user=people["viewer"])])
+    return Target(_client(people["administrator"]), webhook, reverse("hotlines:webhook-edit", args=[webhook.pk]))
+
+
 TARGETS: dict[str, Callable[[dict, Connection], Target]] = {
     "hotlines:user-edit": _user_edit,
     "hotlines:connection-edit": _connection_edit,
@@ -173,6 +183,7 @@ TARGETS: dict[str, Callable[[dict, Connection], Target]] = {
     "hotlines:list-per-page": _list_per_page,
     "hotlines:language": _language,
     "hotlines:view-edit": _view_edit,
+    "hotlines:webhook-edit": _webhook_edit,
     "admin:hotlines_connection_change": _admin("hotlines_connection", lambda people, connection: connection),
     "admin:auth_user_change": _admin("auth_user", lambda people, connection: people["viewer"]),
     "admin:auth_group_change": _admin("auth_group", lambda people, connection: people["group"]),
@@ -193,6 +204,9 @@ CASES = [
     Case("hotlines:language", "language only", lambda d: d.set("language", "vi"), {"language"}),
     Case("hotlines:view-edit", "name only", lambda d: d.set("name", "Viettel disabled"), {"name"}),
     Case("hotlines:view-edit", "unshare only", lambda d: d.set("shared"), {"shared"}),
+    Case("hotlines:webhook-edit", "name only", lambda d: d.set("name", "Ticketing"), {"name"}),
+    Case("hotlines:webhook-edit", "failure limit only", lambda d: d.set("failure_limit", "3"), {"failure_limit"}),
+    Case("hotlines:webhook-edit", "no watch any more", lambda d: d.set("watches"), {"watches"}),
     Case("admin:hotlines_connection_change", "page size only", lambda d: d.set("page_size", "75"), {"page_size"}),
     Case("admin:auth_user_change", "first name only", lambda d: d.set("first_name", "Linh"), {"first_name"}),
     Case(
