@@ -115,9 +115,12 @@ def notifications_grouped(notifications) -> list[SyncGroup]:
 def notification_page(*, user, page_number: int, per_page: int = PER_PAGE) -> NotificationPage:
     """One page of the person's notifications, grouped; a page past the end is the last page.
     Queries: the count, the unread count, the page, its events (whatever the number of notifications)."""
-    paginator = Paginator(notification_list(user=user), per_page)
-    page = paginator.get_page(page_number)
-    items = list(page.object_list)
+    # The page is chosen on the (user, -created_at, -id) index alone, then only its rows are read with
+    # their run, watch and events: a deep page's OFFSET skips index entries, not joined rows.
+    ordered = Notification.objects.filter(user=user).order_by("-created_at", "-id").values_list("pk", flat=True)
+    page = Paginator(ordered, per_page).get_page(page_number)
+    by_pk = {n.pk: n for n in notification_list(user=user).filter(pk__in=list(page.object_list))}
+    items = [by_pk[pk] for pk in page.object_list if pk in by_pk]
     page.object_list = items  # evaluated once: the groups and the page hold the same objects
     return NotificationPage(page=page, groups=notifications_grouped(items), unread=notification_unread_count(user=user))
 
