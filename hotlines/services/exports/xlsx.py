@@ -35,8 +35,8 @@ XLSX_MAX_WIDTH = 60
 XLSX_FILTER_BUTTON = 3
 # Excel's limit for one cell's text, in UTF-16 units.
 XLSX_MAX_TEXT = 32_767
-# Deflate's fastest level: the XML of a sheet is very repetitive, level 1 packs it nearly as well
-# as the default 6 at several times the speed (see /work/notes/bench-excel.md).
+# Deflate's fastest level: a sheet's XML is very repetitive, and level 1 packs it within a fifth
+# of the default 6 (10.7 MB against 9.0 at 200,000 rows) with the whole writer a quarter faster.
 COMPRESS_LEVEL = 1
 EXCEL_EPOCH = datetime(1899, 12, 31)
 SECONDS_A_DAY = 86_400
