@@ -67,10 +67,8 @@ def export_response(request: HttpRequest, *, kind: str = ExportKind.HOTLINES) ->
         limited = job.queued_because in QUEUED_REASONS
         why = {WHY_PARAM: job.queued_because} if limited else {}
         response = redirect(_with_query(reverse("hotlines:export-detail", args=[record.pk]), why))
-    elif fmt == ExportFormat.XLSX:
-        handle = exports.export_xlsx_file(job=job)
-        response = FileResponse(handle, as_attachment=True, filename=record.filename, content_type=job.content_type)
     else:
+        # Every format streams: the file's first bytes leave before its first row is read.
         response = StreamingHttpResponse(exports.export_stream(job=job), content_type=job.content_type)
         response["Content-Disposition"] = content_disposition_header(True, record.filename)
     response["Cache-Control"] = "private, no-store"

@@ -11,7 +11,7 @@ from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 
 from hotlines.models import Hotline, UserPreference
-from hotlines.services.exports import writers
+from hotlines.services.exports import writers, xlsx
 
 from .conftest import (
     API_FIELDS,
@@ -194,7 +194,7 @@ def test_the_columns_a_person_chose_are_exported_in_their_order(exporter_client,
 
 
 def test_more_rows_than_a_sheet_holds_continue_on_new_sheets(exporter_client, hostile_synced, monkeypatch):
-    monkeypatch.setattr(writers, "XLSX_ROWS_PER_SHEET", 100)
+    monkeypatch.setattr(xlsx, "XLSX_ROWS_PER_SHEET", 100)
     sheets = read_xlsx(body(exporter_client.get(LIST, {"_export": "xlsx", "sort": "name"})))
     assert [title for title, _ in sheets] == ["Hotlines", "Hotlines (2)", "Hotlines (3)"]
     assert [len(rows) for _, rows in sheets] == [101, 101, 30]  # each with its header

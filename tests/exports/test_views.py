@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.core.signals import request_finished
 from django.db import close_old_connections
+from django.db import connection as db_connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,7 +26,7 @@ from hotlines.views.exports import describe_columns, describe_filters
 from hotlines.views.hotlines import HotlineListView
 from tests.conftest import make_user
 
-from .conftest import DUMMY, LIST, body, read_csv
+from .conftest import DUMMY, LIST, body, read_csv, read_xlsx
 from .conftest import FEW_ROWS as ROWS
 
 pytestmark = pytest.mark.django_db
@@ -290,3 +292,20 @@ def test_the_admins_list_uses_the_same_badges(admin_user_client, django_user_mod
         expires_at=timezone.now() - timedelta(hours=1),
     )  # fmt: skip
     assert badges(admin_user_client.get(reverse("hotlines:export-list")).text) == [("badge-removed", "Expired")]
+
+
+def test_an_excel_download_starts_before_its_rows_are_read(exporter_client, rows):
+    """The workbook streams: its first bytes (the zip's fixed parts) leave before the database is
+    asked for a single hotline, then the rest reads back whole."""
+    response = exporter_client.get(LIST, {"_export": "xlsx"})
+    assert response.status_code == 200 and response.streaming
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"].startswith("attachment; filename=")
+    chunks = iter(response.streaming_content)
+    with CaptureQueriesContext(db_connection) as queries:
+        first = next(chunks)
+    assert first.startswith(b"PK")
+    assert not [query for query in queries if '"hotlines_hotline"' in query["sql"]], queries.captured_queries
+    [(_, sheet)] = read_xlsx(first + b"".join(chunks))
+    assert len(sheet) == 1 + ROWS
+    assert ExportRecord.objects.get().status == ExportStatus.DONE

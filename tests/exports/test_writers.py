@@ -14,7 +14,8 @@ from openpyxl.utils import get_column_letter
 
 from hotlines.services.exports import neutralise
 from hotlines.services.exports.columns import ALL_COLUMNS, API_COLUMNS, COLUMNS
-from hotlines.services.exports.writers import csv_chunks, json_chunks, xlsx_write
+from hotlines.services.exports.writers import csv_chunks, json_chunks
+from hotlines.services.exports.xlsx import xlsx_write
 
 from .conftest import read_csv, read_json, read_xlsx
 

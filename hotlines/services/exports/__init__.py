@@ -2,7 +2,8 @@
 
 - `selection`: which rows (the list's filterset and sort) and the file name;
 - `columns`: which fields, with their headers and API names;
-- `writers`: the formats, in constant memory, with formula-looking cells neutralised;
+- `writers`: CSV and JSON, in constant memory, with formula-looking cells neutralised (CSV);
+- `xlsx`: Excel, a workbook streamed part by part, its sheet row by row;
 - `limits`: streamed in the request or written by the worker (expected time, slots);
 - `records`: the only writer of an export's record (status, progress, file), and cleanup;
 - `streaming`: the rows read from the database and written, to the response or a file;
@@ -40,7 +41,7 @@ from .selection import (
     export_params,
     export_selection,
 )
-from .streaming import CONTENT_TYPES, ExportJob, export_stream, export_xlsx_file
+from .streaming import CONTENT_TYPES, ExportJob, export_stream
 from .writers import neutralise
 
 __all__ = [
@@ -76,6 +77,5 @@ __all__ = [
     "export_selection",
     "export_start",
     "export_stream",
-    "export_xlsx_file",
     "neutralise",
 ]

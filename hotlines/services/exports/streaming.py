@@ -1,12 +1,11 @@
 """Writing an export's file: its rows read through a server-side cursor and handed to the writers,
-streamed to the response (CSV, JSON), into a temporary workbook (Excel), or into a file for the
-worker. The record is finished through `records`, with the last byte or the first error."""
+streamed to the response (CSV, JSON, Excel) or into a file for the worker. The record is finished
+through `records`, with the last byte or the first error."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import tempfile
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -21,7 +20,8 @@ from ...models import ExportFormat, ExportKind, ExportRecord, Hotline, Tenant
 from .columns import DATETIME, ExportColumn
 from .records import record_done, record_failed
 from .tenant_values import OWNER_FIELDS, with_tenants
-from .writers import Progress, Row, csv_chunks, json_chunks, xlsx_write
+from .writers import Progress, Row, csv_chunks, json_chunks
+from .xlsx import xlsx_chunks
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,15 @@ def _streaming_read() -> AbstractContextManager:
 def _chunks(job: ExportJob, progress: Progress) -> Iterator[bytes]:
     if job.record.format == ExportFormat.JSON:
         return json_chunks(_rows(job), job.columns, progress=progress)
+    if job.record.format == ExportFormat.XLSX:
+        return xlsx_chunks(
+            _rows(job),
+            job.columns,
+            tz=timezone.get_default_timezone(),
+            local_dates=_local_dates_in_database(job),
+            sheet_title=_("Tenants") if job.record.kind == ExportKind.TENANTS else _("Hotlines"),
+            progress=progress,
+        )
     return csv_chunks(
         _rows(job),
         job.columns,
@@ -106,21 +115,10 @@ def _chunks(job: ExportJob, progress: Progress) -> Iterator[bytes]:
     )
 
 
-def _xlsx(job: ExportJob, handle: IO[bytes], progress: Progress | None = None) -> int:
-    return xlsx_write(
-        handle,
-        _rows(job),
-        job.columns,
-        tz=timezone.get_default_timezone(),
-        local_dates=_local_dates_in_database(job),
-        sheet_title=_("Tenants") if job.record.kind == ExportKind.TENANTS else _("Hotlines"),
-        progress=progress,
-    )
-
-
 class ExportStream:
-    """The CSV or JSON bytes as the rows are read. The record is finished with the last byte; closed
-    before that (the browser went away, a HEAD request), the export is recorded as interrupted."""
+    """The file's bytes (CSV, JSON or Excel) as the rows are read. The record is finished with the
+    last byte; closed before that (the browser went away, a HEAD request), the export is recorded
+    as interrupted."""
 
     def __init__(self, job: ExportJob) -> None:
         self.job = job
@@ -163,30 +161,12 @@ class ExportStream:
 
 
 def export_stream(*, job: ExportJob) -> ExportStream:
-    """The bytes of a CSV or JSON export, for a StreamingHttpResponse."""
+    """The bytes of an export (any format), for a StreamingHttpResponse."""
     return ExportStream(job)
-
-
-def export_xlsx_file(*, job: ExportJob) -> IO[bytes]:
-    """The workbook written into an anonymous temporary file (gone once closed), rewound."""
-    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it once sent
-    try:
-        with translation.override(job.language), _streaming_read():
-            rows = _xlsx(job, handle)
-    except Exception as exc:
-        handle.close()
-        logger.exception("export #%s failed", job.record.pk)
-        record_failed(job.record, error=str(exc))
-        raise
-    record_done(job.record, rows=rows)
-    handle.seek(0)
-    return handle
 
 
 def write_file(job: ExportJob, handle: IO[bytes], progress: Progress) -> int:
     """Write a background export's whole file into `handle`, reporting progress; the rows written."""
-    if job.record.format == ExportFormat.XLSX:
-        return _xlsx(job, handle, progress)
     written = 0
 
     def count(done: int) -> None:

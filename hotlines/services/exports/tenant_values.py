@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from itertools import batched
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from ...models import Tenant
@@ -37,11 +38,25 @@ assert set(_VALUES) == TENANT_VALUES  # every derived export column has its valu
 
 def with_tenants(rows: Iterable[tuple], columns: list[ExportColumn], *, chunk: int) -> Iterator[tuple]:
     """The export's rows with their tenant columns filled in: `rows` hold the stored columns'
-    values in order, then the hotline's connection ID and owner ID."""
-    makers = [_VALUES.get(column.key) if column.derived else None for column in columns]
+    values in order, then the hotline's connection ID and owner ID.
+
+    Many hotlines share an owner: the tenant values are made once per owner and chunk, and each
+    row is put together by one C-level `itemgetter` over its stored values and its owner's
+    (a Python step per cell cost over half of an export's time at 100,000 rows)."""
+    makers = [_VALUES[column.key] for column in columns if column.derived]
+    stored_count = len(columns) - len(makers)
+    order, stored_at, derived_at = [], 0, stored_count
+    for column in columns:
+        if column.derived:
+            order.append(derived_at)
+            derived_at += 1
+        else:
+            order.append(stored_at)
+            stored_at += 1
+    pick = itemgetter(*order) if len(order) > 1 else (lambda values: (values[order[0]],))
+    nobody = tuple(make([]) for make in makers)
     for batch in batched(rows, chunk):
         tenants = tenants_by_owner((_Owner(*row[-2:]) for row in batch), fields=TENANT_FIELDS_READ)
+        values = {key: tuple(make(found) for make in makers) for key, found in tenants.items()}
         for row in batch:
-            found = tenants.get((row[-2], row[-1]), [])
-            stored = iter(row[:-2])
-            yield tuple(next(stored) if make is None else make(found) for make in makers)
+            yield pick(row[:-2] + values.get(row[-2:], nobody))
