@@ -20,14 +20,20 @@ def read_ahead[T](
     on_wait: Callable[[], None] | None = None,
     poll: float = POLL,
     grace: float = GRACE,
+    depth: int = 1,
 ) -> Iterator[T]:
-    """Yield each item while a worker thread already produces the next one.
+    """Yield each item while a worker thread already produces the next ones, up to `depth` ahead.
 
     Worth it when producing an item mostly waits (on the network, or on a database that runs
     outside the GIL): the waits of the producer and of the consumer overlap. Exceptions reach
     the consumer at the item where they happened. While the consumer waits for an item,
     `on_wait` is called every `poll` seconds: whatever it raises ends the iteration there (a
     stop request, a cancelled run), so a slow item never holds the consumer hostage.
+
+    With `depth` above 1 the producer does not wait for the consumer to take an item before it
+    starts the next, as long as fewer than `depth` are ready: over a network, the next request
+    goes out as soon as this answer is read, even while the consumer is still busy with an
+    earlier one (one request in flight at all times), at the cost of `depth` items in memory.
 
     Closing this iterator waits up to `grace` seconds for the item in progress (not at all after
     `on_wait` raised). A producer still busy then (stuck in a slow read) is left behind in its
@@ -36,13 +42,15 @@ def read_ahead[T](
     they are never touched by two threads at once.
     """
     done = object()
-    wanted: queue.SimpleQueue[bool] = queue.SimpleQueue()  # True: produce the next item; False: stop
+    # One True per item the producer may make (`depth` at first, one more per item taken); False: stop.
+    wanted: queue.SimpleQueue[bool] = queue.SimpleQueue()
     made: queue.SimpleQueue[tuple[bool, object]] = queue.SimpleQueue()  # (ok, item or exception)
     finished = threading.Event()
+    closed = threading.Event()  # the consumer is gone: the credits still queued are void
 
     def produce() -> None:
         try:
-            while wanted.get():
+            while wanted.get() and not closed.is_set():
                 try:
                     item = next(items, done)
                 except BaseException as exc:  # handed to the consumer, raised there
@@ -58,7 +66,8 @@ def read_ahead[T](
             finished.set()
 
     producer = threading.Thread(target=produce, name=f"{name}-{next(_numbers)}", daemon=True)
-    wanted.put(True)
+    for _credit in range(max(depth, 1)):
+        wanted.put(True)
     producer.start()
     stopped = False  # by `on_wait`: the consumer is asked to stop now, so no grace
     try:
@@ -75,6 +84,7 @@ def read_ahead[T](
             wanted.put(True)
             yield item  # type: ignore[misc]
     finally:
+        closed.set()
         wanted.put(False)
         if not stopped:
             finished.wait(grace)

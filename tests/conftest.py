@@ -45,8 +45,10 @@ def sandbox(sandbox_server):
     """The sandbox, with its data and faults reset for this test."""
     sandbox_server.dataset.reset(size=SANDBOX_SIZE, seed=SANDBOX_SEED)
     sandbox_server.faults.clear()
+    sandbox_server.network.reset()
     yield sandbox_server
     sandbox_server.faults.clear()
+    sandbox_server.network.reset()
 
 
 @pytest.fixture

@@ -23,11 +23,27 @@ logger = logging.getLogger(__name__)
 # The most items a page may hold beyond the `limit` asked: more is a broken upstream.
 OVERSIZE_FACTOR = 10
 MAX_CONSECUTIVE_EMPTY_PAGES = 3
+# Pages read ahead of the consumer: the next request goes out as soon as an answer is read, even
+# while the sync still compares and writes the page before (over the internet, each answer waits
+# out a latency the sync's own work then hides behind). Bounds memory to a few pages.
+READ_AHEAD_PAGES = 3
 LIMIT_WHEN_UNSET = 1000  # the most eTelecom serves a page: the budget when no `limit` is sent
 
 
 class EtelecomClient(BaseClient):
-    """A client for one eTelecom partner account. One `requests.Session`, retries built in."""
+    """A client for one eTelecom partner account. One `requests.Session`, retries built in.
+
+    Page sizes are learned: a list read with a `limit` asks for it on its first page, and if
+    that answer comes back cut (fewer items, but a `next` cursor) eTelecom serves no more than
+    that, so every later page asks for what it served. The sync never asks for more than the
+    connection's page size (its configured maximum), and gets the largest page eTelecom honours
+    up to it without a wasted call. `page_sizes` holds, per list ("hotlines", "tenants"), the
+    size the last read asked for after its first page.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.page_sizes: dict[str, int] = {}
 
     def get_partner_hotline_list(self, *, after: str = "", limit: int | None = None, page: int = 1) -> HotlinePage:
         """One page of `GetPartnerHotlineList`, starting after the cursor `after`."""
@@ -92,7 +108,7 @@ class EtelecomClient(BaseClient):
     ) -> Iterator[PageT]:
         raw_pages = self._iter_raw_pages(listing, limit=limit, max_pages=max_pages, filters=filters)
         if read_ahead:
-            raw_pages = iterators.read_ahead(raw_pages, name=f"etelecom-fetch-{listing.key}")
+            raw_pages = iterators.read_ahead(raw_pages, name=f"etelecom-fetch-{listing.key}", depth=READ_AHEAD_PAGES)
         with closing(raw_pages), self._redacting():
             for raw in raw_pages:
                 yield _parse(raw)
@@ -134,8 +150,10 @@ class EtelecomClient(BaseClient):
             if number > max_pages:
                 raise exc.BadPayload(f"eTelecom kept sending {pages} past the limit of {max_pages:,} pages")
             page = self._fetch_page(listing, after=after, limit=limit, page=number, filters=filters)
-            yield page
             cursor = page.paging.next
+            if number == 1 and limit:
+                limit = self._learn_page_size(listing, asked=limit, served=len(page.items), more=bool(cursor))
+            yield page
             if not cursor:
                 return
             if cursor in seen or cursor == after:
@@ -150,6 +168,19 @@ class EtelecomClient(BaseClient):
                     f"({listing.where(number)})"
                 )
             after = cursor
+
+    def _learn_page_size(self, listing: Listing[Any, Any], *, asked: int, served: int, more: bool) -> int:
+        """The `limit` to ask for after a first page that asked `asked` and got `served` items:
+        what eTelecom served when it cut the page (fewer, but more to come), else `asked`. Never
+        more than asked: the caller's limit is the configured maximum."""
+        size = served if more and 0 < served < asked else asked
+        if size != asked:
+            logger.info(
+                "eTelecom serves at most %s %s a page (%s asked): asking for %s from now on",
+                served, listing.key, asked, size,
+            )  # fmt: skip
+        self.page_sizes[listing.key] = size
+        return size
 
 
 def _filters(*, name: str, owner_id: str) -> dict[str, str]:

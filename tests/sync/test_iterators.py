@@ -30,11 +30,13 @@ class Stuck:
         self.release = threading.Event()
         self.closed = threading.Event()
         self.thread: threading.Thread | None = None
+        self.stuck = threading.Event()  # the producer is in the slow item
 
     def __iter__(self):
         try:
             yield 1
             self.thread = threading.current_thread()
+            self.stuck.set()
             self.release.wait(30)
             yield 2
         finally:
@@ -45,6 +47,8 @@ def test_closing_does_not_wait_for_a_stuck_producer():
     stuck = Stuck()
     iterator = read_ahead(iter(stuck), grace=0.2)
     assert next(iterator) == 1
+    # Closed while the producer is in the slow item (closed before it started one, it starts none).
+    assert stuck.stuck.wait(5)
     started = time.monotonic()
     iterator.close()
     assert time.monotonic() - started < 1.5
@@ -72,3 +76,49 @@ def test_on_wait_is_called_while_waiting_and_can_stop_the_wait():
     assert len(calls) == 3 and time.monotonic() - started < 1.5
     stuck.release.set()
     assert stuck.closed.wait(5)
+
+
+class Counted:
+    """Items that count how many were made (the producer's progress, seen from outside)."""
+
+    def __init__(self, count: int) -> None:
+        self.count, self.made, self.closed = count, 0, threading.Event()
+
+    def __iter__(self):
+        try:
+            for item in range(self.count):
+                self.made += 1
+                yield item
+        finally:
+            self.closed.set()
+
+
+def settled(counted: Counted, expected: int) -> int:
+    """How many were made once the producer stops (waits for `expected`, then a little longer)."""
+    deadline = time.monotonic() + 5
+    while counted.made < expected and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    return counted.made
+
+
+@pytest.mark.parametrize("depth", [1, 3])
+def test_the_producer_runs_up_to_depth_items_ahead_of_a_busy_consumer(depth):
+    counted = Counted(10)
+    with closing(read_ahead(iter(counted), depth=depth)) as items:
+        assert next(items) == 0
+        # The consumer holds item 0 and takes no other: the producer made `depth` more, then waits.
+        assert settled(counted, 1 + depth) == 1 + depth
+        assert next(items) == 1
+        assert settled(counted, 2 + depth) == 2 + depth
+        assert list(items) == list(range(2, 10))
+
+
+def test_closing_with_items_still_allowed_ahead_stops_the_producer():
+    counted = Counted(1_000)
+    items = read_ahead(iter(counted), depth=4)
+    assert next(items) == 0
+    settled(counted, 5)
+    items.close()
+    assert counted.closed.wait(2)
+    assert counted.made == 5  # the credits left queued were not spent

@@ -6,15 +6,18 @@ from typing import Any
 
 from .dataset import Dataset, Items
 from .faults import Faults
+from .network import Network
 
 
-def apply(command: dict[str, Any], *, dataset: Dataset, faults: Faults) -> None:
+def apply(command: dict[str, Any], *, dataset: Dataset, faults: Faults, network: Network | None = None) -> None:
     """Carry out one control command (several keys are carried out in this order).
 
     Faults: {"clear_faults": true}, {"fault": {"kind": ..., "list": "tenants", ...}}.
     Hotlines: {"patch": {"id": ..., field: value}}, {"remove": id}, {"restore": id}, {"add": {...}}.
     Tenants: {"tenant_patch": {...}}, {"tenant_remove": id}, {"tenant_restore": id}, {"tenant_add": {...}}.
     Both: {"reset": {"size": .., "seed": .., "tenants": ..}} (each optional).
+    The network: {"network": {"latency_ms": 80, "bandwidth_kbps": 2000, "max_limit": 500}} (each
+    optional; {"network": {}} or {"reset_network": true} back to loopback and 1,000 a page).
     Raises ValueError, TypeError or KeyError on a command it cannot carry out.
     """
     if not isinstance(command, dict):
@@ -23,6 +26,16 @@ def apply(command: dict[str, Any], *, dataset: Dataset, faults: Faults) -> None:
         faults.clear()
     if "fault" in command:
         faults.add(**command["fault"])
+    if network is not None and command.get("reset_network"):
+        network.reset()
+    if network is not None and "network" in command:
+        switches = command["network"]
+        if not isinstance(switches, dict):
+            raise TypeError("network takes an object")
+        if switches:
+            network.configure(**switches)
+        else:
+            network.reset()
     for prefix, items in (("", dataset.hotlines), ("tenant_", dataset.tenants)):
         _change(command, prefix, items)
     if "reset" in command:

@@ -17,12 +17,13 @@ from . import control
 from .dataset import Dataset, decode_cursor
 from .faults import Fault, Faults
 from .lists import METHODS, TENANTS, Answer, ListMethod, error, list_answer, tenant_filter
+from .network import DEFAULT_MAX_LIMIT, Network
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_KEY = "sandbox-key"
 DEFAULT_LIMIT = 100
-MAX_LIMIT = 1000
+MAX_LIMIT = DEFAULT_MAX_LIMIT  # the default of `max_limit`: the most a page holds, whatever `limit` asks
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -42,10 +43,15 @@ class SandboxServer(ThreadingHTTPServer):
         api_key: str = DEFAULT_API_KEY,
         control: bool = True,
         refuse_tenants: int = 0,
+        latency_ms: int = 0,
+        bandwidth_kbps: int = 0,
+        max_limit: int = MAX_LIMIT,
     ) -> None:
         super().__init__((host, port), _Handler)
         self.dataset = Dataset(hotlines, seed, tenants)  # tenants: by default one per 20 hotlines
         self.faults = Faults()
+        # Latency, bandwidth and the largest page served: switchable at run time (`network.py`).
+        self.network = Network(latency_ms=latency_ms, bandwidth_kbps=bandwidth_kbps, max_limit=max_limit)
         # 403 or 404: the tenant list is refused to every key, whatever the faults (0: served).
         self.refuse_tenants = refuse_tenants
         self.api_key = api_key
@@ -80,20 +86,30 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     server: SandboxServer
+    arrived: float | None = None  # when a Partner API request was read; None for control
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         logger.debug("sandbox: " + format, *args)
 
     # --- plumbing ------------------------------------------------------------------
 
+    def _wait_latency(self) -> None:
+        """A Partner API answer waits out the network's latency (control answers do not)."""
+        if self.arrived is not None:
+            self.server.network.wait_latency(self.arrived)
+
     def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self._wait_latency()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        if self.arrived is None:
+            self.wfile.write(body)
+        else:
+            self.server.network.write(self.wfile, body)
 
     def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
         self._send(status, json.dumps(payload, ensure_ascii=False).encode(), headers)
@@ -111,9 +127,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self.server.requests += 1
+        self.arrived = None
         raw = self._body()
         if self.path == "/_sandbox/control" and self.server.control:
             return self._control(raw)
+        self.arrived = time.monotonic()
         method = METHODS.get(self.path.rstrip("/"))
         if method is None:
             return self._error(404, "bad_route", f"no handler for path {self.path!r}")
@@ -151,7 +169,7 @@ class _Handler(BaseHTTPRequestHandler):
         if delay is not None:
             time.sleep(delay.seconds)
         answer = list_answer(
-            self.server.dataset, method, page=page, position=position, limit=min(limit, MAX_LIMIT),
+            self.server.dataset, method, page=page, position=position, limit=min(limit, self.server.network.max_limit),
             after=after, faults=faults, match=match,
         )  # fmt: skip
         self._answer(answer)
@@ -167,6 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, answer: Answer) -> None:
         if answer.drop:
+            self._wait_latency()
             self.close_connection = True
             self.connection.shutdown(2)
             return
@@ -183,6 +202,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _trickle(self, body: bytes, seconds: float) -> None:
         """The answer one byte at a time: each byte arrives well within any read timeout."""
+        self._wait_latency()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -196,10 +216,19 @@ class _Handler(BaseHTTPRequestHandler):
     # --- control (tests) ------------------------------------------------------------
 
     def _control(self, raw: bytes) -> None:
-        """Carry out a control command (see `control.apply`)."""
+        """Carry out a control command (see `control.apply`); a network command's answer also
+        says what the network switches now are."""
         try:
-            control.apply(json.loads(raw or b"{}"), dataset=self.server.dataset, faults=self.server.faults)
+            command = json.loads(raw or b"{}")
+            control.apply(command, dataset=self.server.dataset, faults=self.server.faults, network=self.server.network)
         except (ValueError, TypeError, KeyError) as exc:
             return self._error(400, "invalid_argument", str(exc))
         dataset = self.server.dataset
-        self._json(200, {"ok": True, "size": dataset.length, "tenants": dataset.tenants.length})
+        answer: dict[str, Any] = {"ok": True, "size": dataset.length, "tenants": dataset.tenants.length}
+        if isinstance(command, dict) and ("network" in command or "reset_network" in command):
+            network = self.server.network
+            answer["network"] = {
+                "latency_ms": network.latency_ms, "bandwidth_kbps": network.bandwidth_kbps,
+                "max_limit": network.max_limit,
+            }  # fmt: skip
+        self._json(200, answer)

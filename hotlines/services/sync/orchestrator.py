@@ -120,13 +120,19 @@ def hotlines_sync(
     logger.info(
         "sync %s of %s %s: pages=%s fetched=%s created=%s updated=%s removed=%s unchanged=%s "
         "tenants=%s tenant_pages=%s tenants_fetched=%s tenants_created=%s tenants_updated=%s "
-        "tenants_removed=%s tenants_unchanged=%s%s",
+        "tenants_removed=%s tenants_unchanged=%s page_size=%s%s",
         run.pk, connection, run.status, run.pages, run.fetched, run.created, run.updated,
         run.removed, run.unchanged, run.tenants or "pending", run.tenant_pages, run.tenants_fetched,
         run.tenants_created, run.tenants_updated, run.tenants_removed, run.tenants_unchanged,
-        f" error={run.error}" if run.error else "",
+        _page_size(client, connection), f" error={run.error}" if run.error else "",
     )  # fmt: skip
     return run
+
+
+def _page_size(client: EtelecomClient, connection: Connection) -> int:
+    """The hotline page size the sync asked for: the connection's, or the smaller one eTelecom
+    served when it cut the first page (the client learns it)."""
+    return getattr(client, "page_sizes", {}).get("hotlines", connection.page_size)
 
 
 def _writes_directly() -> bool:
