@@ -88,7 +88,11 @@ class ObjectActionView(PermissionRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        return self.act(request, get_object_or_404(self.model, pk=pk))
+        return self.act(request, self.get_object(request, pk))
+
+    def get_object(self, request: HttpRequest, pk: int) -> Any:
+        """The object the button acts on (404 when there is none the person may act on)."""
+        return get_object_or_404(self.model, pk=pk)
 
     def act(self, request: HttpRequest, obj: Any) -> HttpResponse:
         """Do what the button says to `obj` and redirect."""

@@ -29,6 +29,7 @@ from ..selectors.saved_views import (
 )
 from ..services import saved_views as services
 from ..tables.saved_views import SavedViewTable
+from .manage import ObjectActionView
 
 BROWSE = "hotlines.view_hotline"
 
@@ -176,24 +177,23 @@ class SavedViewEditView(PermissionRequiredMixin, FormView):
         return response
 
 
-class _ViewActionView(PermissionRequiredMixin, View):
-    """A POST-only button on a view the person may see (404 for another's private view)."""
+class _ViewActionView(ObjectActionView):
+    """A POST-only button on a view the person may see (404 for another's private view); a rule
+    the service refuses is said as a message on the view."""
 
     permission_required = BROWSE
-    http_method_names = ["post"]
+    model = SavedView
+
+    def get_object(self, request: HttpRequest, pk: int) -> SavedView:
+        return _view_or_404(request, pk)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        view = _view_or_404(request, pk)
+        view = self.get_object(request, pk)
         try:
             return self.act(request, view)
-        except PermissionDenied:
-            raise
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(view_url(view))
-
-    def act(self, request: HttpRequest, view: SavedView) -> HttpResponse:
-        raise NotImplementedError
 
 
 class SavedViewSaveStateView(_ViewActionView):
