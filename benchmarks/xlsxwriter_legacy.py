@@ -12,11 +12,7 @@ import xlsxwriter
 
 from hotlines.services.exports.columns import DATETIME, INTEGER, ExportColumn
 from hotlines.services.exports.writers import Progress, Row, _batch_converter, _counted, _rows
-
-XLSX_ROWS_PER_SHEET = 1_048_575
-XLSX_DATETIME = "yyyy-mm-dd hh:mm:ss"
-XLSX_MAX_WIDTH = 60
-XLSX_FILTER_BUTTON = 3
+from hotlines.services.exports.xlsx import XLSX_DATETIME, XLSX_FILTER_BUTTON, XLSX_MAX_WIDTH, XLSX_ROWS_PER_SHEET
 
 
 def xlsx_write(
