@@ -67,6 +67,17 @@ def saved_view_count(*, query: str, version: str) -> int:
     return cached_once(f"saved-view-count:{version}:{key}", count)
 
 
+def saved_view_counts_warm() -> int:
+    """Count every saved view's query for the current data version, so that the first list page or
+    home page after a sync does not count each view of its menu while a person waits. The worker
+    calls it after each sync that changed data; returns how many distinct queries it counted."""
+    version = data_version()
+    queries = list(SavedView.objects.order_by().values_list("query", flat=True).distinct())
+    for query in queries:
+        saved_view_count(query=query, version=version)
+    return len(queries)
+
+
 def saved_view_counts(views, *, version: str | None = None) -> dict[int, int]:
     """Each view's live count, by ID."""
     version = version or data_version()

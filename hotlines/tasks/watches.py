@@ -8,10 +8,12 @@ from django.tasks import task
 @task()
 def watch_sync_run(*, sync_run_id: int) -> dict:
     """After a sync that changed data: what concerns every watch, then hand it to the channels."""
+    from ..selectors.saved_views import saved_view_counts_warm
     from ..services.watch_events import notifications_deliver, watch_events_record
 
     result = watch_events_record(sync_run_id=sync_run_id)
     notifications_deliver(sync_run_id=sync_run_id)
+    saved_view_counts_warm()  # the views' menu counts of the new data, before anybody opens it
     return {
         "sync_run_id": sync_run_id, "skipped": result.skipped, "notifications": result.written.notifications,
         "events": result.written.events,
