@@ -67,7 +67,18 @@ def tenants_by_owner(hotlines: Iterable[_Owned], *, fields: tuple[str, ...] = ()
     # Removed tenants are left out here, not in SQL: on the condition alone the (connection,
     # owner) index is the only one that fits (with `is_removed` too, SQLite without statistics
     # walked a whole index of live tenants: 4 ms a page at 5,000 tenants instead of 0.3).
-    tenants = Tenant.objects.filter(condition)
+    return _grouped(Tenant.objects.filter(condition), fields)
+
+
+def tenants_of_connections(connection_ids: Iterable[int], *, fields: tuple[str, ...] = ()) -> dict[OwnerKey, list]:
+    """Every live tenant of these eTelecom accounts, grouped and ordered per (connection, owner)
+    as `tenants_by_owner` gives them: for a reader that will meet most owners (an export of a
+    whole account reads each tenant once this way, instead of once per chunk of rows)."""
+    return _grouped(live_tenants().filter(connection_id__in=list(connection_ids)).exclude(owner_id=""), fields)
+
+
+def _grouped(tenants: QuerySet[Tenant], fields: tuple[str, ...]) -> dict[OwnerKey, list]:
+    """`tenants` grouped by (connection, owner): removed ones left out, several named in order."""
     if fields:
         # Plain rows with just these fields (and `pk`): a list page reads fifty to two hundred
         # rows' tenants, and a model instance each cost a third of the Tenant column's time.

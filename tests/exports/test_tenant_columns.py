@@ -1,5 +1,6 @@
 """The hotline's tenants in every export format: names and domains joined in CSV and Excel (made
-safe in CSV like every cell, exact in Excel), a `tenants` array in JSON, read per chunk of rows."""
+safe in CSV like every cell, exact in Excel), a `tenants` array in JSON; an account's tenants read
+once per export (per chunk of rows for an account with very many tenants)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from django.db import connection as db_connection
 from django.test.utils import CaptureQueriesContext
 
 from hotlines.models import Hotline
-from hotlines.services.exports import streaming
-from tests.factories import DEMO_OWNER_IDS, ConnectionFactory, TenantFactory
+from hotlines.services.exports import streaming, tenant_values
+from tests.factories import DEMO_OWNER_IDS, ConnectionFactory, HotlineFactory, TenantFactory
 
 from .conftest import LIST, TENANT_FORMULA, TENANT_HTML, TENANT_LONG, body, read_csv, read_json, read_xlsx
 
@@ -64,12 +65,46 @@ def test_json_holds_each_hotlines_tenants_as_an_array_with_string_ids(exporter_c
     assert objects[owned(DEMO_OWNER_IDS[3])[0]]["tenants"] == []
 
 
+def tenant_reads(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if 'FROM "hotlines_tenant"' in q["sql"]]
+
+
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
-def test_tenants_are_read_once_per_chunk_not_per_row(exporter_client, hostile_synced, monkeypatch, fmt):
+def test_an_accounts_tenants_are_read_once_whatever_the_chunks(exporter_client, hostile_synced, monkeypatch, fmt):
     monkeypatch.setattr(streaming, "ITERATOR_CHUNK", 50)
-    rows = Hotline.objects.filter(is_removed=False).count()
     with CaptureQueriesContext(db_connection) as queries:
         data = body(exporter_client.get(LIST, {**QUERY, "_export": fmt}))
-    tenant_reads = [q for q in queries.captured_queries if 'FROM "hotlines_tenant"' in q["sql"]]
-    assert len(tenant_reads) == -(-rows // 50)  # one per chunk of 50 rows
+    assert Hotline.objects.filter(is_removed=False).count() > 4 * 50
+    assert len(tenant_reads(queries)) == 2  # how many tenants the account has, then all of them
     assert len(data) > 1000
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_an_account_with_very_many_tenants_is_read_per_chunk_into_the_same_file(
+    exporter_client, hostile_synced, monkeypatch, fmt
+):
+    monkeypatch.setattr(streaming, "ITERATOR_CHUNK", 50)
+    whole = body(exporter_client.get(LIST, {**QUERY, "_export": fmt}))
+    monkeypatch.setattr(tenant_values, "PRELOAD_MAX_TENANTS", 1)  # fewer than the account has
+    with CaptureQueriesContext(db_connection) as queries:
+        chunked = body(exporter_client.get(LIST, {**QUERY, "_export": fmt}))
+    rows = Hotline.objects.filter(is_removed=False).count()
+    assert len(tenant_reads(queries)) == 1 + -(-rows // 50)  # the count, then once per chunk of 50 rows
+    if fmt == "xlsx":
+        assert read_xlsx(chunked) == read_xlsx(whole)
+    else:
+        assert chunked == whole
+
+
+def test_each_account_in_one_export_has_its_own_tenants(exporter_client, hostile_synced, monkeypatch):
+    """Two accounts with the same owner ID: each hotline is named after its own account's tenant,
+    whichever account the export meets first and in whichever chunk."""
+    monkeypatch.setattr(streaming, "ITERATOR_CHUNK", 7)
+    other = ConnectionFactory()
+    TenantFactory(connection=other, owner_id=DEMO_OWNER_IDS[0], name="Công ty tài khoản hai")
+    theirs = HotlineFactory(connection=other, owner_id=DEMO_OWNER_IDS[0], hotline="19009999")
+    csv_rows = read_csv(body(exporter_client.get(LIST, {**QUERY, "_export": "csv"})))
+    cells = by_number(csv_rows[1:], csv_rows[0])
+    assert cells[theirs.hotline]["Tenant name"] == "Công ty tài khoản hai"
+    ours = Hotline.objects.filter(connection=hostile_synced, owner_id=DEMO_OWNER_IDS[0], is_removed=False).first()
+    assert cells[ours.hotline]["Tenant name"] == f"{TENANT_HTML}; {TENANT_FORMULA}"
