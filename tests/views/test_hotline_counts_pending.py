@@ -185,3 +185,28 @@ def test_the_counts_need_the_list_permission(client, synced, django_user_model):
 def test_the_counts_fragment_never_exports(viewer_client, synced):
     response = viewer_client.get(reverse("hotlines:list-counts"), {"_export": "csv"}, **HX)
     assert response.status_code == 200 and "hotlines match" in response.text
+
+
+def test_after_a_sync_that_changed_data_the_first_list_pages_count_nothing(viewer_client, viewer, connection, settings):
+    """The sync counts the new data's totals before it ends and the worker's task then counts every
+    saved view: the first list page after it (default, filtered by facets, or a saved view) reads
+    every figure from the cache, with a budget or without."""
+    from hotlines.models import SavedView
+    from hotlines.services.sync import hotlines_sync
+    from hotlines.tasks.watches import watch_sync_run
+
+    settings.LIST_COUNT_BUDGET_MS = 60_000  # were anything left to count, it would be counted here
+    viewer_client.get(reverse("hotlines:list"))  # the process's first request (imports), on no data
+    view = SavedView.objects.create(name="Cong", owner=viewer, shared=True, query="q=cong&status=P")
+    run = hotlines_sync(connection=connection)
+    assert run.error == "" and run.created > 0
+    watch_sync_run.call(sync_run_id=run.pk)  # what the worker does next
+    for params in ({}, {"status": "N", "network": "viettel"}, {"view": view.pk, "q": "cong", "status": "P"}):
+        with CaptureQueriesContext(db_connection) as queries:
+            response = viewer_client.get(reverse("hotlines:list"), params)
+        assert response.status_code == 200 and response.context["count_pending"] is False
+        counting = [
+            q["sql"] for q in queries
+            if 'FROM "hotlines_hotline"' in q["sql"] and any(w in q["sql"] for w in ("COUNT(", "GROUP BY", "DISTINCT"))
+        ]  # fmt: skip
+        assert counting == [], (params, counting)
