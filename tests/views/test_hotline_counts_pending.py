@@ -210,3 +210,15 @@ def test_after_a_sync_that_changed_data_the_first_list_pages_count_nothing(viewe
             if 'FROM "hotlines_hotline"' in q["sql"] and any(w in q["sql"] for w in ("COUNT(", "GROUP BY", "DISTINCT"))
         ]  # fmt: skip
         assert counting == [], (params, counting)
+
+
+def test_a_count_the_planner_expects_to_be_large_is_not_even_tried(viewer_client, synced, settings, monkeypatch):
+    from hotlines import list_counts
+
+    monkeypatch.setattr(list_counts, "hotline_count_estimate", lambda queryset: 1_234_567)
+    settings.LIST_COUNT_BUDGET_MS = 60_000  # time enough, but the estimate says it would not do
+    with CaptureQueriesContext(db_connection) as queries:
+        response = viewer_client.get(reverse("hotlines:list"), {"q": "tong"})
+    assert response.context["count_pending"] is True
+    assert "About 1,200,000 hotlines match (counting…)" in response.text  # two significant figures
+    assert not [q for q in queries if "GROUP BY" in q["sql"] and "search_text" in q["sql"]]
