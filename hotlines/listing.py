@@ -227,3 +227,28 @@ def paged_table(request, asked, *, count: int):
         request, page=page, per_page=asked.per_page, count=count, back=quote(query.urlencode())
     )
     return page, notes, canonical, query, table
+
+
+# Where the paging asks for a page before the rows are counted: any page number is taken as it is.
+UNCOUNTED = 2**62
+
+
+def paged_table_uncounted(request, asked):
+    """`paged_table` before the rows are counted: the asked page's rows read at once, one more than
+    fit (so the page knows whether a next one exists), and the paginator told the rows up to there;
+    page links stop at the next page until the exact count comes. None when the asked page has no
+    rows (past the end): the caller counts, and `paged_table` sends it to the last page."""
+    page, notes = page_number(asked.query, count=UNCOUNTED, per_page=asked.per_page)
+    offset = (page - 1) * asked.per_page
+    table = asked.table()
+    rows = list(table.data.data[offset : offset + asked.per_page + 1])
+    if not rows and page > 1:
+        return None
+    canonical = asked.canonical()
+    query = canonical_query(canonical, page=page if page > 1 else None)
+    back = quote(query.urlencode())
+    table.configure(request, page=page, per_page=asked.per_page, count=offset + len(rows), back=back)
+    # The page's rows are those read above: the table renders them without a second query.
+    table.page.object_list.data._result_cache = rows[: asked.per_page]
+    table.count_pending = True  # the page links say no "of N" yet (pagination.html)
+    return page, notes, canonical, query, table

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("hotlines/", hotlines.HotlineListView.as_view(), name="list"),
     path("hotlines/<int:pk>/", hotlines.HotlineDetailView.as_view(), name="detail"),
+    path("hotlines/counts/", hotlines.HotlineCountsView.as_view(), name="list-counts"),
     path("tenants/options/", tenant_options.TenantOptionsView.as_view(), name="tenant-options"),
     path("tenants/", tenants.TenantListView.as_view(), name="tenant-list"),
     path("tenants/<int:pk>/", tenants.TenantDetailView.as_view(), name="tenant-detail"),

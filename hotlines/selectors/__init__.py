@@ -2,7 +2,9 @@
 
 hotlines     the list's rows, one hotline, its status story and neighbours, the latest changes
 counts       the list's count and facets, the home page's totals, a filter's values (cached per data version)
-caching      `cached_once`: one process computes a cold figure, the others wait for it
+caching      `cached_once`: one process computes a cold figure, the others wait for it; `cached_if_quick`:
+             a page computes it only within its budget
+query_budget a read stopped by the database when it runs over its time budget
 freshness    the freshness bar (last success and run per eTelecom account) and its cache
 syncs        the Syncs list, a run's changes, a running sync's estimate
 connections  eTelecom accounts with their last sync and test, their activity

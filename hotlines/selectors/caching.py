@@ -1,4 +1,5 @@
-"""The cache helper the counts share: one process computes a cold figure, the others wait for it."""
+"""The cache helpers the counts share: one process computes a cold figure while the others wait for
+it (`cached_once`), or a page computes it only when it is quick (`cached_if_quick`)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import time
 from collections.abc import Callable
 
 from django.core.cache import cache
+
+from .query_budget import QueryTooSlow, query_time_limit
 
 COUNTS_TTL = 24 * 3600  # counts are keyed by the data version; the TTL only bounds memory
 COUNT_WAIT_SECONDS = 10  # how long a process waits for another one's count before counting itself
@@ -38,4 +41,25 @@ def cached_once[T](key: str, compute: Callable[[], T], *, ttl: int = COUNTS_TTL)
     finally:
         if owner:
             cache.delete(lock)
+    return value
+
+
+def cached_if_quick[T](key: str, compute: Callable[[], T], *, budget_ms: float, ttl: int = COUNTS_TTL) -> T | None:
+    """The cached value, or compute it if that takes under `budget_ms` (then cache it); None when it
+    cannot be had in time: too slow (stopped at the budget), or another process is computing it
+    already (the deferred request then waits for that one through `cached_once`)."""
+    value = cache.get(key)
+    if value is not None or budget_ms <= 0:
+        return value
+    lock = f"{key}:counting"
+    if not cache.add(lock, 1, COUNT_WAIT_SECONDS):
+        return None
+    try:
+        with query_time_limit(budget_ms):
+            value = compute()
+        cache.set(key, value, ttl)  # before the lock goes: nobody counts it a second time
+    except QueryTooSlow:
+        return None
+    finally:
+        cache.delete(lock)
     return value

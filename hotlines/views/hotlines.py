@@ -11,7 +11,7 @@ from django.views.generic import DetailView, TemplateView
 
 from .. import listing, selectors
 from ..ids import id_parse
-from ..list_page import hotline_list_page
+from ..list_page import COUNT_PARAM, hotline_list_page
 from ..list_saved_views import list_views
 from ..listing import VIEW_PARAM, canonical_query, list_url, safe_back_query
 from ..models import Hotline
@@ -38,7 +38,9 @@ class HotlineListView(PermissionRequiredMixin, ExportMixin, HtmxListMixin, Templ
     def get_context_data(self, **kwargs):
         preference = selectors.user_preference_get(user=self.request.user)
         views = list_views(user=self.request.user, raw=self.request.GET.get(VIEW_PARAM))
-        page = hotline_list_page(request=self.request, preference=preference, view=views.open)
+        # Without script, the pending count's link asks for the exact figures on the page itself.
+        exact = self.request.GET.get(COUNT_PARAM) == "exact"
+        page = hotline_list_page(request=self.request, preference=preference, view=views.open, exact=exact)
         context = page.context()
         context["notes"] = [*views.notes, *context["notes"]]
         return super().get_context_data(
@@ -51,6 +53,29 @@ class HotlineListView(PermissionRequiredMixin, ExportMixin, HtmxListMixin, Templ
 
     def list_url(self, query: QueryDict) -> str:
         return list_url(query)
+
+
+class HotlineCountsView(PermissionRequiredMixin, ExportMixin, TemplateView):
+    """`GET /hotlines/counts/?<the list's query>`: the list's exact count, facet counts, page links
+    and export menu, as a fragment; the list page asks for it (htmx, on load) when it showed its
+    rows before a slow count was done. Counted once per data version and query, as the page counts."""
+
+    permission_required = "hotlines.view_hotline"
+    template_name = "hotlines/includes/list_counts.html"
+
+    def get(self, request, *args, **kwargs):
+        return TemplateView.get(self, request, *args, **kwargs)  # counts only: never an export
+
+    def get_context_data(self, **kwargs):
+        preference = selectors.user_preference_get(user=self.request.user)
+        views = list_views(user=self.request.user, raw=self.request.GET.get(VIEW_PARAM))
+        page = hotline_list_page(request=self.request, preference=preference, view=views.open, exact=True)
+        context = super().get_context_data(**kwargs, **page.context())
+        context["export_url"] = reverse("hotlines:list")  # the menu's form exports the list, not this
+        # The page links as the table writes them on the page (render_table has no `list_query`:
+        # they follow the request's query, which this request repeats).
+        del context["list_query"]
+        return context
 
 
 class HotlineDetailView(PermissionRequiredMixin, DetailView):

@@ -148,6 +148,13 @@
     if (isListRequest(event.detail)) focused = document.activeElement;
   });
 
+  // A pending count's exact figures arriving after its results were replaced (another filter, page
+  // or sort) belong to a list no longer shown: dropped, facet counts and page links with them.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.hasAttribute("data-count-pending") && !document.body.contains(elt)) event.detail.shouldSwap = false;
+  });
+
   function isOutOfView(element) {
     var top = element.getBoundingClientRect().top;
     return top < 0 || top > window.innerHeight - 48;

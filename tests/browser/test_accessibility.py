@@ -91,7 +91,7 @@ def test_everything_works_without_javascript(browser, live_server, connection, s
 NOT_PAGES = {
     "healthz", "readyz", "list-preferences", "list-per-page", "language", "sync-progress", "sync-cancel", "sync-start",
     "freshness", "export-progress", "export-download", "connection-active", "connection-test",
-    "user-active", "user-unlock", "tenant-options",
+    "user-active", "user-unlock", "tenant-options", "list-counts",
     "notification-bell", "notification-read", "notification-read-all",
     "webhook-active", "webhook-test", "webhook-rotate",
     # Saved views and watches: their buttons (POST).

@@ -90,6 +90,7 @@ ACCESS: dict[str, Rule] = {
     "hotlines:home": Rule("viewer"),
     "hotlines:list": Rule("viewer"),
     "hotlines:detail": Rule("viewer", kwargs=_pk("hotline")),
+    "hotlines:list-counts": Rule("viewer", note="the list's pending counts (htmx fragment)"),
     "hotlines:tenant-list": Rule("viewer"),
     "hotlines:tenant-detail": Rule("viewer", kwargs=_pk("tenant")),
     "hotlines:tenant-options": Rule("viewer"),
