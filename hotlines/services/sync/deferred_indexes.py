@@ -6,12 +6,12 @@ eTelecom ID), which the import needs to notice a hotline sent twice. That is the
 Keeping an index up to date row by row costs far more than building it once over the finished
 table, which reads the rows once, sorts them and writes the index packed. The trigram GIN index
 cost a 1,000,000-row import about 50 s kept up to date, about 20 s built at the end. The twelve
-B-trees are dearer still than they look: at 200,000 rows inserting into the table with them took
-31 s of the database's time, without them 4-5 s, and building all twelve afterwards 5 s (the
-database's side alone, measured on the shared machine). An earlier round measured the B-trees
-the other way round at 1,000,000 (81-83 s against 79 s with them kept), with a row-by-row INSERT
-instead of COPY: see docs/benchmarks.md for the figures of this round. The builds get more
-sort memory than the server's default (`BUILD_MEMORY`), for this transaction only.
+B-trees too: in a first sync of 200,000 hotlines the database's backend spent 14.7-14.8 s of CPU
+with them kept up to date and 10.7-11.1 s with them built at the end (two interleaved runs each;
+the client's and the sandbox's CPU unchanged), and on a machine whose cores the fetch already
+keeps busy that CPU is what the sync waits for. (An earlier round had kept them, measuring wall
+time at 1,000,000 rows: 81-83 s against 79 s.) The builds get more sort memory than the
+server's default (`BUILD_MEMORY`), for the import's transaction only.
 
 So when a sync imports into a table that holds no hotline at all (a fresh install), these
 indexes are dropped in a short transaction of their own (the table is empty, so that lock is
