@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Connection
+from .models.connections import DEFAULT_PAGE_SIZE, Connection
 from .services.connections.writes import (
     PAGE_SIZE_RANGE,
     TIMEOUT_RANGE,
@@ -37,7 +37,7 @@ class ConnectionForm(forms.ModelForm):
         label=_("Page size"),
         min_value=PAGE_SIZE_RANGE[0],
         max_value=PAGE_SIZE_RANGE[1],
-        initial=100,
+        initial=DEFAULT_PAGE_SIZE,
         help_text=_("Hotlines asked for per call (at most 1,000)."),
     )
     timeout = forms.FloatField(

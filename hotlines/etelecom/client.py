@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import closing
+from dataclasses import dataclass
 from typing import Any
 
 from .. import iterators
 from . import exceptions as exc
+from .decoding import loads, next_cursor
 from .transport import ANSWER_BYTES_SLACK, BaseClient
 from .types import HOTLINES, TENANTS, HotlinePage, Listing, RawPage, TenantPage
 
@@ -109,51 +111,88 @@ class EtelecomClient(BaseClient):
         raw_pages = self._iter_raw_pages(listing, limit=limit, max_pages=max_pages, filters=filters)
         if read_ahead:
             raw_pages = iterators.read_ahead(raw_pages, name=f"etelecom-fetch-{listing.key}", depth=READ_AHEAD_PAGES)
+        pages = "pages" if listing is HOTLINES else f"{listing.page_label}s"
+        empty_run = 0
         with closing(raw_pages), self._redacting():
-            for raw in raw_pages:
+            for fetched in raw_pages:
+                raw = fetched.decode(self) if isinstance(fetched, _Undecoded) else fetched
+                empty_run = 0 if raw.items or not raw.paging.next else empty_run + 1
+                if empty_run >= MAX_CONSECUTIVE_EMPTY_PAGES:
+                    raise exc.BadPayload(
+                        f"eTelecom sent {empty_run} empty {pages} in a row that still point to a next page "
+                        f"({listing.where(raw.number)})"
+                    )
                 yield _parse(raw)
 
     def _fetch_page[PageT](
         self, listing: Listing[Any, PageT], *, after: str, limit: int | None, page: int, filters: dict | None
     ) -> RawPage[PageT]:
+        body = self._fetch_body(listing, after=after, limit=limit, page=page, filters=filters)
+        return self._decode_page(listing, body, limit=limit, page=page)
+
+    def _fetch_body(
+        self, listing: Listing[Any, Any], *, after: str, limit: int | None, page: int, filters: dict | None
+    ) -> bytes:
+        """One answer of `listing`, as the bytes eTelecom sent (the errors already mapped)."""
         paging: dict[str, Any] = {}
         if after:
             paging["after"] = after
         if limit:
             paging["limit"] = limit
         body: dict[str, Any] = {"filter": filters, "paging": paging} if filters else {"paging": paging}
-        where = listing.where(page)
         budget = self.answer_bytes_per_hotline * (limit or LIMIT_WHEN_UNSET) + ANSWER_BYTES_SLACK
-        payload = self._request(
-            listing.method, body, context=where, max_bytes=budget, items=listing.key, refusable=listing.refusable
+        return self._request(
+            listing.method,
+            body,
+            context=listing.where(page),
+            max_bytes=budget,
+            items=listing.key,
+            refusable=listing.refusable,
+            raw=True,
         )
-        try:
-            result = RawPage.from_payload(payload, number=page, listing=listing)
-        except exc.BadPayload as e:
-            raise exc.BadPayload(f"eTelecom sent an unexpected answer on {where} ({e})") from e
+
+    def _decode_page[PageT](
+        self, listing: Listing[Any, PageT], body: bytes, *, limit: int | None, page: int, cursor: str | None = None
+    ) -> RawPage[PageT]:
+        """An answer's envelope, decoded and checked; with `cursor` (read from the answer's end,
+        and already followed), it must be the envelope's `paging.next`."""
+        where = listing.where(page)
+        result = _envelope(listing, loads(body, where=f" on {where}", status=200), page=page)
         if limit and len(result.items) > limit * OVERSIZE_FACTOR:
             raise exc.BadPayload(
                 f"eTelecom returned {len(result.items):,} {listing.key} on {where}, far more than the {limit} asked for"
             )
+        if cursor is not None and result.paging.next != cursor:  # a body read two ways: never the API's
+            raise exc.BadPayload(f"eTelecom sent an answer on {where} whose paging cursor could not be read reliably")
         return result
 
     def _iter_raw_pages[PageT](
         self, listing: Listing[Any, PageT], *, limit: int | None, max_pages: int, filters: dict | None
-    ) -> Iterator[RawPage[PageT]]:
+    ) -> Iterator[RawPage[PageT] | _Undecoded]:
+        """The answers in order, each as soon as its cursor is known: paging is sequential, so
+        what happens between an answer and the next request is the wait of every page. After the
+        first page (decoded here: its size teaches the page size) the cursor is read from the
+        answer's end and the next request goes out at once; the page itself is decoded, checked
+        and parsed by the consumer (`_Undecoded`), while eTelecom prepares the next one. An answer
+        whose cursor cannot be read that way is decoded here, as before."""
         after = ""
         seen: set[str] = set()
-        empty_run = 0
         number = 0
         pages = "pages" if listing is HOTLINES else f"{listing.page_label}s"
         while True:
             number += 1
             if number > max_pages:
                 raise exc.BadPayload(f"eTelecom kept sending {pages} past the limit of {max_pages:,} pages")
-            page = self._fetch_page(listing, after=after, limit=limit, page=number, filters=filters)
-            cursor = page.paging.next
-            if number == 1 and limit:
-                limit = self._learn_page_size(listing, asked=limit, served=len(page.items), more=bool(cursor))
-            yield page
+            body = self._fetch_body(listing, after=after, limit=limit, page=number, filters=filters)
+            cursor = next_cursor(body) if number > 1 else None
+            if cursor is None:
+                page = self._decode_page(listing, body, limit=limit, page=number)
+                cursor = page.paging.next
+                if number == 1 and limit:
+                    limit = self._learn_page_size(listing, asked=limit, served=len(page.items), more=bool(cursor))
+                yield page
+            else:
+                yield _Undecoded(listing=listing, body=body, number=number, limit=limit, cursor=cursor)
             if not cursor:
                 return
             if cursor in seen or cursor == after:
@@ -161,12 +200,6 @@ class EtelecomClient(BaseClient):
                     f"eTelecom sent the same paging cursor twice ({listing.where(number)}); the list would never end"
                 )
             seen.add(cursor)
-            empty_run = 0 if page.items else empty_run + 1
-            if empty_run >= MAX_CONSECUTIVE_EMPTY_PAGES:
-                raise exc.BadPayload(
-                    f"eTelecom sent {empty_run} empty {pages} in a row that still point to a next page "
-                    f"({listing.where(number)})"
-                )
             after = cursor
 
     def _learn_page_size(self, listing: Listing[Any, Any], *, asked: int, served: int, more: bool) -> int:
@@ -181,6 +214,28 @@ class EtelecomClient(BaseClient):
             )  # fmt: skip
         self.page_sizes[listing.key] = size
         return size
+
+
+@dataclass(frozen=True, slots=True)
+class _Undecoded:
+    """An answer whose cursor was read from its end and followed: the consumer decodes it."""
+
+    listing: Listing[Any, Any]
+    body: bytes
+    number: int
+    limit: int | None
+    cursor: str
+
+    def decode(self, client: EtelecomClient) -> RawPage[Any]:
+        """The answer's envelope, decoded and checked as any other (and its cursor must agree)."""
+        return client._decode_page(self.listing, self.body, limit=self.limit, page=self.number, cursor=self.cursor)
+
+
+def _envelope[PageT](listing: Listing[Any, PageT], payload: Any, *, page: int) -> RawPage[PageT]:
+    try:
+        return RawPage.from_payload(payload, number=page, listing=listing)
+    except exc.BadPayload as e:
+        raise exc.BadPayload(f"eTelecom sent an unexpected answer on {listing.where(page)} ({e})") from e
 
 
 def _filters(*, name: str, owner_id: str) -> dict[str, str]:

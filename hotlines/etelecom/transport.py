@@ -124,15 +124,17 @@ class BaseClient:
         max_bytes: int = 0,
         items: str = "hotlines",
         refusable: str = "",
+        raw: bool = False,
     ) -> Any:
-        """POST one Partner API method and return its decoded JSON, or raise an EtelecomError.
+        """POST one Partner API method and return its decoded JSON (with `raw`, the body's bytes,
+        for the caller to decode), or raise an EtelecomError.
 
         The answer is read streamed, at most `max_bytes` decoded bytes (the budget of the `items`
         asked for), and the whole call (the retries included) must end within the client's
         deadline. With `refusable` (how messages name the method's data, "the tenant list"),
         eTelecom refusing this method to the key is a NotAvailable rather than an AuthError.
         """
-        answer = _Answer(max_bytes=max_bytes or ANSWER_BYTES_SLACK, items=items, refusable=refusable)
+        answer = _Answer(max_bytes=max_bytes or ANSWER_BYTES_SLACK, items=items, refusable=refusable, raw=raw)
         with self._redacting():
             return self._post(method, body, context=context, answer=answer)
 
@@ -188,7 +190,7 @@ class BaseClient:
             raise redirect_error(status, url=response.url, location=response.headers.get("Location", ""), where=where)
         if status == 200:
             body = self._read(response, max_bytes=answer.max_bytes, deadline=deadline, where=where, items=answer.items)
-            return loads(body, where=where, status=status)
+            return body if answer.raw else loads(body, where=where, status=status)
         body = self._read(response, max_bytes=ERROR_BODY_MAX_BYTES, deadline=deadline, where=where, cut=True)
         code, msg = error_body(body, self._redactor)
         raise error_for(status, code, msg, where=where, after_retries=after_retries, refusable=answer.refusable)
@@ -250,11 +252,13 @@ class BaseClient:
 
 @dataclass(frozen=True, slots=True)
 class _Answer:
-    """What a call's answer may be: its byte budget, what it holds, whether its method may be refused alone."""
+    """What a call's answer may be: its byte budget, what it holds, whether its method may be
+    refused alone, and whether the caller decodes it (`raw`)."""
 
     max_bytes: int
     items: str
     refusable: str
+    raw: bool = False
 
 
 def _socket(response: requests.Response) -> socket.socket | None:

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from ..collation import DB_COLLATION
 from ..fields import EncryptedTextField
 
+DEFAULT_PAGE_SIZE = 1000
+
 
 class Connection(models.Model):
     """One eTelecom partner account (base URL + API key) that hotlines are synced from."""
@@ -14,7 +16,8 @@ class Connection(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True, db_collation=DB_COLLATION)
     base_url = models.URLField(_("base URL"), max_length=500)
     api_key = EncryptedTextField(_("API key"))
-    page_size = models.PositiveIntegerField(_("page size"), default=100)
+    # The most asked for a page: the largest the API takes (each page waits out a round trip).
+    page_size = models.PositiveIntegerField(_("page size"), default=DEFAULT_PAGE_SIZE)
     timeout = models.FloatField(_("timeout (seconds)"), default=30.0)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -1,6 +1,7 @@
 """The client learns the page size eTelecom serves: a first answer cut below the `limit` asked
 (fewer items, but a next cursor) sets the size of every later request, never above the limit."""
 
+import json
 import logging
 
 import pytest
@@ -32,7 +33,8 @@ class CappedUpstream(EtelecomClient):
         nxt = f"{end}" if end < self.total else ""
         if first and nxt == "0":
             nxt = "00"  # an empty first page: a cursor of its own
-        return {"hotlines": items, "paging": {"next": nxt}}
+        payload = {"hotlines": items, "paging": {"next": nxt}}
+        return json.dumps(payload).encode() if kwargs.get("raw") else payload
 
 
 def ids(pages):

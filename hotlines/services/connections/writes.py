@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
 from ...models import AuditAction, Connection
+from ...models.connections import DEFAULT_PAGE_SIZE
 from ...selectors import freshness_forget
 from ..audit import audit_record
 
@@ -178,7 +179,7 @@ def connection_create(
     name: str,
     base_url: str,
     api_key: str,
-    page_size: int = 100,
+    page_size: int = DEFAULT_PAGE_SIZE,
     timeout: float = 30.0,
     actor=None,
     request: HttpRequest | None = None,

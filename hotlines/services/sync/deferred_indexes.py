@@ -1,14 +1,17 @@
 """PostgreSQL: the indexes a first import sets aside while it fills an empty table, and builds
-once at its end: the GIN indexes (trigrams of the quick search; status and network), and the
-B-tree of a tenant's hotlines (connection, owner, date).
+once at its end: every index of `Hotline` but its primary key and its unique (connection,
+eTelecom ID), which the import needs to notice a hotline sent twice. That is the GIN indexes
+(trigrams of the quick search; status and network) and the B-trees of the list's sort orders.
 
-Keeping a GIN trigram index up to date row by row is the dearest part of writing a hotline (about
-70 trigrams each): at 1,000,000 hotlines it cost about 50 s of the database's time, where building
-the index over the finished table takes about 20 s. The status and network index of migration
-0008 takes about 0.6 s to build at the end (as a B-tree kept up to date it cost a 1M import 8-10
-s: 88 s against 78 s, measured twice each). The B-trees stay: setting all of them aside as well
-was slower (81-83 s against 79 s), their upkeep overlapping the fetch while building them adds
-to the wait.
+Keeping an index up to date row by row costs far more than building it once over the finished
+table, which reads the rows once, sorts them and writes the index packed. The trigram GIN index
+cost a 1,000,000-row import about 50 s kept up to date, about 20 s built at the end. The twelve
+B-trees too: in a first sync of 200,000 hotlines the database's backend spent 14.7-14.8 s of CPU
+with them kept up to date and 10.7-11.1 s with them built at the end (two interleaved runs each;
+the client's and the sandbox's CPU unchanged), and on a machine whose cores the fetch already
+keeps busy that CPU is what the sync waits for. (An earlier round had kept them, measuring wall
+time at 1,000,000 rows: 81-83 s against 79 s.) The builds get more sort memory than the
+server's default (`BUILD_MEMORY`), for the import's transaction only.
 
 So when a sync imports into a table that holds no hotline at all (a fresh install), these
 indexes are dropped in a short transaction of their own (the table is empty, so that lock is
@@ -17,8 +20,9 @@ never wait (CREATE INDEX blocks writers only), and the hotlines appear together 
 indexes.
 
 Whatever happens to the import, the indexes come back: the import recreates them when it ends,
-failed or not, and every sync first recreates any that a killed process left missing. The
-definitions are those of migrations 0005, 0008 and 0015 (a test compares them).
+failed or not, and every sync first recreates any that a killed process left missing. The GIN
+definitions are those of migrations 0005 and 0008; the B-trees' are made from the model's
+`Meta.indexes`, as its migrations made them (a test compares them all).
 """
 
 # ruff: noqa: S608 - SQL built from the model's table name and the constant index definitions.
@@ -26,15 +30,18 @@ definitions are those of migrations 0005, 0008 and 0015 (a test compares them).
 from __future__ import annotations
 
 import logging
+from functools import cache
 
 from django.db import OperationalError, connection, transaction
 
+from ...models import Hotline
 from . import sql
 
 logger = logging.getLogger(__name__)
 
-# {name: CREATE INDEX statement}, as migrations 0005, 0008 and 0015 make them.
-INDEXES = {
+# {name: CREATE INDEX statement} of the GIN indexes, as migrations 0005 and 0008 make them
+# (the model cannot declare them: trigram operator classes, a GIN over two text columns).
+GIN_INDEXES = {
     **{
         name: f'CREATE INDEX "{name}" ON "{sql.HOTLINE}" USING gin ("{column}" gin_trgm_ops)'
         for name, column in (("hotline_search_text_trgm", "search_text"), ("hotline_number_trgm", "hotline"))
@@ -43,22 +50,28 @@ INDEXES = {
         f'CREATE INDEX "hotline_live_status_network" ON "{sql.HOTLINE}" '
         "USING gin (status, network) WHERE NOT is_removed"
     ),
-    # A tenant's hotlines in the list's order (migration 0015, the model's Meta). Kept up to date
-    # row by row it took 0.03-0.06 off a first import's ratio to the fetch-only floor (200,000
-    # hotlines, two noisy rounds); built at the end it costs about 2.5 s at 1,000,000.
-    "hotline_live_owner_created": (
-        f'CREATE INDEX "hotline_live_owner_created" ON "{sql.HOTLINE}" '
-        '("connection_id", "owner_id", "created_at" DESC, "id" DESC) WHERE NOT "is_removed"'
-    ),
 }
+# Sort memory for the builds (the server's default is often 64 MB, and a B-tree of 1,000,000
+# rows or the trigram index's entries then spill to disk), for the import's transaction only.
+BUILD_MEMORY = "256MB"
 # How long setting the indexes aside may wait for readers of the (empty) table before giving up.
 LOCK_TIMEOUT = "1s"
 
 
+@cache
+def deferred_indexes_definitions() -> dict[str, str]:
+    """{name: CREATE INDEX statement} of every index a first import sets aside: the GIN indexes,
+    then the model's B-trees as its migrations made them (Django writes both the same way)."""
+    editor = connection.schema_editor(collect_sql=True)
+    btrees = {index.name: str(index.create_sql(Hotline, editor)) for index in Hotline._meta.indexes}
+    return {**GIN_INDEXES, **btrees}
+
+
 def deferred_indexes_missing() -> list[str]:
     """The names of these indexes that do not exist now."""
+    names = list(deferred_indexes_definitions())
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM unnest(%s::text[]) AS name WHERE to_regclass(name) IS NULL", [list(INDEXES)])
+        cursor.execute("SELECT name FROM unnest(%s::text[]) AS name WHERE to_regclass(name) IS NULL", [names])
         return [name for (name,) in cursor.fetchall()]
 
 
@@ -69,7 +82,7 @@ def deferred_indexes_ensure() -> None:
         return
     for name in deferred_indexes_missing():
         logger.warning("recreating the index %s, which a first import left missing", name)
-        sql.execute(INDEXES[name], [])
+        sql.execute(deferred_indexes_definitions()[name], [])
 
 
 def deferred_indexes_set_aside() -> bool:
@@ -89,7 +102,7 @@ def deferred_indexes_set_aside() -> bool:
                 cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{sql.HOTLINE}")')
                 if cursor.fetchone()[0]:
                     return False
-            for name in INDEXES:
+            for name in deferred_indexes_definitions():
                 sql.execute(f'DROP INDEX IF EXISTS "{name}"', [])
     except OperationalError:  # the lock timed out: someone is using the table
         return False
@@ -101,5 +114,6 @@ def deferred_indexes_build() -> None:
 
     PostgreSQL refuses to index a table with foreign-key checks still queued: the import runs
     them as it goes (`SET CONSTRAINTS ALL IMMEDIATE`, in `direct.py`)."""
-    for definition in INDEXES.values():
+    sql.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'", [])
+    for definition in deferred_indexes_definitions().values():
         sql.execute(definition, [])
