@@ -259,3 +259,20 @@ def test_the_home_page_ranks_tenants_and_links_their_disabled_hotlines(viewer_cl
 def test_the_home_page_without_tenants_says_so(viewer_client, db):
     html = viewer_client.get("/").content.decode()
     assert "No tenant has hotlines yet." in html and "No tenant has a disabled hotline." in html
+
+
+def test_the_tenant_cells_kept_per_process_stay_bounded(viewer_client, world, monkeypatch):
+    from hotlines.tables import tenant_cells
+
+    one = world["abc"].connection
+    for n in range(30):
+        TenantFactory(connection=one, owner_id=f"8{n}")
+        HotlineFactory(connection=one, owner_id=f"8{n}")
+    monkeypatch.setattr(tenant_cells, "MAX_CELLS", 40)
+    first = rows(viewer_client.get("/hotlines/?per_page=25"))
+    second = rows(viewer_client.get("/hotlines/?per_page=25&page=2"))
+    assert len(tenant_cells._store.cells) <= 40
+    # Started again rather than grown: still right, page after page.
+    assert rows(viewer_client.get("/hotlines/?per_page=25")) == first
+    assert rows(viewer_client.get("/hotlines/?per_page=25&page=2")) == second
+    assert len(tenant_cells._store.cells) <= 40
