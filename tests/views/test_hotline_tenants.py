@@ -5,11 +5,14 @@ Names are hostile where a person could be hurt by them (markup, formulas, 10 KB)
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
 
 from hotlines.choices import HotlineStatus
 from hotlines.selectors.tenant_lookup import OPTIONS_LIMIT
@@ -276,3 +279,36 @@ def test_the_tenant_cells_kept_per_process_stay_bounded(viewer_client, world, mo
     assert rows(viewer_client.get("/hotlines/?per_page=25")) == first
     assert rows(viewer_client.get("/hotlines/?per_page=25&page=2")) == second
     assert len(tenant_cells._store.cells) <= 40
+
+
+def test_a_tenant_filter_makes_no_query_more_than_the_list_without_it(viewer_client, world):
+    """The filter's lookup reads the tenant data version in its own round trip, so the Tenant
+    column's cells ask for it no more (selectors/tenants.py: once per request)."""
+    filtered_url = f"/hotlines/?tenant={world['abc'].pk}"
+    viewer_client.get("/hotlines/"), viewer_client.get(filtered_url)  # warm the counts
+    with CaptureQueriesContext(db_connection) as plain:
+        viewer_client.get("/hotlines/")
+    with CaptureQueriesContext(db_connection) as filtered:
+        response = viewer_client.get(filtered_url)
+    assert len(filtered.captured_queries) == len(plain.captured_queries)
+    assert set(rows(response)) == {"Tổng đài A", "Tổng đài A2"}
+
+
+def test_the_version_read_beside_the_filters_lookup_is_the_tenant_data_version(world):
+    from hotlines.selectors import tenants as tenant_selectors
+    from hotlines.selectors.tenant_lookup import tenants_by_ids
+
+    expected = tenant_selectors.tenant_data_version()  # outside a request: its own query each time
+    tenant_selectors._request_opened()
+    try:
+        assert tenants_by_ids([str(world["abc"].pk)]).found == [world["abc"]]
+        with CaptureQueriesContext(db_connection) as queries:
+            assert tenant_selectors.tenant_data_version() == expected
+        assert not queries.captured_queries
+    finally:
+        tenant_selectors._request_closed()
+    # Closed: read again (a sync between two requests is seen by the next one).
+    world["abc"].name = "Đổi tên"
+    world["abc"].last_changed_at = world["abc"].last_changed_at + timedelta(seconds=1)
+    world["abc"].save()
+    assert tenant_selectors.tenant_data_version() != expected
