@@ -4,11 +4,15 @@ page, the filters said in words (chips.py). The view only renders what `tenant_l
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, QueryDict
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 
 from . import selectors
 from .chips import Chip, filter_chips, filter_notes
@@ -31,6 +35,8 @@ from .tables.tenants import COLUMN_FIELDS, DEFAULT_ORDER, TenantTable
 # Why a list without any tenant is empty, in the empty state's words (see the template).
 EMPTY_NOT_SYNCED = "not_synced"
 EMPTY_UNAVAILABLE = "unavailable"
+# The rendered table is kept in the cache this long at most; its key moves with the data.
+TABLE_CACHE_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -84,20 +90,27 @@ class TenantListPage:
     chips: list[Chip]
     query: QueryDict  # the canonical query: what the address bar and the links carry
     empty: str  # "" when some tenant exists, else why none does (EMPTY_*)
+    table_key: str  # what the rendered table is cached under (`table_cache_key`)
 
     def context(self) -> dict:
         """The template's context."""
         filterset = self.filterset
-        return {
-            "filter": filterset,
-            "table": self.table,
-            "list_query": self.query,
-            "facet_groups": [
+
+        def facet_groups() -> list[dict]:
+            return [
                 facet_group(filterset, name, self.facets[name])
                 for name in TENANT_FACETS
                 # The account filter only when there is a choice (several active accounts).
                 if name != "connection" or selectors.connection_count() > 1
-            ],
+            ]
+
+        return {
+            "filter": filterset,
+            "table": self.table,
+            "list_query": self.query,
+            # Made when the template first reads them: not on a page whose filter panel is cached
+            # (the accounts' choices and how many are active are two queries).
+            "facet_groups": SimpleLazyObject(facet_groups),
             "notes": self.notes,
             "chips": self.chips,
             "filter_count": len(self.chips) - ("q" in filterset.active()),
@@ -105,23 +118,40 @@ class TenantListPage:
             "per_page_choices": PER_PAGE_CHOICES,
             "sort": self.sort,
             "empty": self.empty,
+            "table_key": self.table_key,
+            "table_ttl": TABLE_CACHE_SECONDS,
         }
 
 
 def tenant_list_page(*, request: HttpRequest, preference: UserPreference | None) -> TenantListPage:
     """Read the request's query into the page the tenant list shows."""
-    version = selectors.tenant_data_version()
+    versions = selectors.tenant_list_versions()
+    version = versions.data
     asked = tenant_list_request(request.GET, preference=preference, request=request, version=version)
     count, facets = tenant_list_counts(filterset=asked.filterset, version=version)
     page, page_notes, canonical, query, table = paged_table(request, asked, count=count)
+    table_key = table_cache_key(request=request, version=versions.rows, query=query, table=table)
     empty = ""
     if version == "empty":  # no tenant at all, removed or not: say why
         empty = EMPTY_UNAVAILABLE if selectors.tenants_unavailable() else EMPTY_NOT_SYNCED
     return TenantListPage(
         filterset=asked.filterset, table=table, count=count, facets=facets, page=page, per_page=asked.per_page,
         sort=asked.sort, notes=[*asked.notes, *page_notes], chips=filter_chips(asked.filterset, canonical),
-        query=query, empty=empty,
+        query=query, empty=empty, table_key=table_key,
     )  # fmt: skip
+
+
+def table_cache_key(*, request: HttpRequest, version: str, query: QueryDict, table: TenantTable) -> str:
+    """Everything the rendered table (headers, rows, paging) depends on, as one key: the rows'
+    data version (tenants, their hotline figures, account names), the request's own query (the
+    sort links keep it), the canonical one (the paging links), the page and its size, the order,
+    the language, the time zone (dates) and the URL prefix. Nothing of the person: everyone who
+    may open the list sees the same rows."""
+    parts = (
+        version, request.GET.urlencode(), query.urlencode(), table.page.number, table.paginator.per_page,
+        ",".join(table.order_by or ()), get_language(), timezone.get_current_timezone_name(), get_script_prefix(),
+    )  # fmt: skip
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 
 
 def tenant_list_url(query: QueryDict | None = None) -> str:

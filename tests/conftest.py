@@ -30,7 +30,10 @@ def _fresh_cache():
     """Each test starts with an empty cache (counts, the freshness bar), as a new server would."""
     from django.core.cache import cache
 
+    from hotlines.tables.tenant_cells import tenant_cells_clear
+
     cache.clear()
+    tenant_cells_clear()  # the hotline table's tenant cells, kept per process
 
 
 @pytest.fixture(scope="session")

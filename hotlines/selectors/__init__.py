@@ -51,6 +51,7 @@ from .tenants import (
     tenant_groups,
     tenant_hotlines,
     tenant_list,
+    tenant_list_versions,
     tenant_values,
     tenants_unavailable,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "tenant_groups",
     "tenant_hotlines",
     "tenant_list",
+    "tenant_list_versions",
     "tenant_values",
     "tenants_unavailable",
     "user_list",

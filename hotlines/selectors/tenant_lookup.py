@@ -6,15 +6,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
 
 from ..ids import id_parse
 from ..models import Tenant
 from ..normalize import fold
 from .tenancy import live_tenants
+from .tenants import VERSION_SQL, tenant_version_remember
 
 # What the picker and the chips show of a tenant, and what the mapping needs (tenancy.py).
 TENANT_PICK_FIELDS = ("pk", "name", "domain", "etelecom_id", "connection_id", "owner_id", "is_removed")
+_VERSION = tuple(zip(("version_top_id", "version_changed"), VERSION_SQL, strict=True))
 OPTIONS_LIMIT = 20  # matching tenants the picker offers at once (a partner may have thousands)
 # Tenants whose name matches a quick search that are looked up for their hotlines: beyond that,
 # the words are too vague to name a customer, and the hotlines' own text still matches.
@@ -37,6 +40,15 @@ def tenants_by_ids(values: Iterable[str]) -> TenantIds:
     parsed = {value: id_parse(value) for value in values}
     ids = {pk for pk in parsed.values() if pk is not None}
     live = _picked(Tenant.objects.filter(pk__in=ids, is_removed=False)) if ids else []
+    if ids:
+        # The tenant data version read in the same round trip (the Tenant column's cells need
+        # it later in the request): a filtered page makes no more queries than an unfiltered one.
+        # The SQL is constant (table names), no value enters it.
+        version = {name: RawSQL(sql, (), output_field=TextField()) for name, sql in _VERSION}  # noqa: S611
+        # Unordered: the found tenants are put in order below (no collated sort in the database).
+        live = list(live.order_by().annotate(**version))
+        if live:
+            tenant_version_remember(*(getattr(live[0], name) for name, _sql in _VERSION))
     found = {tenant.pk: tenant for tenant in live}
     kept, dropped, seen = [], [], set()
     for value, pk in parsed.items():

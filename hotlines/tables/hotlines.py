@@ -20,8 +20,9 @@ from ..columns import COLUMN_FIELDS, DEFAULT_COLUMNS, columns_resolve
 from ..dates import when_html
 from ..models import Hotline, Tenant
 from ..normalize import number_groups
-from ..selectors.tenancy import owner_key, tenants_by_owner
+from ..selectors.tenancy import owner_key
 from .base import CountedPaginator
+from .tenant_cells import tenant_cells
 
 STATUS_BADGES = {
     HotlineStatus.ENABLED: "badge-enabled",
@@ -161,24 +162,21 @@ class HotlineTable(_HotlineColumns):
                 '<td{} data-label="{}">', format_html(' class="{}"', css) if css else "", column.header
             )
             render = getattr(self, f"render_{column.name}", None)
-            # Cells rendered once per value (few values) or per owner (a page's rows share tenants).
-            memo = {} if column.name in FEW_VALUES or column.name in TENANT_COLUMNS else None
+            # Cells rendered once per value (few values); tenant cells once per owner (tenant_cells.py).
+            memo = {} if column.name in FEW_VALUES else None
             columns.append((column.name, opening, render, memo))
         rows = []
         records = list(self.page.object_list.data if hasattr(self, "page") else self.data)
-        # The page's tenants in one query, whatever its rows (never one per row).
-        shown = {name for name, *_rest in columns}
-        tenants = tenants_by_owner(records, fields=TENANT_CELL_FIELDS) if TENANT_COLUMNS & shown else {}
+        # The page's tenants in one query at most, whatever its rows (never one per row), and none
+        # when this process rendered their cells before for the same tenant data (tenant_cells.py).
         self._no_tenant = no_tenant_html()
+        renders = {name: render for name, _opening, render, _memo in columns if name in TENANT_COLUMNS}
+        tenant_html = tenant_cells(records, renders=renders, fields=TENANT_CELL_FIELDS) if renders else {}
         for record in records:
             cells = []
             for name, opening, render, seen in columns:
                 if name in TENANT_COLUMNS:
-                    key = owner_key(record)
-                    html = seen.get(key)
-                    if html is None:
-                        html = seen[key] = render(value=tenants.get(key, []), record=record)
-                    cells.append(f"{opening}{html}</td>")
+                    cells.append(f"{opening}{tenant_html[name][owner_key(record)]}</td>")
                     continue
                 value = record.connection.name if name == "connection" else getattr(record, name)
                 html = seen.get(value) if seen is not None else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
@@ -214,3 +215,17 @@ class TenantTable(PagedListTable, _TenantColumns):
 
     render_updated_at = render_created_at
     render_last_changed_at = render_created_at
+
+
+class _ColumnsCopiedShallow(dict):
+    """A table class's columns, which django-tables2 copies for each table it makes
+    (`copy.deepcopy(base_columns)`) so that one request's changes never reach the next: each column
+    is copied here, but not what it holds (labels, attributes), which nothing changes per request.
+    The deep copy of thirteen columns, their lazy labels and attributes cost a tenth of the Tenants
+    page's server time."""
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return {name: copy.copy(column) for name, column in self.items()}
+
+
+TenantTable.base_columns = _ColumnsCopiedShallow(TenantTable.base_columns)

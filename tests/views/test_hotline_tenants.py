@@ -5,14 +5,18 @@ Names are hostile where a person could be hurt by them (markup, formulas, 10 KB)
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection as db_connection
+from django.test.utils import CaptureQueriesContext
 
 from hotlines.choices import HotlineStatus
 from hotlines.selectors.tenant_lookup import OPTIONS_LIMIT
+from hotlines.tables.tenant_cells import tenant_cells_clear
 from tests.conftest import make_user
 from tests.factories import ConnectionFactory, HotlineFactory, TenantFactory
 
@@ -83,14 +87,22 @@ def test_the_tenant_column_costs_one_query_whatever_the_rows(viewer_client, worl
         TenantFactory(connection=one, owner_id=f"9{n}")
         HotlineFactory(connection=one, owner_id=f"9{n}")
     viewer_client.get("/hotlines/")  # warm the per-sync caches (filter choices)
+    tenant_cells_clear()  # the tenant cells cold on both pages, as in a new process
     with django_assert_max_num_queries(15) as small:
         viewer_client.get("/hotlines/?per_page=25&page=2")
+    tenant_cells_clear()
     with django_assert_max_num_queries(15) as large:
         response = viewer_client.get("/hotlines/?per_page=200")
     assert len(small.captured_queries) == len(large.captured_queries)
     assert len(rows(response)) == 66
     tenant_reads = [q for q in large.captured_queries if 'FROM "hotlines_tenant"' in q["sql"]]
     assert len(tenant_reads) == 1
+    # Warm (the same process rendered these owners' cells for the same tenant data): no tenant row read.
+    with django_assert_max_num_queries(15) as warm:
+        again = viewer_client.get("/hotlines/?per_page=200")
+    assert not [q for q in warm.captured_queries if 'FROM "hotlines_tenant"' in q["sql"]]
+    assert len(warm.captured_queries) == len(large.captured_queries) - 1
+    assert rows(again) == rows(response)
 
 
 def test_the_tenant_column_does_not_sort_and_a_crafted_sort_is_a_note(viewer_client, world):
@@ -250,3 +262,53 @@ def test_the_home_page_ranks_tenants_and_links_their_disabled_hotlines(viewer_cl
 def test_the_home_page_without_tenants_says_so(viewer_client, db):
     html = viewer_client.get("/").content.decode()
     assert "No tenant has hotlines yet." in html and "No tenant has a disabled hotline." in html
+
+
+def test_the_tenant_cells_kept_per_process_stay_bounded(viewer_client, world, monkeypatch):
+    from hotlines.tables import tenant_cells
+
+    one = world["abc"].connection
+    for n in range(30):
+        TenantFactory(connection=one, owner_id=f"8{n}")
+        HotlineFactory(connection=one, owner_id=f"8{n}")
+    monkeypatch.setattr(tenant_cells, "MAX_CELLS", 40)
+    first = rows(viewer_client.get("/hotlines/?per_page=25"))
+    second = rows(viewer_client.get("/hotlines/?per_page=25&page=2"))
+    assert len(tenant_cells._store.cells) <= 40
+    # Started again rather than grown: still right, page after page.
+    assert rows(viewer_client.get("/hotlines/?per_page=25")) == first
+    assert rows(viewer_client.get("/hotlines/?per_page=25&page=2")) == second
+    assert len(tenant_cells._store.cells) <= 40
+
+
+def test_a_tenant_filter_makes_no_query_more_than_the_list_without_it(viewer_client, world):
+    """The filter's lookup reads the tenant data version in its own round trip, so the Tenant
+    column's cells ask for it no more (selectors/tenants.py: once per request)."""
+    filtered_url = f"/hotlines/?tenant={world['abc'].pk}"
+    viewer_client.get("/hotlines/"), viewer_client.get(filtered_url)  # warm the counts
+    with CaptureQueriesContext(db_connection) as plain:
+        viewer_client.get("/hotlines/")
+    with CaptureQueriesContext(db_connection) as filtered:
+        response = viewer_client.get(filtered_url)
+    assert len(filtered.captured_queries) == len(plain.captured_queries)
+    assert set(rows(response)) == {"Tổng đài A", "Tổng đài A2"}
+
+
+def test_the_version_read_beside_the_filters_lookup_is_the_tenant_data_version(world):
+    from hotlines.selectors import tenants as tenant_selectors
+    from hotlines.selectors.tenant_lookup import tenants_by_ids
+
+    expected = tenant_selectors.tenant_data_version()  # outside a request: its own query each time
+    tenant_selectors._request_opened()
+    try:
+        assert tenants_by_ids([str(world["abc"].pk)]).found == [world["abc"]]
+        with CaptureQueriesContext(db_connection) as queries:
+            assert tenant_selectors.tenant_data_version() == expected
+        assert not queries.captured_queries
+    finally:
+        tenant_selectors._request_closed()
+    # Closed: read again (a sync between two requests is seen by the next one).
+    world["abc"].name = "Đổi tên"
+    world["abc"].last_changed_at = world["abc"].last_changed_at + timedelta(seconds=1)
+    world["abc"].save()
+    assert tenant_selectors.tenant_data_version() != expected

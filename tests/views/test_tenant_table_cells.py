@@ -123,3 +123,14 @@ def test_header_row_is_what_the_template_writes(odd_tenants, viewer, rf, monkeyp
     assert ours == theirs
     assert "<script>" not in ours
     assert ours.count('<th scope="col"') == len(table.columns)
+
+
+def test_one_tables_column_changes_never_reach_the_next_table(odd_tenants):
+    """Each table gets its own columns (copied shallow, not deep: `_ColumnsCopiedShallow`)."""
+    first = TenantTable(Tenant.objects.all())
+    first.columns.hide("domain")
+    first.columns["name"].column.verbose_name = "changed"
+    second = TenantTable(Tenant.objects.all())
+    assert second.columns["domain"].visible and not first.columns["domain"].visible
+    assert str(second.columns["name"].header) == "Name"
+    assert TenantTable.base_columns["domain"].visible
