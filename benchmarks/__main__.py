@@ -1,6 +1,7 @@
 """Run every benchmark suite on SQLite and PostgreSQL and write one report.
 
     python -m benchmarks [--only sync,list] [--quick] [--sqlite-size N] [--pg-size N] [--no-pg]
+    python -m benchmarks --scale 10m     # ten million hotlines, PostgreSQL only (about an hour)
 
 Each database runs in its own subprocess (`benchmarks.runner`), since Django's settings are
 fixed per process. The report is printed and written to docs/benchmarks.md.
@@ -20,6 +21,7 @@ from importlib.metadata import version
 from .common import ROOT
 
 SUITES = ["sync", "list", "tenants", "export", "load", "security", "watches", "notifications"]
+SCALES = {"10m": 10_000_000}  # --scale: the `scale` suite alone, on PostgreSQL, at this size
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/etelecom_bench")
 TAG = os.environ.get("BENCH_TAG", "")  # keeps concurrent runs (different suites) on separate files
 
@@ -32,7 +34,10 @@ def main() -> int:
     parser.add_argument("--pg-size", type=int, default=1_000_000)
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--scale", choices=sorted(SCALES), help="The scale suite at this size (PostgreSQL only).")
     args = parser.parse_args()
+    if args.scale:
+        args.only, args.pg_size, args.no_sqlite = "scale", SCALES[args.scale], True
     suites = [s for s in args.only.split(",") if s]
     runs = []
     if not args.no_sqlite:

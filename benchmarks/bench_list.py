@@ -101,6 +101,14 @@ def _empty_cache_ms(client, url: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def middle_mobile() -> str:
+    """A mobile number from the middle of the data: the search cannot stop early at the newest rows."""
+    from hotlines.models import Hotline
+
+    mobiles = Hotline.objects.filter(is_removed=False, hotline__regex=r"^0[3-9][0-9]{8}$").order_by("pk")
+    return mobiles.values_list("hotline", flat=True)[mobiles.count() // 2]
+
+
 def _count(text: str, pattern: str) -> int | None:
     match = re.search(pattern, text)
     return int(match.group(1).replace(",", "")) if match else None
@@ -126,9 +134,7 @@ def run(ctx: Context) -> list[Result]:
     client = Client()
     client.force_login(user)
     rows = Hotline.objects.filter(is_removed=False).count()
-    # A mobile number from the middle of the data: the search cannot stop early at the newest rows.
-    mobiles = Hotline.objects.filter(is_removed=False, hotline__regex=r"^0[3-9][0-9]{8}$").order_by("pk")
-    number = mobiles.values_list("hotline", flat=True)[mobiles.count() // 2]
+    number = middle_mobile()
     repeat = 3 if ctx.quick else 7
     results = []
     page = min(200, rows // 50)  # page 200 (a quick run has fewer pages)
