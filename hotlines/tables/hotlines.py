@@ -9,7 +9,7 @@ from html import escape as html_escape
 import django_tables2 as tables
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
@@ -17,7 +17,7 @@ from django.utils.translation import pgettext
 from .. import hotline_fields
 from ..choices import HotlineStatus
 from ..columns import COLUMN_FIELDS, DEFAULT_COLUMNS, columns_resolve
-from ..dates import when_html
+from ..dates import when_html, when_html_maker
 from ..models import Hotline, Tenant
 from ..normalize import number_groups
 from ..selectors.tenancy import owner_key, tenants_by_owner
@@ -58,7 +58,7 @@ def number_html(number: str) -> SafeString:
     groups = number_groups(number)
     if len(groups) == 1:
         return conditional_escape(number)
-    spans = "".join(f"<span>{escape(group)}</span>" for group in groups)
+    spans = "".join(f"<span>{_escape(group)}</span>" for group in groups)
     return mark_safe(f'<span class="digits">{spans}</span>')  # noqa: S308 - each group is escaped
 
 
@@ -169,6 +169,9 @@ class HotlineTable(_HotlineColumns):
             # Cells rendered once per value (few values) or per owner (a page's rows share tenants).
             memo = {} if column.name in FEW_VALUES or column.name in TENANT_COLUMNS else None
             columns.append((column.name, opening, render, memo))
+        # Per page, not per cell: the date cells' format and zone, and the "removed" badge.
+        self._when = when_html_maker()
+        self._removed = format_html(' <span class="badge badge-removed">{}</span>', _("removed"))
         rows = []
         records = list(self.page.object_list.data if hasattr(self, "page") else self.data)
         # The page's tenants in one query, whatever its rows (never one per row).
@@ -201,15 +204,21 @@ class HotlineTable(_HotlineColumns):
         return mark_safe("".join(rows))  # noqa: S308 - every piece above is escaped or built with format_html
 
     def render_hotline(self, value: str, record: Hotline) -> str:
+        # f-strings over escaped text, as format_html writes it without its lazy-string checks.
         url = self._detail_url(record.pk)
         if self.back:
             url = f"{url}?back={self.back}"
-        removed = format_html(' <span class="badge badge-removed">{}</span>', _("removed")) if record.is_removed else ""
-        return format_html('<a href="{}">{}</a>{}', url, number_html(value), removed)
+        removed = ""
+        if record.is_removed:
+            removed = getattr(self, "_removed", None) or format_html(
+                ' <span class="badge badge-removed">{}</span>', _("removed")
+            )
+        return mark_safe(f'<a href="{_escape(url)}">{number_html(value)}</a>{removed}')  # noqa: S308 - escaped
 
     def render_name(self, value: str, record: Hotline | None = None) -> str:
         # Two lines at most (CSS clamps it), the whole name on hover and on the detail page.
-        return format_html('<span class="clamp-2" title="{}">{}</span>', value, value)
+        text = _escape(value)
+        return mark_safe(f'<span class="clamp-2" title="{text}">{text}</span>')  # noqa: S308 - escaped
 
     def render_tenant_name(self, value: list[Tenant], record: Hotline | None = None) -> str:
         # Every tenant of the owner (usually one), each a link to its page; the whole name on hover.
@@ -249,13 +258,13 @@ class HotlineTable(_HotlineColumns):
         return format_html('<span class="yes-no yes-no-{}">{}</span>', "yes" if value else "no", word)
 
     def render_created_at(self, value: datetime | None, record: Hotline | None = None) -> str:
-        return when_html(value)
+        return (getattr(self, "_when", None) or when_html)(value)
 
     def render_updated_at(self, value: datetime | None, record: Hotline | None = None) -> str:
-        return when_html(value)
+        return (getattr(self, "_when", None) or when_html)(value)
 
     def render_last_changed_at(self, value: datetime | None, record: Hotline | None = None) -> str:
-        return when_html(value)
+        return (getattr(self, "_when", None) or when_html)(value)
 
     def render_description(self, value: str, record: Hotline | None = None) -> str:
         return value if len(value) <= 120 else value[:119] + "…"
