@@ -170,3 +170,18 @@ def test_kept_nav_is_what_the_template_writes(viewer, superuser):
             assert len(navigation._kept) == 1
             kept = client.get(path)
             assert _nav(fresh) == _nav(kept), path
+
+
+@pytest.mark.django_db
+def test_a_table_s_hidden_columns_stay_its_own():
+    """The columns are copied shallowly per table: what one table hides, another still shows."""
+    from hotlines.models import Hotline
+    from hotlines.tables import HotlineTable
+
+    few = HotlineTable(Hotline.objects.none(), columns=["hotline", "name"])
+    every = HotlineTable(Hotline.objects.none(), columns=["hotline", "name", "status", "network"])
+    again = HotlineTable(Hotline.objects.none(), columns=["hotline", "name", "status", "network"])
+    assert [column.name for column in few.columns] == ["hotline", "name"]
+    assert [column.name for column in every.columns] == ["hotline", "name", "status", "network"]
+    assert [column.name for column in again.columns] == ["hotline", "name", "status", "network"]
+    assert all(column.visible for column in type(few).base_columns.values())
