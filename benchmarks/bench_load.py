@@ -109,7 +109,10 @@ def run(ctx: Context) -> list[Result]:
     env = _web_env(db_url)
     duration = 20 if ctx.quick else DURATION
     # The same data (same size and seed) from a sandbox at the lowest priority: a remote server.
-    sandbox, sandbox_url = start_sandbox(ctx.size, nice=SANDBOX_NICE)
+    # Started at the normal priority and lowered once it answers: started at nice 19 on a busy
+    # machine, its build of the data missed start_sandbox's 20 s deadline.
+    sandbox, sandbox_url = start_sandbox(ctx.size)
+    os.setpriority(os.PRIO_PROCESS, sandbox.pid, SANDBOX_NICE)
     connection_upsert(name="default", base_url=sandbox_url, api_key="sandbox-key", page_size=synced.page_size)
     db.close()
 
