@@ -1,7 +1,9 @@
-"""Load: 50 staff browsing (locust) through gunicorn while one export and one sync run.
+"""Load: 100 staff browsing (locust) through gunicorn while one export and one sync run.
 
 Loopback only, bounded in time. Reports throughput, p50/p95/p99 and errors (and p95 per kind of
-page). Target: zero errors, p95 under 250 ms.
+page), and the server's CPU milliseconds per kind of page (the median of each answer's
+`Server-Timing: cpu;dur=…`, which SERVER_TIMING_CPU turns on for this run). Targets: zero errors,
+p95 under 150 ms, at least 80 requests/s, at most 12 ms of CPU per list page.
 
 Everything runs as `deploy/` runs it in production: four gunicorn workers; the sync as the
 scheduled `sync_hotlines` and the background worker (`db_worker`, which takes exports expected to
@@ -15,7 +17,9 @@ lowest priority (nice 19), so it only takes the CPU nobody else wants.
 from __future__ import annotations
 
 import csv
+import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,13 +31,18 @@ import requests
 
 from .common import ROOT, Context, Result, ensure_synced, free_port, start_sandbox, stop_processes, wait_http
 
-USERS = 50
+USERS = 100
 DURATION = 60  # seconds measured with all USERS browsing
 # People arrive over RAMP seconds, not all in the same instant: 50 users started within 2 s sent
 # their first pages together, a burst no office produces, queued behind four workers. Statistics
 # are reset once all have arrived (locust --reset-stats), so the figures are those of DURATION
 # seconds of 50 concurrent users; the export and the sync start when that window does.
 RAMP = 10
+# Targets (issue 18).
+P95_TARGET_MS = 150
+RPS_TARGET = 80
+LIST_CPU_TARGET_MS = 12
+WORKERS = 4
 BACKGROUND_NICE = 10  # deploy/*.service: Nice=10 for the worker and the scheduled sync
 SANDBOX_NICE = 19
 
@@ -60,6 +69,7 @@ def _web_env(db_url: str) -> dict[str, str]:
         "AXES_ENABLED": "0",
         "ACCESS_LOG_LEVEL": "WARNING",
         "CONN_MAX_AGE": "60",
+        "SERVER_TIMING_CPU": "1",  # each answer says its CPU time (CpuTimingMiddleware)
         # The four web processes share cached counts, as the README advises for production.
         "CACHE_URL": f"filecache://{tempfile.mkdtemp(prefix='bench-cache-')}",
     }
@@ -99,7 +109,10 @@ def run(ctx: Context) -> list[Result]:
     env = _web_env(db_url)
     duration = 20 if ctx.quick else DURATION
     # The same data (same size and seed) from a sandbox at the lowest priority: a remote server.
-    sandbox, sandbox_url = start_sandbox(ctx.size, nice=SANDBOX_NICE)
+    # Started at the normal priority and lowered once it answers: started at nice 19 on a busy
+    # machine, its build of the data missed start_sandbox's 20 s deadline.
+    sandbox, sandbox_url = start_sandbox(ctx.size)
+    os.setpriority(os.PRIO_PROCESS, sandbox.pid, SANDBOX_NICE)
     connection_upsert(name="default", base_url=sandbox_url, api_key="sandbox-key", page_size=synced.page_size)
     db.close()
 
@@ -110,7 +123,7 @@ def run(ctx: Context) -> list[Result]:
         procs.append(
             subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
-                 "--workers", "4"],
+                 "--workers", str(WORKERS)],
                 env=env, cwd=ROOT, stdout=web_log, stderr=subprocess.STDOUT,
             )
         )  # fmt: skip
@@ -148,6 +161,7 @@ def run(ctx: Context) -> list[Result]:
             "BENCH_SESSIONS": ",".join(sessions),
             "BENCH_HOTLINE_IDS": ",".join(str(pk) for pk, _ in sample),
             "BENCH_NUMBERS": ",".join(number for _, number in sample),
+            "BENCH_CPU_OUT": str(logs / "cpu.json"),
         }
         locust = subprocess.Popen(
             [sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
@@ -187,14 +201,36 @@ def run(ctx: Context) -> list[Result]:
         for row in rows
         if row["Name"] != "Aggregated"
     )
+    cpu = json.loads((logs / "cpu.json").read_text()) if (logs / "cpu.json").exists() else {}
+    cpu_median = {name: statistics.median(values) for name, values in cpu.items() if values}
+    list_cpu = cpu_median.get("/hotlines/ [filters]", 0.0)
+    by_page_cpu = "; ".join(
+        f"{name} {cpu_median[name]:.1f} ms ({len(cpu[name]):,})" for name in sorted(cpu_median, key=str.lower)
+    )
     status, size, export_seconds, where = side.get("export", (0, 0, 0.0, "not run"))  # type: ignore[misc]
     label = f"{USERS} users (arriving over {RAMP} s), {duration} s, {ctx.size:,} hotlines"
     return [
-        Result("load", f"{ctx.db}: throughput ({label})", f"{rps:,.1f} req/s", extra={"requests": requests_count}),
+        Result(
+            "load",
+            f"{ctx.db}: throughput ({label})",
+            f"{rps:,.1f} req/s",
+            target=f">= {RPS_TARGET} req/s",
+            ok=rps >= RPS_TARGET,
+            extra={"requests": requests_count},
+        ),
         Result("load", f"{ctx.db}: errors", f"{failures} of {requests_count:,}", target="0", ok=failures == 0),
         Result("load", f"{ctx.db}: p50 / p99", f"{p50:.0f} ms / {p99:.0f} ms"),
-        Result("load", f"{ctx.db}: p95", f"{p95:.0f} ms", target="< 250 ms", ok=p95 < 250),
+        Result("load", f"{ctx.db}: p95", f"{p95:.0f} ms", target=f"< {P95_TARGET_MS} ms", ok=p95 < P95_TARGET_MS),
         Result("load", f"{ctx.db}: p95 by page (requests)", by_page),
+        Result(
+            "load",
+            f"{ctx.db}: server CPU per list page (median)",
+            f"{list_cpu:.1f} ms",
+            target=f"<= {LIST_CPU_TARGET_MS} ms",
+            ok=0 < list_cpu <= LIST_CPU_TARGET_MS,
+            extra={"cpu_ms_median": cpu_median},
+        ),
+        Result("load", f"{ctx.db}: server CPU by page, median (answers)", by_page_cpu),
         Result(
             "load",
             f"{ctx.db}: export during the load (CSV, all rows)",
