@@ -107,6 +107,27 @@ def _empty_cache_ms(client, url: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def lister_client(*, analyze: bool):
+    """A test Client signed in as a superuser; with `analyze`, the hotline table analysed first."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    from hotlines.models import Hotline
+
+    if analyze:
+        # Steady state: autovacuum analyses a table soon after a big sync; right after a bulk load
+        # the planner has no statistics yet and picks plans no running system would.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Hotline._meta.db_table}")
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-lister", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def middle_mobile() -> str:
     """A mobile number from the middle of the data: the search cannot stop early at the newest rows."""
     from hotlines.models import Hotline
@@ -121,24 +142,11 @@ def _count(text: str, pattern: str) -> int | None:
 
 
 def run(ctx: Context) -> list[Result]:
-    from django.contrib.auth import get_user_model
-    from django.test import Client
 
     from hotlines.models import Hotline
 
     ensure_synced(ctx)
-    if ctx.db == "postgresql":
-        # Steady state: autovacuum analyses a table soon after a big sync; right after a bulk load
-        # the planner has no statistics yet and picks plans no running system would.
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {Hotline._meta.db_table}")
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench-lister", defaults={"is_staff": True, "is_superuser": True}
-    )
-    client = Client()
-    client.force_login(user)
+    client = lister_client(analyze=ctx.db == "postgresql")
     rows = Hotline.objects.filter(is_removed=False).count()
     number = middle_mobile()
     repeat = 3 if ctx.quick else 7

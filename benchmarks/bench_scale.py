@@ -77,17 +77,7 @@ def _sync_cases(ctx: Context) -> list[Result]:
 
 
 def _list_cases(ctx: Context) -> list[Result]:
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-    from django.test import Client
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {Hotline._meta.db_table}")
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench-lister", defaults={"is_staff": True, "is_superuser": True}
-    )
-    client = Client()
-    client.force_login(user)
+    client = bench_list.lister_client(analyze=True)
     rows = Hotline.objects.filter(is_removed=False).count()
     number = bench_list.middle_mobile()
     results = []
