@@ -46,11 +46,19 @@ def cached_once[T](key: str, compute: Callable[[], T], *, ttl: int = COUNTS_TTL)
 
 def cached_if_quick[T](key: str, compute: Callable[[], T], *, budget_ms: float, ttl: int = COUNTS_TTL) -> T | None:
     """The cached value, or compute it if that takes under `budget_ms` (then cache it); None when it
-    cannot be had in time: too slow (stopped at the budget), or another process is computing it
-    already (the deferred request then waits for that one through `cached_once`)."""
-    value = cache.get(key)
-    if value is not None or budget_ms <= 0:
-        return value
+    cannot be had in time: too slow (stopped at the budget, or stopped before under the same key),
+    or another process is computing it already (the deferred request then waits for that one
+    through `cached_once`)."""
+    if budget_ms <= 0:
+        return cache.get(key)
+    # One round trip for the value and the mark a try that ran out of time leaves: until the
+    # figure is there (the counts' own request brings it), a page for the same data version and
+    # filters spends no budget on a count it already knows it cannot finish (under load, searches
+    # whose counts nobody had fetched yet spent 30 ms of CPU each, every time).
+    slow = f"{key}:slow"
+    found = cache.get_many([key, slow])
+    if key in found or slow in found:
+        return found.get(key)
     lock = f"{key}:counting"
     if not cache.add(lock, 1, COUNT_WAIT_SECONDS):
         return None
@@ -59,6 +67,7 @@ def cached_if_quick[T](key: str, compute: Callable[[], T], *, budget_ms: float, 
             value = compute()
         cache.set(key, value, ttl)  # before the lock goes: nobody counts it a second time
     except QueryTooSlow:
+        cache.set(slow, 1, ttl)
         return None
     finally:
         cache.delete(lock)

@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from hotlines.selectors.caching import cached_if_quick
+from hotlines.selectors.caching import cached_if_quick, cached_once
 from hotlines.selectors.query_budget import QueryTooSlow, query_time_limit
 
 pytestmark = pytest.mark.django_db
@@ -56,3 +56,14 @@ def test_only_what_was_counted_in_time_is_cached():
 def test_a_figure_another_process_is_counting_is_not_counted_again():
     cache.add("busy:counting", 1, 10)
     assert cached_if_quick("busy", lambda: pytest.fail("counted beside the other process"), budget_ms=5_000) is None
+
+
+def test_a_count_that_ran_out_of_time_is_not_tried_again_until_it_is_counted():
+    assert cached_if_quick("search", lambda: run(slow_sql()), budget_ms=50) is None
+    # The next page for the same version and filters knows: no budget spent on it again.
+    assert cached_if_quick("search", lambda: pytest.fail("tried again"), budget_ms=5_000) is None
+    # The counts' own request counts it whatever it takes; every page then has it.
+    cached_once("search", lambda: 12)
+    assert cached_if_quick("search", lambda: pytest.fail("counted twice"), budget_ms=5_000) == 12
+    # Another key (a new data version, other filters) is tried as before.
+    assert cached_if_quick("search-2", lambda: run("SELECT 3"), budget_ms=5_000) == 3
