@@ -80,12 +80,18 @@ class HotlineListPage:
 
 
 def hotline_list_page(
-    *, request: HttpRequest, preference: UserPreference | None, view: SavedView | None = None, exact: bool = False
+    *,
+    request: HttpRequest,
+    preference: UserPreference | None,
+    view: SavedView | None = None,
+    exact: bool = False,
+    version: str | None = None,
 ) -> HotlineListPage:
     """Read the request's query and the person's preference into the page the list shows; with an
     open saved `view` (one the person may see), its columns, and its ID kept in every link. Counts
-    that take longer than the budget are left pending (the rows come at once), unless `exact`."""
-    version = selectors.data_version()
+    that take longer than the budget are left pending (the rows come at once), unless `exact`.
+    `version`: the data version the request read already (else read here)."""
+    version = version or selectors.data_version()
     asked = list_request(
         request.GET, preference=preference, request=request, version=version,
         columns=view.columns if view is not None else None,

@@ -42,9 +42,10 @@ class ListViews:
     watch: Watch | None = None
 
 
-def list_views(*, user, raw: str | None) -> ListViews:
-    """The list's saved-view state for one request (counts from the per-version cache)."""
-    version = data_version()
+def list_views(*, user, raw: str | None, version: str | None = None) -> ListViews:
+    """The list's saved-view state for one request (counts from the per-version cache of the data
+    `version`, read here unless the caller has it already)."""
+    version = version or data_version()
     visible = list(saved_view_visible(user=user).select_related("owner")[:MENU_MAX])
     counts = saved_view_counts(visible, version=version)
     state = ListViews(

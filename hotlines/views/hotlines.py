@@ -37,10 +37,13 @@ class HotlineListView(PermissionRequiredMixin, ExportMixin, HtmxListMixin, Templ
 
     def get_context_data(self, **kwargs):
         preference = selectors.user_preference_get(user=self.request.user)
-        views = list_views(user=self.request.user, raw=self.request.GET.get(VIEW_PARAM))
+        version = selectors.data_version()  # once per request: the menu's counts and the list's
+        views = list_views(user=self.request.user, raw=self.request.GET.get(VIEW_PARAM), version=version)
         # Without script, the pending count's link asks for the exact figures on the page itself.
         exact = self.request.GET.get(COUNT_PARAM) == "exact"
-        page = hotline_list_page(request=self.request, preference=preference, view=views.open, exact=exact)
+        page = hotline_list_page(
+            request=self.request, preference=preference, view=views.open, exact=exact, version=version
+        )
         context = page.context()
         context["notes"] = [*views.notes, *context["notes"]]
         return super().get_context_data(
@@ -68,8 +71,11 @@ class HotlineCountsView(PermissionRequiredMixin, ExportMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         preference = selectors.user_preference_get(user=self.request.user)
-        views = list_views(user=self.request.user, raw=self.request.GET.get(VIEW_PARAM))
-        page = hotline_list_page(request=self.request, preference=preference, view=views.open, exact=True)
+        version = selectors.data_version()
+        views = list_views(user=self.request.user, raw=self.request.GET.get(VIEW_PARAM), version=version)
+        page = hotline_list_page(
+            request=self.request, preference=preference, view=views.open, exact=True, version=version
+        )
         context = super().get_context_data(**kwargs, **page.context())
         context["export_url"] = reverse("hotlines:list")  # the menu's form exports the list, not this
         # The page links as the table writes them on the page (render_table has no `list_query`:
