@@ -6,12 +6,14 @@ import json
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from .. import tenant_fields
 from ..choices import HotlineStatus, Network, label_for
 from ..hotline_fields import BOOL, FIELDS, NETWORK, STATUS, TRACKED_FIELDS
 from ..tables import STATUS_BADGES, number_html
+from ..tables.page_links import page_links_html
 
 register = template.Library()
 
@@ -20,6 +22,18 @@ FIELD_LABELS = {
     **{field.name: field.change_label for field in tenant_fields.TRACKED_FIELDS},
     **{field.name: field.change_label for field in TRACKED_FIELDS},
 }
+
+
+@register.simple_tag(takes_context=True)
+def page_links(context) -> SafeString | None:
+    """The table's page links written in Python (tables/page_links.py); None without a request,
+    when pagination.html writes them with its own loop."""
+    request, table = context.get("request"), context.get("table")
+    if request is None or table is None:
+        return None
+    # The list page's canonical query where it has one, else the request's own (as `querystring`).
+    html = page_links_html(table, context.get("list_query") or request.GET, oob=bool(context.get("oob_pagination")))
+    return None if html is None else mark_safe(html)  # noqa: S308 - every value escaped where written
 
 
 @register.filter
