@@ -1,0 +1,55 @@
+"""`{% kept a b %}…{% endkept %}`: a block rendered once per process for each distinct value of
+its key (`a`, `b`, any template values) and the active language, then reused.
+
+For a piece of a page that costs template time on every request yet shows only what its key says:
+the hotline list's column chooser (fourteen columns, each with translated labels and buttons) is a
+function of the shown columns and the language alone. The block must read nothing but its key and
+translations; no request, person or data of a sync (a test per use checks it renders the same as
+without the tag). Kept in this process, as the navigation is (navigation.py): bounded, and
+cleared when full.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+MAX_KEPT = 1024  # distinct keys actually seen (languages × column choices); cleared if ever full
+
+_kept: dict[tuple, SafeString] = {}
+
+
+def _hashable(value):
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(item) for item in value)
+    return value
+
+
+class KeptNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, key: list[template.base.FilterExpression]) -> None:
+        self.nodelist = nodelist
+        self.key = key
+
+    def render(self, context) -> SafeString:
+        key = (id(self), translation.get_language(), *(_hashable(part.resolve(context)) for part in self.key))
+        html = _kept.get(key)
+        if html is None:
+            html = mark_safe(self.nodelist.render(context))  # noqa: S308 - a template's output
+            if len(_kept) >= MAX_KEPT:
+                _kept.clear()
+            _kept[key] = html
+        return html
+
+
+@register.tag
+def kept(parser, token) -> KeptNode:
+    """`{% kept <value> … %}…{% endkept %}`: see the module."""
+    key = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
+    if not key:
+        raise template.TemplateSyntaxError("{% kept %} needs the values its block depends on.")
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(nodelist, key)
