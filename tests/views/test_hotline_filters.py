@@ -169,3 +169,20 @@ def test_the_filters_button_counts_the_active_filters_not_the_search(viewer_clie
     response = viewer_client.get("/hotlines/", {"q": "tong"}, **HX)
     assert response.context["filter_count"] == 0 and "active)" not in response.text
     assert 'popovertarget="filters"' in response.text
+
+
+def test_the_filters_follow_the_language_and_the_values_a_sync_brings(
+    viewer_client, synced, connection, sandbox, settings
+):
+    # The form's class is kept per data version and language (filtersets/hotlines.py): each shows its own.
+    english = viewer_client.get("/hotlines/").text
+    viewer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    vietnamese = viewer_client.get("/hotlines/").text
+    assert ">Enabled<" in english and ">Đang bật<" in vietnamese and ">Enabled<" not in vietnamese
+    viewer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert viewer_client.get("/hotlines/").text.count(">Enabled<") == english.count(">Enabled<")
+    # A network value the data never held before, offered once a sync brings it (a new data version).
+    assert 'value="itelecom"' not in english
+    sandbox.dataset.patch(synced[0]["id"], network="itelecom")
+    assert hotlines_sync(connection=connection).error == ""
+    assert 'name="network" value="itelecom"' in viewer_client.get("/hotlines/").text
