@@ -23,7 +23,7 @@ def hotline_list_counts(*, filterset: HotlineFilterSet, version: str) -> tuple[i
     # Any other filter or a search: one GROUP BY under every filter but the facets gives the count
     # and all three facets at once (a scan, not four), cached per data version.
     groups = selectors.hotline_groups(
-        queryset=filterset.qs_without(FACETS), key=filterset.state_key(without=FACETS), version=version
+        queryset=lambda: filterset.qs_without(FACETS), key=filterset.state_key(without=FACETS), version=version
     )
     return _tally(groups, filterset.facet_choices())
 
@@ -80,7 +80,7 @@ def _counts_within(filterset: HotlineFilterSet, version: str, *, budget_ms: floa
         totals = selectors.hotline_totals(version=version, budget_ms=budget_ms)
         return ListCounts(*_tally(totals.groups(removed=removed), chosen)) if totals is not None else None
     groups = selectors.hotline_groups(
-        queryset=filterset.qs_without(FACETS), key=filterset.state_key(without=FACETS), version=version,
+        queryset=lambda: filterset.qs_without(FACETS), key=filterset.state_key(without=FACETS), version=version,
         budget_ms=budget_ms,
     )  # fmt: skip
     return ListCounts(*_tally(groups, filterset.facet_choices())) if groups is not None else None

@@ -30,10 +30,15 @@ def _fresh_cache():
     """Each test starts with an empty cache (counts, the freshness bar), as a new server would."""
     from django.core.cache import cache
 
+    from hotlines.filtersets.hotlines import filter_forms_clear
+    from hotlines.selectors.tenant_lookup import tenant_lookups_clear
     from hotlines.tables.tenant_cells import tenant_cells_clear
 
     cache.clear()
-    tenant_cells_clear()  # the hotline table's tenant cells, kept per process
+    # What is kept per process, keyed by data versions that a rolled-back test may repeat.
+    tenant_cells_clear()  # the hotline table's tenant cells
+    tenant_lookups_clear()  # the tenant filter's tenants
+    filter_forms_clear()  # the hotline filters' form classes
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,11 @@ _FORM_CLASSES: dict[tuple[str, str | None], type] = {}
 FORM_CLASSES_MAX = 64
 
 
+def filter_forms_clear() -> None:
+    """Forget the kept form classes (tests: each starts as a new process would)."""
+    _FORM_CLASSES.clear()
+
+
 def _choices(enum, field: str, version: str | None = None) -> list[tuple[str, str]]:
     """The documented values first, then any other value found in the data, shown as received."""
     known = [(value, str(label)) for value, label in enum.choices]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection as db_connection
@@ -41,14 +42,20 @@ def data_version() -> str:
 
 
 def hotline_groups(
-    *, queryset: QuerySet[Hotline], key: str, version: str, budget_ms: float | None = None
+    *,
+    queryset: QuerySet[Hotline] | Callable[[], QuerySet[Hotline]],
+    key: str,
+    version: str,
+    budget_ms: float | None = None,
 ) -> dict[tuple[str, str, int], int] | None:
     """How many rows hold each (network, status, connection_id) (one GROUP BY), once per data
     version and filter state: the list's count and its three facets at once. With `budget_ms`,
-    None when not cached and not countable within it."""
+    None when not cached and not countable within it. `queryset` may be a function that builds
+    it: then built only when counting (a cached figure costs no query building)."""
 
     def count() -> dict[tuple[str, str, int], int]:
-        rows = queryset.order_by().values_list("network", "status", "connection_id").annotate(n=Count("pk"))
+        rows = queryset() if callable(queryset) else queryset
+        rows = rows.order_by().values_list("network", "status", "connection_id").annotate(n=Count("pk"))
         return {(network, status, connection_id): n for network, status, connection_id, n in rows}
 
     return _cached(f"hotline-groups:{version}:{key}", count, budget_ms)

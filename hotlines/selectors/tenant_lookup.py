@@ -6,23 +6,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet, TextField
-from django.db.models.expressions import RawSQL
+from django.db.models import Q, QuerySet
 
 from ..ids import id_parse
 from ..models import Tenant
 from ..normalize import fold
 from .tenancy import live_tenants
-from .tenants import VERSION_SQL, tenant_version_remember
+from .tenants import tenant_data_version
 
 # What the picker and the chips show of a tenant, and what the mapping needs (tenancy.py).
 TENANT_PICK_FIELDS = ("pk", "name", "domain", "etelecom_id", "connection_id", "owner_id", "is_removed")
-_VERSION = tuple(zip(("version_top_id", "version_changed"), VERSION_SQL, strict=True))
 OPTIONS_LIMIT = 20  # matching tenants the picker offers at once (a partner may have thousands)
 # Tenants whose name matches a quick search that are looked up for their hotlines: beyond that,
 # the words are too vague to name a customer, and the hotlines' own text still matches.
 SEARCH_TENANTS_LIMIT = 50
 MAX_WORDS = 8
+# Sets of tenant IDs looked up (tenants_by_ids), with the tenant data version they were read under.
+KEPT_MAX = 256
+_kept: dict[frozenset[int], tuple[str, list[Tenant]]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,22 +34,30 @@ class TenantIds:
     dropped: list[str]
 
 
-def tenants_by_ids(values: Iterable[str]) -> TenantIds:
+def tenants_by_ids(values: Iterable[str], *, kept: bool = True) -> TenantIds:
     """The live tenants these IDs (as typed in a query) name, in one query; malformed, unknown and
-    removed ones are dropped, each once."""
+    removed ones are dropped, each once. Kept in this process per set of IDs and tenant data
+    version: a list filtered by tenants reads only the version (which its Tenant column needs
+    anyway) once the same tenants were read under it; the lookup's ORM query, compiled anew each
+    time, was most of what such a page cost beyond the list without the filter. Without `kept`
+    (outside a request: the watch engine), one query and nothing kept."""
     values = list(dict.fromkeys(str(value) for value in values))
     parsed = {value: id_parse(value) for value in values}
-    ids = {pk for pk in parsed.values() if pk is not None}
-    live = _picked(Tenant.objects.filter(pk__in=ids, is_removed=False)) if ids else []
+    ids = frozenset(pk for pk in parsed.values() if pk is not None)
+    live: list[Tenant] = []
     if ids:
-        # The tenant data version read in the same round trip (the Tenant column's cells need
-        # it later in the request): a filtered page makes no more queries than an unfiltered one.
-        # The SQL is constant (table names), no value enters it.
-        version = {name: RawSQL(sql, (), output_field=TextField()) for name, sql in _VERSION}  # noqa: S611
-        # Unordered: the found tenants are put in order below (no collated sort in the database).
-        live = list(live.order_by().annotate(**version))
-        if live:
-            tenant_version_remember(*(getattr(live[0], name) for name, _sql in _VERSION))
+        version = tenant_data_version() if kept else None  # once per request (selectors/tenants.py)
+        known = _kept.get(ids) if kept else None
+        if known is not None and known[0] == version:
+            live = known[1]
+        else:
+            # Unordered: the found tenants are put in order below (no collated sort in the database).
+            live = list(_picked(Tenant.objects.filter(pk__in=ids, is_removed=False)).order_by())
+            if version is not None:
+                if len(_kept) >= KEPT_MAX:
+                    _kept.clear()
+                # Read after the version: never older than it (a sync in between only makes it newer).
+                _kept[ids] = (version, live)
     found = {tenant.pk: tenant for tenant in live}
     kept, dropped, seen = [], [], set()
     for value, pk in parsed.items():
@@ -60,6 +69,11 @@ def tenants_by_ids(values: Iterable[str]) -> TenantIds:
             dropped.append(value)
     kept.sort(key=lambda tenant: (tenant.name, tenant.pk))
     return TenantIds(found=kept, dropped=dropped)
+
+
+def tenant_lookups_clear() -> None:
+    """Forget the tenants kept per set of IDs (tests: each starts as a new process would)."""
+    _kept.clear()
 
 
 def _words(text: str) -> list[str]:

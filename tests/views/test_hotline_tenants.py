@@ -147,6 +147,24 @@ def test_unusable_tenant_ids_are_dropped_with_a_note_and_the_others_apply(viewer
     assert "was left out" in unescape(alone.content.decode())
 
 
+def test_the_filters_kept_tenants_follow_a_rename_and_a_removal(viewer_client, world):
+    """The tenants a filter names are kept per tenant data version (tenant_lookup.py): a change of
+    any tenant is a new version, so the next page reads them again."""
+    url = f"/hotlines/?tenant={world['abc'].pk}"
+    assert "Công ty ABC" in unescape(viewer_client.get(url).content.decode())
+    abc = world["abc"]
+    abc.name = "Công ty ABC mới"
+    abc.last_changed_at = abc.last_changed_at + timedelta(seconds=1)
+    abc.save()
+    assert "Công ty ABC mới" in unescape(viewer_client.get(url).content.decode())
+    abc.is_removed = True
+    abc.last_changed_at = abc.last_changed_at + timedelta(seconds=1)
+    abc.save()
+    response = viewer_client.get(url)
+    assert "was left out (no such tenant, or removed upstream)." in unescape(response.content.decode())
+    assert len(rows(response)) == 6
+
+
 def test_htmx_pushes_the_list_url_without_the_dropped_ids(viewer_client, world):
     response = viewer_client.get(
         "/hotlines/",
@@ -282,8 +300,8 @@ def test_the_tenant_cells_kept_per_process_stay_bounded(viewer_client, world, mo
 
 
 def test_a_tenant_filter_makes_no_query_more_than_the_list_without_it(viewer_client, world):
-    """The filter's lookup reads the tenant data version in its own round trip, so the Tenant
-    column's cells ask for it no more (selectors/tenants.py: once per request)."""
+    """The filter's tenants, once read, are kept per tenant data version: the page reads only the
+    version, which the Tenant column's cells need anyway (selectors/tenants.py: once per request)."""
     filtered_url = f"/hotlines/?tenant={world['abc'].pk}"
     viewer_client.get("/hotlines/"), viewer_client.get(filtered_url)  # warm the counts
     with CaptureQueriesContext(db_connection) as plain:
