@@ -30,12 +30,21 @@ def data_version() -> str:
     Every write of a sync moves the highest hotline ID (new rows) or the latest `last_changed_at`
     (changed, removed, reappeared rows). A sync that changed nothing leaves it alone, so the
     cached counts of every web process survive the routine no-change syncs (under load, dropping
-    them all at once sent every process back to counting a million rows). Two index-only lookups.
+    them all at once sent every process back to counting a million rows). Two index-only lookups,
+    and two more for the tenants' version (`tenant_data_version`), remembered for the request.
     """
+    from .tenants import VERSION_SQL, tenant_version_remember  # tenants imports this module
+
     hotline = Hotline._meta.db_table
     with db_connection.cursor() as cursor:
-        cursor.execute(f"SELECT (SELECT MAX(id) FROM {hotline}), (SELECT MAX(last_changed_at) FROM {hotline})")  # noqa: S608
-        top_id, changed = cursor.fetchone()
+        # The tenants' version in the same round trip: within a request it is remembered, so the
+        # Tenant column's cells and a tenant filter need no query of their own to check theirs.
+        cursor.execute(
+            f"SELECT (SELECT MAX(id) FROM {hotline}), (SELECT MAX(last_changed_at) FROM {hotline}), "  # noqa: S608
+            f"{VERSION_SQL[0]}, {VERSION_SQL[1]}"
+        )
+        top_id, changed, tenant_top_id, tenant_changed = cursor.fetchone()
+    tenant_version_remember(tenant_top_id, tenant_changed)
     if not top_id:
         return "empty"
     return hashlib.sha256(f"{top_id}|{changed}|{CACHED_SHAPE}".encode()).hexdigest()[:20]

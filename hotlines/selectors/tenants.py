@@ -20,7 +20,7 @@ from .counts import CACHED_SHAPE
 from .tenancy import tenant_hotlines_q
 
 # The two figures the tenant data version is made of, as scalar subqueries another query may read
-# beside its rows (the `tenant` filter's lookup does: one round trip less per filtered page).
+# beside its rows (`data_version` reads them with the hotlines' own: one round trip less per list page).
 VERSION_SQL = (
     f"(SELECT MAX(id) FROM {Tenant._meta.db_table})",  # noqa: S608
     f"(SELECT MAX(last_changed_at) FROM {Tenant._meta.db_table})",  # noqa: S608

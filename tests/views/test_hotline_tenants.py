@@ -312,6 +312,26 @@ def test_a_tenant_filter_makes_no_query_more_than_the_list_without_it(viewer_cli
     assert set(rows(response)) == {"Tổng đài A", "Tổng đài A2"}
 
 
+def test_the_tenant_column_makes_no_query_more_than_the_list_without_it(client, django_user_model, world):
+    """The tenants' data version comes with the hotlines' (`data_version`, one round trip), so the
+    column's cells, kept per process, cost the page no query of its own."""
+    from hotlines.columns import DEFAULT_COLUMNS
+    from hotlines.models import UserPreference
+
+    queries = {}
+    for shown in (True, False):
+        person = make_user(django_user_model, f"columns-{shown}", "hotlines.view_hotline")
+        columns = [name for name in DEFAULT_COLUMNS if shown or name != "tenant_name"]
+        UserPreference.objects.update_or_create(user=person, defaults={"columns": columns})
+        client.force_login(person)
+        client.get("/hotlines/")  # the counts and the cells, once
+        with CaptureQueriesContext(db_connection) as captured:
+            response = client.get("/hotlines/")
+        assert ("Công ty ABC" in unescape(response.content.decode())) == shown
+        queries[shown] = len(captured.captured_queries)
+    assert queries[True] == queries[False]
+
+
 def test_the_version_read_beside_the_filters_lookup_is_the_tenant_data_version(world):
     from hotlines.selectors import tenants as tenant_selectors
     from hotlines.selectors.tenant_lookup import tenants_by_ids
