@@ -1,0 +1,63 @@
+"""The filter panel's parts written in Python (templatetags/filter_panel.py) against the templates
+they stand for: the same characters for every facet, field and date range of real list pages
+(bound to hostile values, with counts and while counting), in both languages."""
+
+import re
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from hotlines.templatetags.filter_panel import date_range, facet_fieldsets, filter_field
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = '<b>"x"</b>&'
+QUERIES = [
+    {},
+    {"status": ["P", "N"], "network": "viettel", "free": "yes", "owner": HOSTILE, "include_removed": "on"},
+    {
+        "created_after": "2024-01-02",
+        "created_before": "not-a-date",
+        "updated_after": HOSTILE,
+        "changed_since": "2025-02-30",
+    },
+    {"q": "tong", "network": ["<script>", "other"], "free": HOSTILE, "include_removed": "only"},
+]
+FIELDS = [("free", "Free of charge", ""), ("owner", "Owner ID", ""), ("include_removed", "Removed hotlines", "")]
+HINTED = ("changed_since", "Changed since", 'Hotlines a sync <i>created</i> & "changed"')
+RANGES = [("Created", "created_after", "created_before"), ("Updated", "updated_after", "updated_before")]
+
+
+@pytest.mark.parametrize("pending", [False, True])
+@pytest.mark.parametrize("language", ["en", "vi"])
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: "&".join(q) or "none")
+def test_the_panels_parts_are_their_templates(viewer_client, synced, settings, query, language, pending):
+    settings.LIST_COUNT_BUDGET_MS = 0 if pending else 60_000
+    viewer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    context = viewer_client.get(reverse("hotlines:list"), query).context
+    groups, form = context["facet_groups"], context["filter"].form
+    counting = any(choice["count"] is None for group in groups for choice in group["choices"])
+    assert groups and counting == (pending and bool(query))  # facets only or nothing: from the totals
+    with translation.override(language):
+        assert facet_fieldsets(groups) + "\n" == render_to_string(
+            "hotlines/includes/facet_groups.html", {"facet_groups": groups}
+        )
+        for name, label, hint in [*FIELDS, HINTED]:
+            ours = filter_field(form[name], label, hint)
+            assert ours == render_to_string(
+                "hotlines/includes/filter_field.html", {"field": form[name], "label": label, "hint": hint}
+            )
+            assert "<b>" not in ours and "<i>" not in ours
+        for legend, after, before in RANGES:
+            assert date_range(legend, form[after], form[before]) == render_to_string(
+                "hotlines/includes/date_range.html", {"legend": legend, "after": form[after], "before": form[before]}
+            )
+
+
+def test_the_list_page_shows_the_panel(viewer_client, synced):
+    text = viewer_client.get(reverse("hotlines:list"), {"status": "P", "owner": HOSTILE}).text
+    assert 'id="facet-status-all"' in text and re.search(r'name="status" value="P" id="id_status_\d" checked', text)
+    assert 'class="filter-label">Owner ID</label>' in text and "<b>" not in text.split('id="filters"')[1][:20000]
+    assert text.count('<div class="date-range">') == 2
