@@ -34,20 +34,20 @@ class TenantIds:
     dropped: list[str]
 
 
-def tenants_by_ids(values: Iterable[str], *, kept: bool = True) -> TenantIds:
+def tenants_by_ids(values: Iterable[str], *, remember: bool = True) -> TenantIds:
     """The live tenants these IDs (as typed in a query) name, in one query; malformed, unknown and
     removed ones are dropped, each once. Kept in this process per set of IDs and tenant data
     version: a list filtered by tenants reads only the version (which its Tenant column needs
     anyway) once the same tenants were read under it; the lookup's ORM query, compiled anew each
-    time, was most of what such a page cost beyond the list without the filter. Without `kept`
+    time, was most of what such a page cost beyond the list without the filter. Without `remember`
     (outside a request: the watch engine), one query and nothing kept."""
     values = list(dict.fromkeys(str(value) for value in values))
     parsed = {value: id_parse(value) for value in values}
     ids = frozenset(pk for pk in parsed.values() if pk is not None)
     live: list[Tenant] = []
     if ids:
-        version = tenant_data_version() if kept else None  # once per request (selectors/tenants.py)
-        known = _kept.get(ids) if kept else None
+        version = tenant_data_version() if remember else None  # once per request (selectors/tenants.py)
+        known = _kept.get(ids) if remember else None
         if known is not None and known[0] == version:
             live = known[1]
         else:

@@ -113,7 +113,7 @@ def view_filters(queries: dict[int, str]) -> dict[int, ViewFilter]:
     tenant_values = [value for query in parsed.values() for value in query.getlist("tenant") if value != ""]
     live = {}
     if tenant_values:
-        found = {tenant.pk: tenant for tenant in tenants_by_ids(tenant_values, kept=False).found}
+        found = {tenant.pk: tenant for tenant in tenants_by_ids(tenant_values, remember=False).found}
         live = {value: found[pk] for value in tenant_values if (pk := id_parse(value)) in found}
     named: dict[tuple[str, ...], frozenset] = {}
     result = {}
