@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import HotlineStatus, Network, label_for
 from ..models import Connection, Hotline
+from ..process_memo import ProcessMemo
 from ..selectors import data_version, hotline_values
 from ..selectors.tenancy import hotlines_of_tenants_q
 from ..selectors.tenant_lookup import tenants_named
@@ -29,8 +30,8 @@ FACETS = ("status", "network", "connection")
 # metaclass run over seventeen new fields) for every filterset, a fortieth of the list's CPU; its
 # fields differ only by the choices found in the data and their labels' language. Each form still
 # deep-copies the class's fields, as any Django form does. Bounded; cleared when full.
-_FORM_CLASSES: dict[tuple[str, str | None], type] = {}
 FORM_CLASSES_MAX = 64
+_FORM_CLASSES: ProcessMemo[tuple[str, str | None], type] = ProcessMemo(FORM_CLASSES_MAX)
 
 
 def filter_forms_clear() -> None:
@@ -118,14 +119,7 @@ class HotlineFilterSet(LenientFilterSet):
         self.filters["method"].extra["choices"] = _method_choices(self.version)
 
     def get_form_class(self) -> type:
-        key = (self.version, translation.get_language())
-        form_class = _FORM_CLASSES.get(key)
-        if form_class is None:
-            form_class = super().get_form_class()
-            if len(_FORM_CLASSES) >= FORM_CLASSES_MAX:
-                _FORM_CLASSES.clear()
-            _FORM_CLASSES[key] = form_class
-        return form_class
+        return _FORM_CLASSES.get_or_make((self.version, translation.get_language()), super().get_form_class)
 
     # --- filtering -----------------------------------------------------------------------
 

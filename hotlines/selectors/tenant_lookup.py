@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from ..ids import id_parse
 from ..models import Tenant
 from ..normalize import fold
+from ..process_memo import ProcessMemo
 from .tenancy import live_tenants
 from .tenants import tenant_data_version
 
@@ -23,7 +24,7 @@ SEARCH_TENANTS_LIMIT = 50
 MAX_WORDS = 8
 # Sets of tenant IDs looked up (tenants_by_ids), with the tenant data version they were read under.
 KEPT_MAX = 256
-_kept: dict[frozenset[int], tuple[str, list[Tenant]]] = {}
+_kept: ProcessMemo[frozenset[int], tuple[str, list[Tenant]]] = ProcessMemo(KEPT_MAX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +55,8 @@ def tenants_by_ids(values: Iterable[str], *, remember: bool = True) -> TenantIds
             # Unordered: the found tenants are put in order below (no collated sort in the database).
             live = list(_picked(Tenant.objects.filter(pk__in=ids, is_removed=False)).order_by())
             if version is not None:
-                if len(_kept) >= KEPT_MAX:
-                    _kept.clear()
                 # Read after the version: never older than it (a sync in between only makes it newer).
-                _kept[ids] = (version, live)
+                _kept.put(ids, (version, live))
     found = {tenant.pk: tenant for tenant in live}
     kept, dropped, seen = [], [], set()
     for value, pk in parsed.items():

@@ -15,11 +15,13 @@ from django import template
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from ..process_memo import ProcessMemo
+
 register = template.Library()
 
 MAX_KEPT = 1024  # distinct keys actually seen (languages × column choices); cleared if ever full
 
-_kept: dict[tuple, SafeString] = {}
+_kept: ProcessMemo[tuple, SafeString] = ProcessMemo(MAX_KEPT)
 
 
 def _hashable(value):
@@ -35,13 +37,7 @@ class KeptNode(template.Node):
 
     def render(self, context) -> SafeString:
         key = (id(self), translation.get_language(), *(_hashable(part.resolve(context)) for part in self.key))
-        html = _kept.get(key)
-        if html is None:
-            html = mark_safe(self.nodelist.render(context))  # noqa: S308 - a template's output
-            if len(_kept) >= MAX_KEPT:
-                _kept.clear()
-            _kept[key] = html
-        return html
+        return _kept.get_or_make(key, lambda: mark_safe(self.nodelist.render(context)))  # noqa: S308 - a template's output
 
 
 @register.tag

@@ -15,6 +15,8 @@ from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from ..process_memo import ProcessMemo
+
 register = template.Library()
 
 # Every permission includes/nav.html asks about (a test checks the list against the template).
@@ -31,7 +33,7 @@ NAV_PERMISSIONS = (
 NAV_TEMPLATE = "includes/nav.html"
 MAX_KEPT = 1024  # keys: languages × URL names × permission sets actually seen; cleared if ever full
 
-_kept: dict[tuple, SafeString] = {}
+_kept: ProcessMemo[tuple, SafeString] = ProcessMemo(MAX_KEPT)
 
 
 def nav_key(request, user) -> tuple:
@@ -54,11 +56,4 @@ def site_nav(context) -> SafeString:
     render = context.template.engine.get_template(NAV_TEMPLATE).render
     if request is None or user is None:
         return mark_safe(render(context))  # noqa: S308 - a template's output
-    key = nav_key(request, user)
-    html = _kept.get(key)
-    if html is None:
-        html = mark_safe(render(context))  # noqa: S308 - a template's output
-        if len(_kept) >= MAX_KEPT:
-            _kept.clear()
-        _kept[key] = html
-    return html
+    return _kept.get_or_make(nav_key(request, user), lambda: mark_safe(render(context)))  # noqa: S308 - a template's output

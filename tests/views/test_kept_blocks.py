@@ -7,12 +7,13 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
+from hotlines.process_memo import ProcessMemo
 from hotlines.templatetags import kept
 from tests.conftest import make_user
 
 
 def test_a_kept_block_is_rendered_once_per_key_and_language(monkeypatch):
-    monkeypatch.setattr(kept, "_kept", {})
+    monkeypatch.setattr(kept, "_kept", ProcessMemo(kept.MAX_KEPT))
     template = Template("{% load kept %}{% kept a %}{{ a }}-{{ b }}{% endkept %}")
     assert template.render(Context({"a": [1, 2], "b": "first"})) == "[1, 2]-first"
     assert template.render(Context({"a": [1, 2], "b": "later"})) == "[1, 2]-first"  # kept: b is not its key
@@ -30,8 +31,7 @@ def test_a_kept_block_needs_a_key():
 
 
 def test_the_kept_store_is_bounded(monkeypatch):
-    monkeypatch.setattr(kept, "_kept", {})
-    monkeypatch.setattr(kept, "MAX_KEPT", 3)
+    monkeypatch.setattr(kept, "_kept", ProcessMemo(3))
     template = Template("{% load kept %}{% kept a %}{{ a }}{% endkept %}")
     for n in range(10):
         assert template.render(Context({"a": n})) == str(n)
@@ -51,7 +51,7 @@ COLUMN_CHOICES = [
 
 @pytest.mark.django_db
 def test_the_kept_column_chooser_is_the_one_rendered_afresh(client, synced, django_user_model, settings, monkeypatch):
-    monkeypatch.setattr(kept, "_kept", {})
+    monkeypatch.setattr(kept, "_kept", ProcessMemo(kept.MAX_KEPT))
     people = []
     for n, choice in enumerate(COLUMN_CHOICES):
         person = make_user(django_user_model, f"person-{n}", "hotlines.view_hotline")
@@ -65,7 +65,7 @@ def test_the_kept_column_chooser_is_the_one_rendered_afresh(client, synced, djan
             client.force_login(person)
             kept_html = _chooser(client.get("/hotlines/"))  # from the store once seen
             store = kept._kept
-            monkeypatch.setattr(kept, "_kept", {})  # afresh: nothing kept
+            monkeypatch.setattr(kept, "_kept", ProcessMemo(kept.MAX_KEPT))  # afresh: nothing kept
             fresh = _chooser(client.get("/hotlines/"))
             monkeypatch.setattr(kept, "_kept", store)
             assert kept_html == fresh
