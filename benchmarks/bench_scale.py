@@ -23,7 +23,7 @@ from hotlines.models import Hotline
 from hotlines.services.connections.writes import connection_upsert
 
 from . import bench_export, bench_list
-from .bench_sync import PAGE_SIZE, PEAK_TARGET_MB, _floor, _sync
+from .bench_sync import PAGE_SIZE, _floor, _sync, sync_results
 from .common import Context, Result, fmt_rate, measure
 
 SUITE = "scale"
@@ -50,30 +50,12 @@ def _sync_cases(ctx: Context) -> list[Result]:
     if again.result.created or again.result.updated or again.result.removed:
         raise RuntimeError("the no-change re-sync changed rows: the benchmark's data is not stable")
     ctx.state["synced_connection"] = connection
-    results = []
-    for case, sync, floor, target in (
-        ("first sync", first, floor_before, None), ("no-change re-sync", again, floor_after, RESYNC_TARGET),
-    ):  # fmt: skip
-        rows = sync.result.fetched
-        ratio = floor.seconds / sync.seconds if sync.seconds else 0.0
-        extra = {"rows": rows, "sync_s": round(sync.seconds, 1), "floor_s": round(floor.seconds, 1),
-                 "sync_peak_mb": round(sync.peak_mb, 1), "tenants": sync.result.tenants_fetched}  # fmt: skip
-        results += [
-            Result(
-                suite=SUITE, case=f"{case}, {ctx.db}, {rows:,} hotlines: speed",
-                value=f"{sync.seconds:.0f} s ({fmt_rate(rows, sync.seconds)})",
-                peer="fetch-only floor, next to it",
-                peer_value=f"{floor.seconds:.0f} s ({fmt_rate(rows, floor.seconds)})",
-                ratio=f"{ratio:.2f}×", target=f"≥ {target}× floor" if target else "",
-                ok=ratio >= target if target else None, extra=extra,
-            ),
-            Result(
-                suite=SUITE, case=f"{case}, {ctx.db}, {rows:,} hotlines: peak memory",
-                value=f"{sync.peak_mb:.0f} MB", peer="fetch-only floor", peer_value=f"{floor.peak_mb:.0f} MB",
-                target=f"< {PEAK_TARGET_MB} MB", ok=sync.peak_mb < PEAK_TARGET_MB, extra=extra,
-            ),
-        ]  # fmt: skip
-    return results
+    return [
+        *sync_results(ctx, "first sync", floor_before.seconds, floor_before.peak_mb, first, target=None, suite=SUITE),
+        *sync_results(
+            ctx, "no-change re-sync", floor_after.seconds, floor_after.peak_mb, again, target=RESYNC_TARGET, suite=SUITE
+        ),
+    ]
 
 
 def _list_cases(ctx: Context) -> list[Result]:
