@@ -61,3 +61,22 @@ def test_the_list_page_shows_the_panel(viewer_client, synced):
     assert 'id="facet-status-all"' in text and re.search(r'name="status" value="P" id="id_status_\d" checked', text)
     assert 'class="filter-label">Owner ID</label>' in text and "<b>" not in text.split('id="filters"')[1][:20000]
     assert text.count('<div class="date-range">') == 2
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+def test_the_account_facet_of_two_accounts_is_its_template(viewer_client, synced, settings, language):
+    """With a second active eTelecom account the panel offers the account facet: its names (set
+    by an administrator, so anything) are escaped as the template escapes them."""
+    from tests.factories import ConnectionFactory, HotlineFactory
+
+    other = ConnectionFactory(name='Chi nhánh <b>"Đà Nẵng"</b> & co')
+    HotlineFactory(connection=other, owner_id="1")
+    viewer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    context = viewer_client.get(reverse("hotlines:list"), {"connection": str(other.pk)}).context
+    groups = context["facet_groups"]
+    accounts = next(group for group in groups if group["name"] == "connection")
+    assert len(accounts["choices"]) == 2 and sum(choice["checked"] for choice in accounts["choices"]) == 1
+    with translation.override(language):
+        ours = facet_fieldsets(groups)
+        assert ours + "\n" == render_to_string("hotlines/includes/facet_groups.html", {"facet_groups": groups})
+    assert "<b>" not in ours and "Chi nhánh &lt;b&gt;" in ours
