@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable
 from datetime import datetime
 from html import escape as html_escape
@@ -22,7 +21,7 @@ from ..dates import when_html, when_html_maker
 from ..models import Hotline, Tenant
 from ..normalize import number_groups
 from ..selectors.tenancy import owner_key
-from .base import CountedPaginator, PagedListTable
+from .base import CountedPaginator, PagedListTable, columns_copied_shallow
 from .tenant_cells import tenant_cells
 
 STATUS_BADGES = {
@@ -97,20 +96,10 @@ def no_tenant_html() -> SafeString:
     )
 
 
-class _Column(tables.Column):
-    """A column copied shallowly with each table. django-tables2 deep-copies every column per
-    table (`copy.deepcopy(base_columns)`): ~0.6 ms of each list page, to protect the class's
-    columns from what a table changes on its own, which is the columns' own flags (`visible`,
-    set by `columns.hide`), never their attrs, accessor or order_by, which it only reads."""
-
-    def __deepcopy__(self, memo) -> _Column:
-        return copy.copy(self)
-
-
 def _column(field: hotline_fields.HotlineField) -> tables.Column:
     """The list's column of a registry field; `id` breaks ties so paging is stable."""
     css = CELL_CLASSES.get(field.kind)
-    return _Column(
+    return tables.Column(
         verbose_name=field.label,
         accessor=field.path or None,
         order_by=(field.query_path, "id"),
@@ -127,6 +116,7 @@ _HotlineColumns = type(tables.Table)(
 )
 
 
+@columns_copied_shallow  # one table per request: its columns copied shallowly
 class HotlineTable(_HotlineColumns):
     """Every column sorts; `id` breaks ties so paging is stable."""
 

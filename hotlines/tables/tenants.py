@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
@@ -21,7 +20,7 @@ from .. import tenant_fields
 from ..choices import HotlineStatus, label_for
 from ..dates import when_html, when_html_maker
 from ..models import Tenant
-from .base import PagedListTable
+from .base import PagedListTable, columns_copied_shallow
 from .hotlines import CELL_CLASSES, LONG_ID, LONG_ID_TAIL, STATUS_BADGES, long_id_html
 
 TENANT_CELL_CLASSES = {**CELL_CLASSES, tenant_fields.INTEGER: "num"}
@@ -77,6 +76,7 @@ def _detail_url_maker():
     return lambda pk: f"{head}/{pk}/{tail}"
 
 
+@columns_copied_shallow  # one table per request: its columns copied shallowly
 class TenantTable(PagedListTable, _TenantColumns):
     """Every column sorts; `id` breaks ties so paging is stable."""
 
@@ -215,17 +215,3 @@ class TenantTable(PagedListTable, _TenantColumns):
 
     render_updated_at = render_created_at
     render_last_changed_at = render_created_at
-
-
-class _ColumnsCopiedShallow(dict):
-    """A table class's columns, which django-tables2 copies for each table it makes
-    (`copy.deepcopy(base_columns)`) so that one request's changes never reach the next: each column
-    is copied here, but not what it holds (labels, attributes), which nothing changes per request.
-    The deep copy of thirteen columns, their lazy labels and attributes cost a tenth of the Tenants
-    page's server time."""
-
-    def __deepcopy__(self, memo: dict) -> dict:
-        return {name: copy.copy(column) for name, column in self.items()}
-
-
-TenantTable.base_columns = _ColumnsCopiedShallow(TenantTable.base_columns)
