@@ -20,10 +20,9 @@ import statistics
 from urllib.parse import urlencode
 
 from hotlines.models import Hotline
-from hotlines.services.connections.writes import connection_upsert
 
 from . import bench_export, bench_list
-from .bench_sync import PAGE_SIZE, _floor, _sync, sync_results
+from .bench_sync import _floor, _sync, check_no_change, empty_connection, sync_results
 from .common import Context, Result, fmt_rate, measure
 
 SUITE = "scale"
@@ -40,15 +39,12 @@ def run(ctx: Context) -> list[Result]:
 
 
 def _sync_cases(ctx: Context) -> list[Result]:
-    connection = connection_upsert(name="default", base_url=ctx.sandbox_url, api_key="sandbox-key", page_size=PAGE_SIZE)
-    if Hotline.objects.exists():
-        raise RuntimeError("bench_scale needs an empty database (it measures the first sync)")
+    connection = empty_connection(ctx, SUITE)
     floor_before = measure(lambda: _floor(connection))
     first = measure(lambda: _sync(connection))
     again = measure(lambda: _sync(connection))
     floor_after = measure(lambda: _floor(connection))
-    if again.result.created or again.result.updated or again.result.removed:
-        raise RuntimeError("the no-change re-sync changed rows: the benchmark's data is not stable")
+    check_no_change(again)
     ctx.state["synced_connection"] = connection
     return [
         *sync_results(ctx, "first sync", floor_before.seconds, floor_before.peak_mb, first, target=None, suite=SUITE),

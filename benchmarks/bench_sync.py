@@ -147,10 +147,23 @@ def sync_results(
     ]  # fmt: skip
 
 
-def run(ctx: Context) -> list[Result]:
+def empty_connection(ctx: Context, suite: str):
+    """The sandbox's account, in a database without hotlines (a suite that measures the first sync)."""
     connection = connection_upsert(name="default", base_url=ctx.sandbox_url, api_key="sandbox-key", page_size=PAGE_SIZE)
     if Hotline.objects.exists():
-        raise RuntimeError("bench_sync needs an empty database (it measures the first sync)")
+        raise RuntimeError(f"bench_{suite} needs an empty database (it measures the first sync)")
+    return connection
+
+
+def check_no_change(*syncs: Measure) -> None:
+    """A no-change re-sync must change nothing, or the benchmark's data is not stable."""
+    for measured in syncs:
+        if measured.result.created or measured.result.updated or measured.result.removed:
+            raise RuntimeError("the no-change re-sync changed rows: the benchmark's data is not stable")
+
+
+def run(ctx: Context) -> list[Result]:
+    connection = empty_connection(ctx, SUITE)
     # The machine is shared: each sync sits between floors, and is compared with their mean
     # (the first sync, which can only run once) or the best of two against the best floor.
     floor_before = measure(lambda: _floor(connection))
@@ -160,9 +173,7 @@ def run(ctx: Context) -> list[Result]:
     floor_last = measure(lambda: _floor(connection))
     if not ctx.quick:
         again.append(measure(lambda: _sync(connection)))
-    for measured in again:
-        if measured.result.created or measured.result.updated or measured.result.removed:
-            raise RuntimeError("the no-change re-sync changed rows: the benchmark's data is not stable")
+    check_no_change(*again)
     floors = (floor_before, floor_after, floor_last)
     floor_peak = max(f.peak_mb for f in floors)
     first_floor = (floor_before.seconds + floor_after.seconds) / 2
