@@ -21,6 +21,8 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any, Protocol
 
+import orjson
+
 from ...etelecom import types
 from ...hotline_fields import CONTENT_FIELDS, DATETIME
 from ...iterators import read_ahead
@@ -33,6 +35,11 @@ Pages = Iterator[types.HotlinePage]  # what the client's iter_hotline_pages retu
 Progress = Callable[[SyncRun], None]  # told of the run after each page (the command's progress bar)
 
 _encode_sorted = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+# The value types for which orjson writes exactly what `_encode_sorted` writes (same escapes, same
+# key order, compact), ten times faster: every field of an eTelecom payload. Floats are not among
+# them (orjson writes 1e-7 where json writes 1e-07), nor containers, which may hold floats.
+_ORJSON_SAME = frozenset({str, int, bool, type(None)})
+_ORJSON_SORTED = orjson.OPT_SORT_KEYS
 
 
 def content_hash(raw_json: str) -> str:
@@ -43,11 +50,22 @@ def content_hash(raw_json: str) -> str:
 def canonical(raw: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """The payload as stored (without the NUL characters PostgreSQL refuses) and as stable JSON
     text (sorted keys) for its fingerprint."""
-    text = _encode_sorted(raw)
+    text = _encode_sorted_fast(raw)
     if "\\u0000" in text:
         raw = _without_nul(raw)
         text = _encode_sorted(raw)
     return raw, text
+
+
+def _encode_sorted_fast(raw: dict[str, Any]) -> str:
+    """`_encode_sorted(raw)`, by orjson where it writes the same text (a fingerprint that changed
+    with the encoder would make every hotline look changed once)."""
+    if _ORJSON_SAME.issuperset(map(type, raw.values())):
+        try:
+            return orjson.dumps(raw, option=_ORJSON_SORTED).decode()
+        except orjson.JSONEncodeError:  # an int beyond 64 bits, a lone surrogate, a key not text
+            pass
+    return _encode_sorted(raw)
 
 
 def _without_nul(value: Any) -> Any:
