@@ -21,6 +21,7 @@ YEAR_RANGE = (1970, 2100)
 # received, but deeper than this is not an eTelecom object, and would strain every JSON encoder after us.
 MAX_RAW_DEPTH = 16
 _CONTAINERS = (dict, list)
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # what a flat item's values are
 
 
 def read_text(
@@ -34,6 +35,11 @@ def read_text(
 ) -> str:
     """A text field: numbers taken as their digits (floats refused), bounded, NULs dropped."""
     value = item.get(key)
+    if value.__class__ is str and len(value) <= max_len and "\x00" not in value:  # nearly always
+        if strip:
+            value = value.strip()
+        if value or not required:
+            return value
     if value is None:
         value = ""
     else:
@@ -56,6 +62,9 @@ def read_text(
 
 def read_int64(item: dict, key: str, where: str, required: bool = False) -> str:
     """An ID: a non-negative 64-bit integer, as ASCII digits (kept as the exact text received)."""
+    value = item.get(key)
+    if value.__class__ is str and _ID_RE.fullmatch(value) and (len(value) < 19 or int(value) <= INT64_MAX):
+        return value  # nearly always: the checks below, in one step
     value = read_text(item, key, where=where, max_len=32).strip()
     if not value:
         if required:
@@ -73,6 +82,15 @@ def read_datetime(item: dict, key: str, where: str) -> datetime | None:
     value = item.get(key)
     if value in (None, ""):
         return None
+    if value.__class__ is str:  # nearly always RFC 3339 with a zone ("Z" too) in a sane year
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass  # the checks below say what is wrong with it
+        else:
+            # A year strictly inside the range stays inside it once converted to UTC.
+            if parsed.tzinfo is not None and YEAR_RANGE[0] < parsed.year < YEAR_RANGE[1]:
+                return parsed
     if not isinstance(value, str):
         raise BadPayload(f"{where}: field '{key}' should be an RFC 3339 date-time")
     try:
@@ -104,6 +122,8 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
 
 def check_nesting(item: dict, *, where: str) -> None:
     """BadPayload when a field of an item nests deeper than MAX_RAW_DEPTH."""
+    if _SCALARS.issuperset(map(type, item.values())):
+        return  # flat, as eTelecom's items are
     for key, value in item.items():
         if isinstance(value, _CONTAINERS) and _depth_exceeds(value, MAX_RAW_DEPTH - 1):
             raise BadPayload(f"{where}: field {str(key)[:40]!r} is nested more than {MAX_RAW_DEPTH} levels deep")

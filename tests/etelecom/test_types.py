@@ -1,5 +1,7 @@
 """Validation of eTelecom payloads at the boundary: every field checked, every refusal placed."""
 
+from datetime import UTC
+
 import pytest
 
 from hotlines.etelecom.exceptions import BadPayload
@@ -54,6 +56,43 @@ def test_dates_outside_a_sane_range_are_refused(value):
 def test_dates_at_the_edges_of_the_range_are_kept():
     assert parse(created_at="1970-01-01T00:00:00Z").created_at.year == 1970
     assert parse(created_at="2100-12-31T23:59:59+00:00").created_at.year == 2100
+
+
+@pytest.mark.parametrize(
+    ("value", "utc"),
+    [
+        ("2024-03-01T08:00:00Z", "2024-03-01 08:00:00+00:00"),
+        ("2024-03-01T08:00:00z", "2024-03-01 08:00:00+00:00"),
+        ("2024-03-01T15:00:00+07:00", "2024-03-01 08:00:00+00:00"),
+        ("1971-01-01T00:30:00+01:00", "1970-12-31 23:30:00+00:00"),
+        ("2099-12-31T23:00:00-02:00", "2100-01-01 01:00:00+00:00"),
+    ],
+)
+def test_dates_near_the_edges_of_the_common_case_are_read_exactly(value, utc):
+    # Most dates take a short path (a zone, a year well inside the range); these sit at its edges.
+    assert str(parse(updated_at=value).updated_at.astimezone(UTC)) == utc
+
+
+@pytest.mark.parametrize("value", ["1970-01-01T00:30:00+01:00", "2100-12-31T23:00:00-02:00"])
+def test_a_year_inside_the_range_but_outside_it_in_utc_is_refused(value):
+    with pytest.raises(BadPayload, match="field 'updated_at' is outside the years 1970-2100"):
+        parse(updated_at=value)
+
+
+@pytest.mark.parametrize(("value", "reason"), [("2024-03-01T08:00:00", "has no time zone"), ("2024-13-01Z", "is not")])
+def test_dates_without_a_zone_or_not_dates_are_refused(value, reason):
+    with pytest.raises(BadPayload, match=f"field 'updated_at' {reason}"):
+        parse(updated_at=value)
+
+
+def test_text_and_ids_off_the_common_case_are_cleaned_as_always():
+    hotline = parse(id=" 42 ", owner_id="4\x002", name="a\x00b", hotline=" 19006868 ")
+    assert (hotline.id, hotline.owner_id, hotline.name) == ("42", "42", "ab")
+    assert hotline.hotline == "19006868"
+    with pytest.raises(BadPayload, match="field 'hotline' is missing"):
+        parse(hotline="   ")
+    with pytest.raises(BadPayload, match="field 'name' is 501 characters long"):
+        parse(name="x" * 501)
 
 
 def test_nesting_is_bounded_and_named():
