@@ -19,7 +19,14 @@ from django.utils.translation import gettext as _
 from ...models import ExportFormat, ExportKind, ExportRecord, Hotline, Tenant
 from .columns import DATETIME, ExportColumn
 from .records import record_done, record_failed
-from .tenant_values import OWNER_FIELDS, with_tenants
+from .tenant_values import (
+    OWNER_FIELDS,
+    accounts_with_very_many_tenants,
+    tenants_beside_rows,
+    with_tenants,
+    with_tenants_beside,
+    with_tenants_from_rows,
+)
 from .writers import Progress, Row, csv_chunks, json_chunks
 from .xlsx import xlsx_chunks
 
@@ -67,7 +74,8 @@ def _local_dates_in_database(job: ExportJob) -> bool:
 
 def _rows(job: ExportJob) -> Iterator[Row]:
     """Plain tuples from a server-side cursor: no model instances, a bounded number in memory.
-    The hotline's tenants (derived columns) are looked up per chunk of rows (`with_tenants`)."""
+    The hotline's tenants (derived columns) are read per account or per chunk of rows
+    (`with_tenants`), or beside each row for an account with very many (`with_tenants_beside`)."""
     stored = [column for column in job.columns if not column.derived]
     queryset, fields = job.queryset, [column.field for column in stored]
     if _local_dates_in_database(job):
@@ -81,8 +89,12 @@ def _rows(job: ExportJob) -> Iterator[Row]:
         queryset = queryset.annotate(**annotations)
     if len(stored) == len(job.columns):
         return queryset.values_list(*fields).iterator(chunk_size=ITERATOR_CHUNK)
+    large = accounts_with_very_many_tenants()
+    if tenants_beside_rows(large):
+        rows = with_tenants_beside(queryset, fields).iterator(chunk_size=ITERATOR_CHUNK)
+        return with_tenants_from_rows(rows, job.columns)
     rows = queryset.values_list(*fields, *OWNER_FIELDS).iterator(chunk_size=ITERATOR_CHUNK)
-    return with_tenants(rows, job.columns, chunk=ITERATOR_CHUNK)
+    return with_tenants(rows, job.columns, chunk=ITERATOR_CHUNK, large=large)
 
 
 def _streaming_read() -> AbstractContextManager:
