@@ -309,3 +309,33 @@ def test_an_excel_download_starts_before_its_rows_are_read(exporter_client, rows
     [(_, sheet)] = read_xlsx(first + b"".join(chunks))
     assert len(sheet) == 1 + ROWS
     assert ExportRecord.objects.get().status == ExportStatus.DONE
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"status": "P"},
+        {"network": ["viettel", "mobifone"], "status": "N"},
+        {"include_removed": "on"},
+        {"include_removed": "only"},
+        {"q": "tổng đài"},
+        {"q": "090", "network": "viettel"},
+        {"status": "no-such-status"},
+    ],
+    ids=repr,
+)
+def test_the_recorded_row_count_is_the_rows_written(exporter_client, hostile_synced, query):
+    # The count comes from the list's cached counts, not a COUNT of the export's own query.
+    rows = read_csv(body(exporter_client.get(LIST, {**query, "_export": "csv"})))
+    record = ExportRecord.objects.latest("pk")
+    assert record.row_count == len(rows) - 1
+
+
+def test_an_export_after_the_list_reads_the_lists_count_instead_of_counting(exporter_client, hostile_synced):
+    exporter_client.get(LIST, {"status": "P"})  # the list counted these rows
+    with CaptureQueriesContext(db_connection) as queries:
+        body(exporter_client.get(LIST, {"status": "P", "_export": "csv"}))
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert [s for s in sql if "COUNT(" in s.upper() and "hotlines_hotline" in s] == []
+    assert ExportRecord.objects.latest("pk").row_count > 0

@@ -72,7 +72,7 @@ def export_start(
     chosen = _columns_for(fmt=fmt, visible=selection.columns, choice=columns, kind=kind)
     keys = [column.key for column in chosen]
     job = partial(ExportJob, queryset=queryset, columns=chosen, language=language)
-    row_count = queryset.count()
+    row_count = selection.count()
     background = not export_is_direct(fmt=fmt, rows=row_count)
     queued_because = QUEUED_LARGE if background else ""
     if background and (existing := record_twin(user=user, kind=kind, fmt=fmt, params=params, keys=keys)):
