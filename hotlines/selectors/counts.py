@@ -17,7 +17,8 @@ from .caching import cached_if_quick, cached_once
 # Part of every data version: bumped whenever the shape of a figure cached under it changes, so
 # that a cache shared by processes (CACHE_URL) never hands new code a figure of the old shape.
 # 2: the totals and the list's groups count per eTelecom account too.
-CACHED_SHAPE = 2
+# 3: the totals hold the connection methods found (`methods`).
+CACHED_SHAPE = 3
 
 # Fields whose distinct values are the keys of HotlineTotals.by_group
 # (is_removed, network, status, connection_id).
@@ -92,6 +93,9 @@ class HotlineTotals:
     network, account and removal only (the usual case)."""
 
     by_group: dict[tuple[bool, str, str, int], int]  # (is_removed, network, status, connection_id) -> count
+    # Every connection method in the data (removed hotlines' too), read in the same scan: the
+    # method filter offers them. A scan of its own took 2.2 s at 10,000,000 hotlines.
+    methods: frozenset[str] = frozenset()
 
     @property
     def by_pair(self) -> dict[tuple[str, str], int]:
@@ -136,22 +140,30 @@ def hotline_totals(*, version: str, budget_ms: float | None = None) -> HotlineTo
     def count() -> HotlineTotals:
         rows = (
             Hotline.objects.order_by()
-            .values_list("is_removed", "network", "status", "connection_id")
+            .values_list("is_removed", "network", "status", "connection_id", "connection_method")
             .annotate(n=Count("pk"))
-            .values_list("is_removed", "network", "status", "connection_id", "n")
+            .values_list("is_removed", "network", "status", "connection_id", "connection_method", "n")
         )
-        return HotlineTotals(by_group={(bool(r), nw, st, c): n for r, nw, st, c, n in rows})
+        by_group: dict[tuple[bool, str, str, int], int] = {}
+        methods = set()
+        for removed, network, status, connection_id, method, n in rows:
+            key = (bool(removed), network, status, connection_id)
+            by_group[key] = by_group.get(key, 0) + n
+            methods.add(method)
+        return HotlineTotals(by_group=by_group, methods=frozenset(methods))
 
     return _cached(f"hotline-totals:{version}", count, budget_ms)
 
 
 def hotline_values(field: str, *, version: str | None = None) -> list[str]:
     """Distinct values of an enum-like field in the data (to offer values eTelecom adds later).
-    Statuses and networks come from the cached totals, which hold every (network, status) pair."""
+    Statuses, networks and connection methods come from the cached totals (one scan for all)."""
     version = version or data_version()
     if field in TOTALS_FIELDS:
         position = TOTALS_FIELDS[field]
         return sorted({group[position] for group in hotline_totals(version=version).by_group if group[position]})
+    if field == "connection_method":
+        return sorted(method for method in hotline_totals(version=version).methods if method)
     return cached_once(
         f"hotline-values:{field}:{version}",
         lambda: sorted(v for v in Hotline.objects.order_by().values_list(field, flat=True).distinct() if v),

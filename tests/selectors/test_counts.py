@@ -1,6 +1,7 @@
 """The counts and facets: a filter's values come from the cached totals, and the totals add up."""
 
 import pytest
+from django.core.cache import cache
 
 from hotlines import selectors
 from hotlines.selectors.counts import HotlineTotals
@@ -16,6 +17,24 @@ def test_values_of_status_and_network_come_from_the_totals(connection, sandbox, 
         networks = selectors.hotline_values("network", version=version)
     assert set(statuses) == {item["status"] for item in sandbox.dataset.all()}
     assert set(networks) == {item["network"] for item in sandbox.dataset.all() if item["network"]}
+
+
+@pytest.mark.django_db
+def test_connection_methods_come_from_the_same_scan_as_the_totals(connection, sandbox, django_assert_num_queries):
+    items = sandbox.dataset.all()
+    sandbox.dataset.patch(items[0]["id"], connection_method="sip-trunk-mới")
+    sandbox.dataset.patch(items[1]["id"], connection_method="chỉ-đã-xoá")
+    hotlines_sync(connection=connection)
+    sandbox.dataset.remove(items[1]["id"])  # a removed hotline's method is still offered
+    hotlines_sync(connection=connection)
+    cache.clear()  # what the sync warmed
+    with django_assert_num_queries(2):  # the data version, the totals, and nothing for the methods
+        version = selectors.data_version()
+        selectors.hotline_totals(version=version)
+        methods = selectors.hotline_values("connection_method", version=version)
+    expected = {item["connection_method"] for item in sandbox.dataset.all() if item["connection_method"]}
+    assert set(methods) == expected | {"chỉ-đã-xoá"} and "sip-trunk-mới" in methods
+    assert methods == sorted(methods)
 
 
 def test_totals_add_up_per_pair_status_network_and_removal():
