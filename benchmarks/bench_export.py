@@ -100,7 +100,7 @@ def _ours(fmt: str, limit: int | None, repeat: int = 1, legacy: bool = False) ->
             handle = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent
             with streaming._streaming_read():
                 rows = xlsx_write(
-                    handle, streaming._rows(job), job.columns, tz=timezone.get_default_timezone(),
+                    handle, streaming._rows(job, ahead=True), job.columns, tz=timezone.get_default_timezone(),
                     local_dates=streaming._local_dates_in_database(job), sheet_title="Hotlines",
                 )  # fmt: skip
             ExportRecord.objects.filter(pk=job.record.pk).update(row_count=rows)

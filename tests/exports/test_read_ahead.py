@@ -13,7 +13,7 @@ from django.db import close_old_connections
 from django.db import connection as db_connection
 
 from hotlines.models import ExportRecord, ExportStatus, Hotline
-from hotlines.services.exports import streaming, writers
+from hotlines.services.exports import export_run, streaming, writers
 from hotlines.views.hotlines import HotlineListView
 
 from .conftest import LIST, body
@@ -67,3 +67,22 @@ def test_a_download_abandoned_while_rows_are_read_ahead_leaves_nothing_behind(
     # The connection is out of the export's transaction and answers.
     assert not db_connection.in_atomic_block
     assert Hotline.objects.filter(is_removed=False).count() > 200
+
+
+def test_only_a_streamed_download_reads_ahead_never_the_background_worker(
+    exporter_client, exporter, hostile_synced, monkeypatch
+):
+    started = []
+    real = streaming.read_ahead
+    monkeypatch.setattr(streaming, "read_ahead", lambda *args, **kwargs: started.append(1) or real(*args, **kwargs))
+    monkeypatch.setattr(streaming, "ITERATOR_CHUNK", 20)
+    streamed = body(exporter_client.get(LIST, {**QUERY, "_export": "csv"}))
+    assert started == ([1] if db_connection.vendor == "postgresql" else [])
+    record = ExportRecord.objects.latest("pk")
+    ExportRecord.objects.filter(pk=record.pk).update(status=ExportStatus.PENDING, background=True)
+    export_run(export_id=record.pk)  # what the worker does with a queued export
+    record.refresh_from_db()
+    assert record.status == ExportStatus.DONE and record.row_count > 200
+    assert len(started) == (1 if db_connection.vendor == "postgresql" else 0)  # none more
+    with record.file.open("rb") as stored:
+        assert stored.read() == streamed
