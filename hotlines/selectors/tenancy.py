@@ -90,12 +90,17 @@ def _grouped(tenants: QuerySet[Tenant], fields: tuple[str, ...]) -> dict[OwnerKe
     for tenant in tenants:
         if not tenant.is_removed:
             found[(tenant.connection_id, tenant.owner_id)].append(tenant)
-    # Named in Vietnamese order, then by ID: sorted here, per owner (one or two tenants), rather
-    # than by the database's collation over all of them (on SQLite a Python call per comparison).
     for owned in found.values():
-        if len(owned) > 1:
-            owned.sort(key=lambda tenant: (sort_key(tenant.name), tenant.pk))
+        owner_tenants_sort(owned)
     return dict(found)
+
+
+def owner_tenants_sort(tenants: list) -> None:
+    """One owner's tenants (anything with `name` and `pk`) in place, named in Vietnamese order,
+    then by ID: sorted here, per owner (one or two tenants), rather than by the database's
+    collation over all of them (on SQLite a Python call per comparison)."""
+    if len(tenants) > 1:
+        tenants.sort(key=lambda tenant: (sort_key(tenant.name), tenant.pk))
 
 
 _ROW_LEADING = ("pk", "connection_id", "owner_id", "is_removed")

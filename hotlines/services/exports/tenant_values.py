@@ -23,9 +23,14 @@ from django.db import connection as db_connection
 from django.db.models import Field, QuerySet
 from django.db.models.expressions import RawSQL
 
-from ...collation import sort_key
 from ...models import Connection, Hotline, Tenant
-from ...selectors.tenancy import OwnerKey, live_tenants, tenants_by_owner, tenants_of_connections
+from ...selectors.tenancy import (
+    OwnerKey,
+    live_tenants,
+    owner_tenants_sort,
+    tenants_by_owner,
+    tenants_of_connections,
+)
 from .columns import TENANT_VALUES, ExportColumn
 
 SEPARATOR = "; "
@@ -52,10 +57,10 @@ _VALUES: dict[str, Callable[[list[Tenant]], Any]] = {
 assert set(_VALUES) == TENANT_VALUES  # every derived export column has its value
 
 
-def _assembly(columns: list[ExportColumn]) -> tuple[list[Callable[[list], Any]], Callable[[tuple], tuple]]:
-    """The derived columns' value makers, and how a row is put together from its stored values
-    followed by its derived ones: one C-level `itemgetter` (a Python step per cell cost over half
-    of an export's time at 100,000 rows)."""
+def _assembly(columns: list[ExportColumn]) -> tuple[list[Callable[[list], Any]], Callable[[tuple], tuple], tuple]:
+    """The derived columns' value makers; how a row is put together from its stored values
+    followed by its derived ones (one C-level `itemgetter`: a Python step per cell cost over half
+    of an export's time at 100,000 rows); and the derived values of a hotline without tenants."""
     makers = [_VALUES[column.key] for column in columns if column.derived]
     stored_count = len(columns) - len(makers)
     order, stored_at, derived_at = [], 0, stored_count
@@ -67,7 +72,7 @@ def _assembly(columns: list[ExportColumn]) -> tuple[list[Callable[[list], Any]],
             order.append(stored_at)
             stored_at += 1
     pick = itemgetter(*order) if len(order) > 1 else (lambda values: (values[order[0]],))
-    return makers, pick
+    return makers, pick, tuple(make([]) for make in makers)
 
 
 def accounts_with_very_many_tenants() -> set[int]:
@@ -85,8 +90,7 @@ def with_tenants(rows: Iterable[tuple], columns: list[ExportColumn], *, chunk: i
     values in order, then the hotline's connection ID and owner ID. Many hotlines share an owner:
     the tenant values are made once per owner and chunk. The accounts in `large` (those with
     very many tenants) are looked up per chunk, the others read whole."""
-    makers, pick = _assembly(columns)
-    nobody = tuple(make([]) for make in makers)
+    makers, pick, nobody = _assembly(columns)
     known = _AccountValues(makers, large)
     for batch in batched(rows, chunk):
         values = known.for_rows(batch)
@@ -155,14 +159,12 @@ def with_tenants_from_rows(rows: Iterable[tuple], columns: list[ExportColumn]) -
     """The export's rows with their tenant columns filled in, from the tenants each row brought
     (`with_tenants_beside`): the same values as `with_tenants`, several tenants named in order
     (then by ID), as `tenancy` names them."""
-    makers, pick = _assembly(columns)
-    nobody = tuple(make([]) for make in makers)
+    makers, pick, nobody = _assembly(columns)
     for row in rows:
         found = row[-1]
         if not found:
             yield pick(row[:-1] + nobody)
             continue
         tenants = [_RowTenant(int(pk), name, domain, etelecom_id) for pk, name, domain, etelecom_id in found]
-        if len(tenants) > 1:
-            tenants.sort(key=lambda tenant: (sort_key(tenant.name), tenant.pk))
+        owner_tenants_sort(tenants)
         yield pick(row[:-1] + tuple(make(tenants) for make in makers))
