@@ -87,7 +87,7 @@ def _sessions(count: int) -> list[str]:
     for _ in range(count):
         store = SessionStore()
         store["_auth_user_id"] = str(user.pk)
-        store["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        store["_auth_user_backend"] = "hotlines.authentication.PreferenceModelBackend"  # as a sign-in stores it
         store["_auth_user_hash"] = user.get_session_auth_hash()
         store.create()
         keys.append(store.session_key)

@@ -107,6 +107,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # ModelBackend's sign-in, with each request's user read together with their list preference.
+    "hotlines.authentication.PreferenceModelBackend",
+    # Sessions signed in before PreferenceModelBackend name ModelBackend: they stay signed in.
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -37,4 +37,18 @@ def user_preference_get(*, user: AbstractBaseUser | AnonymousUser) -> UserPrefer
     """A user's saved list and language choices, if any."""
     if not getattr(user, "is_authenticated", False):
         return None
+    cached = _preference_cached(user)
+    if cached is not _NOT_CACHED:
+        return cached  # read with the user (hotlines.authentication.PreferenceModelBackend)
     return UserPreference.objects.filter(user=user).first()
+
+
+_NOT_CACHED = object()
+
+
+def _preference_cached(user) -> UserPreference | object | None:
+    """The preference loaded with `user` (None when they have none), else _NOT_CACHED."""
+    relation = UserPreference._meta.get_field("user").remote_field
+    if relation.is_cached(user):
+        return relation.get_cached_value(user)
+    return _NOT_CACHED
