@@ -7,6 +7,12 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from ..models import AuditAction, AuditEntry, Connection, SyncRun
+from .request_memo import request_recall, request_remember
+
+# How many accounts are active, as a scalar subquery another query may read beside its own
+# (`data_version`, once per list page), kept for the request under ACTIVE_COUNT_KEY.
+ACTIVE_COUNT_SQL = f"(SELECT COUNT(*) FROM {Connection._meta.db_table} WHERE is_active)"  # noqa: S608
+ACTIVE_COUNT_KEY = "active_connections"
 
 
 def connection_list() -> QuerySet[Connection]:
@@ -41,4 +47,12 @@ def connection_activity(*, connection: Connection, limit: int = 10) -> list[Audi
 def connection_count() -> int:
     """How many active eTelecom accounts exist (the list offers to filter by account only when
     several do: a deactivated one is not offered, although its hotlines stay in the list)."""
+    remembered = request_recall(ACTIVE_COUNT_KEY)
+    if remembered is not None:
+        return remembered  # read beside the data version, in the same request
     return Connection.objects.filter(is_active=True).count()
+
+
+def connection_count_remember(count: int) -> None:
+    """Keep for the rest of the request the count `ACTIVE_COUNT_SQL` read beside another query."""
+    request_remember(ACTIVE_COUNT_KEY, count)

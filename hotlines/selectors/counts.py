@@ -32,8 +32,10 @@ def data_version() -> str:
     (changed, removed, reappeared rows). A sync that changed nothing leaves it alone, so the
     cached counts of every web process survive the routine no-change syncs (under load, dropping
     them all at once sent every process back to counting a million rows). Two index-only lookups,
-    and two more for the tenants' version (`tenant_data_version`), remembered for the request.
+    and two more for the tenants' version (`tenant_data_version`), remembered for the request with
+    the number of active accounts (`connection_count`), which the list page asks for too.
     """
+    from .connections import ACTIVE_COUNT_SQL, connection_count_remember
     from .tenants import VERSION_SQL, tenant_version_remember  # tenants imports this module
 
     hotline = Hotline._meta.db_table
@@ -42,10 +44,11 @@ def data_version() -> str:
         # Tenant column's cells and a tenant filter need no query of their own to check theirs.
         cursor.execute(
             f"SELECT (SELECT MAX(id) FROM {hotline}), (SELECT MAX(last_changed_at) FROM {hotline}), "  # noqa: S608
-            f"{VERSION_SQL[0]}, {VERSION_SQL[1]}"
+            f"{VERSION_SQL[0]}, {VERSION_SQL[1]}, {ACTIVE_COUNT_SQL}"
         )
-        top_id, changed, tenant_top_id, tenant_changed = cursor.fetchone()
+        top_id, changed, tenant_top_id, tenant_changed, active_connections = cursor.fetchone()
     tenant_version_remember(tenant_top_id, tenant_changed)
+    connection_count_remember(active_connections)
     if not top_id:
         return "empty"
     return hashlib.sha256(f"{top_id}|{changed}|{CACHED_SHAPE}".encode()).hexdigest()[:20]

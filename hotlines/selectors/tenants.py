@@ -4,11 +4,9 @@ whether eTelecom makes tenants available at all (every figure cached per tenant 
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.signals import request_finished, request_started
 from django.db import connection as db_connection
 from django.db.models import Count, QuerySet
 
@@ -17,6 +15,7 @@ from ..models import Connection, Hotline, SyncRun, Tenant, TenantChange
 from ..tenant_fields import DEFAULT_COLUMNS, FIELDS
 from .caching import cached_once
 from .counts import CACHED_SHAPE
+from .request_memo import request_recall, request_remember
 from .tenancy import tenant_hotlines_q
 
 # The two figures the tenant data version is made of, as scalar subqueries another query may read
@@ -27,34 +26,16 @@ VERSION_SQL = (
 )
 # The default columns' fields, and whether a row is removed (the name's cell says so).
 LIST_FIELDS = ("id", *(FIELDS[name].query_path for name in DEFAULT_COLUMNS), "is_removed")
+VERSION_KEY = "tenant_data_version"  # under which a request keeps it (request_memo.py)
 HOTLINES_INLINE = 20  # hotlines the detail page lists; the link to the hotline list shows them all
 CHANGES_SHOWN = 200
-
-
-# The tenant data version as first read in the current request (see `tenant_data_version`):
-# open between Django's request_started and request_finished signals, in the request's thread
-# (gunicorn's sync or threaded workers); closed, nothing is remembered (commands, tasks, tests).
-_request = threading.local()
-
-
-def _request_opened(**kwargs) -> None:
-    _request.open, _request.version = True, None
-
-
-def _request_closed(**kwargs) -> None:
-    _request.open, _request.version = False, None
-
-
-request_started.connect(_request_opened, dispatch_uid="tenant-data-version-opened")
-request_finished.connect(_request_closed, dispatch_uid="tenant-data-version-closed")
 
 
 def tenant_version_remember(top_id, changed) -> None:
     """Keep for the rest of the request the version of the highest tenant ID and latest change
     that a query read beside its own rows (`VERSION_SQL`), sparing `tenant_data_version` its own
     query. Outside a request, nothing."""
-    if getattr(_request, "open", False) and _request.version is None:
-        _request.version = _version_hash(top_id, changed)
+    request_remember(VERSION_KEY, _version_hash(top_id, changed))
 
 
 def tenant_data_version() -> str:
@@ -63,7 +44,7 @@ def tenant_data_version() -> str:
     index-only lookups, once per request: within one, every reader keys its cache by the same
     version (what it reads after it is at least as new, so nothing older is ever kept under a
     newer version)."""
-    remembered = getattr(_request, "version", None) if getattr(_request, "open", False) else None
+    remembered = request_recall(VERSION_KEY)
     if remembered is not None:
         return remembered
     with db_connection.cursor() as cursor:

@@ -333,18 +333,19 @@ def test_the_tenant_column_makes_no_query_more_than_the_list_without_it(client, 
 
 
 def test_the_version_read_beside_the_filters_lookup_is_the_tenant_data_version(world):
+    from hotlines.selectors import request_memo
     from hotlines.selectors import tenants as tenant_selectors
     from hotlines.selectors.tenant_lookup import tenants_by_ids
 
     expected = tenant_selectors.tenant_data_version()  # outside a request: its own query each time
-    tenant_selectors._request_opened()
+    request_memo.request_opened()
     try:
         assert tenants_by_ids([str(world["abc"].pk)]).found == [world["abc"]]
         with CaptureQueriesContext(db_connection) as queries:
             assert tenant_selectors.tenant_data_version() == expected
         assert not queries.captured_queries
     finally:
-        tenant_selectors._request_closed()
+        request_memo.request_closed()
     # Closed: read again (a sync between two requests is seen by the next one).
     world["abc"].name = "Đổi tên"
     world["abc"].last_changed_at = world["abc"].last_changed_at + timedelta(seconds=1)
