@@ -80,3 +80,29 @@ def test_the_account_facet_of_two_accounts_is_its_template(viewer_client, synced
         ours = facet_fieldsets(groups)
         assert ours + "\n" == render_to_string("hotlines/includes/facet_groups.html", {"facet_groups": groups})
     assert "<b>" not in ours and "Chi nhánh &lt;b&gt;" in ours
+
+
+def test_each_filterset_has_filters_of_its_own(db):
+    """Copied shallowly (not deep-copied) per filterset: what one filterset sets of its filters
+    (choices per data version, its model and parent, the field made) never reaches another."""
+    from django.http import QueryDict
+
+    from hotlines.filtersets import HotlineFilterSet
+
+    first = HotlineFilterSet(QueryDict("status=P"), version="own-filters-1")
+    second = HotlineFilterSet(QueryDict("network=viettel"), version="own-filters-2")
+    assert first.is_valid() and second.is_valid()
+    assert first.form.cleaned_data["status"] == ["P"] and second.form.cleaned_data["network"] == ["viettel"]
+    for name, filter_ in first.filters.items():
+        other, base = second.filters[name], HotlineFilterSet.base_filters[name]
+        assert filter_ is not other and filter_ is not base
+        assert filter_.extra is not other.extra and filter_.extra is not base.extra
+        assert filter_.parent is first and other.parent is second
+    first.filters["status"].extra["choices"] = [("X", "only in the first")]
+    assert second.filters["status"].extra["choices"] != [("X", "only in the first")]
+    assert HotlineFilterSet.base_filters["status"].extra["choices"] == []
+    assert first.filters["owner"].field is not second.filters["owner"].field
+    assert "_field" not in HotlineFilterSet.base_filters["owner"].__dict__
+    # A `method=` filter calls its own filterset's method (django-filter binds it to the filter).
+    assert first.filters["free"].filter.f is first.filters["free"]
+    assert first.filters["free"].filter.method == first.filter_free
