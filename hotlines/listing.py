@@ -241,7 +241,7 @@ def paged_table_uncounted(request, asked):
     page, notes = page_number(asked.query, count=UNCOUNTED, per_page=asked.per_page)
     offset = (page - 1) * asked.per_page
     table = asked.table()
-    rows = list(table.data.data[offset : offset + asked.per_page + 1])
+    rows = selectors.hotline_rows(table.data.data[offset : offset + asked.per_page + 1])
     if not rows and page > 1:
         return None
     canonical = asked.canonical()

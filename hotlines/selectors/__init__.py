@@ -32,6 +32,7 @@ from .hotlines import (
     hotline_get,
     hotline_list,
     hotline_neighbours,
+    hotline_rows,
     hotline_status_history,
     hotline_status_story,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "hotline_groups",
     "hotline_list",
     "hotline_neighbours",
+    "hotline_rows",
     "hotline_status_history",
     "hotline_status_story",
     "hotline_totals",

@@ -20,6 +20,7 @@ from ..columns import COLUMN_FIELDS, DEFAULT_COLUMNS, columns_resolve
 from ..dates import when_html, when_html_maker
 from ..models import Hotline, Tenant
 from ..normalize import number_groups
+from ..selectors.hotlines import HotlineRow, hotline_rows
 from ..selectors.tenancy import owner_key
 from .base import CountedPaginator, PagedListTable, columns_copied_shallow
 from .tenant_cells import tenant_cells
@@ -175,7 +176,7 @@ class HotlineTable(_HotlineColumns):
         self._when = when_html_maker()
         self._removed = format_html(' <span class="badge badge-removed">{}</span>', _("removed"))
         rows = []
-        records = list(self.page.object_list.data if hasattr(self, "page") else self.data)
+        records = self.page_records()
         # The page's tenants in one query at most, whatever its rows (never one per row), and none
         # when this process rendered their cells before for the same tenant data (tenant_cells.py).
         self._no_tenant = no_tenant_html()
@@ -201,6 +202,14 @@ class HotlineTable(_HotlineColumns):
         if not rows:
             rows.append(format_html('<tr><td colspan="{}" class="empty">{}</td></tr>', len(columns), self.empty_text))
         return mark_safe("".join(rows))  # noqa: S308 - every piece above is escaped or built with format_html
+
+    def page_records(self) -> list[HotlineRow] | list[Hotline]:
+        """The page's rows: read as plain values (`hotline_rows`), or as the page read them
+        already (before its count, `listing.paged_table_uncounted`)."""
+        if not hasattr(self, "page"):
+            return list(self.data)
+        rows = self.page.object_list.data
+        return list(rows) if rows._result_cache is not None else hotline_rows(rows)
 
     def render_hotline(self, value: str, record: Hotline) -> str:
         # f-strings over escaped text, as format_html writes it without its lazy-string checks.

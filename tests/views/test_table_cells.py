@@ -171,3 +171,55 @@ def test_a_number_typed_as_the_table_shows_it_finds_it(viewer_client, connection
         assert " " in shown, kind
         response = viewer_client.get("/hotlines/", {"q": shown})
         assert [row.record.hotline for row in response.context["table"].paginated_rows] == [number], kind
+
+
+@pytest.mark.parametrize("language", ["en", "vi"])
+@pytest.mark.parametrize("columns", [None, "all", ["connection", "tenant_name", "last_changed_at", "is_free_charge"]])
+def test_plain_rows_render_the_page_the_models_render(db, connection, language, columns):
+    """`hotline_rows` reads a page's rows as plain values: every column's cells are what model
+    instances give, with odd values (no name, None, removed rows, huge IDs, an unknown status)."""
+    from hotlines.columns import COLUMN_FIELDS
+    from hotlines.selectors import hotline_list, hotline_rows
+    from hotlines.selectors.hotlines import HotlineRow
+    from hotlines.selectors.tenancy import owner_key
+
+    shown = list(COLUMN_FIELDS) if columns == "all" else columns
+    now = timezone.now()
+    Hotline.objects.bulk_create(
+        [
+            Hotline(connection=connection, etelecom_id=f"{10**18 + n}", hotline=number, name=name, status=status,
+                    network=network, is_free_charge=free, owner_id=owner, is_removed=n % 3 == 0,
+                    description="x" * (50 * n), content_hash="x", search_text="",
+                    last_changed_at=None if n % 2 else now - timedelta(days=n), connection_method="SIP" if n else "")
+            for n, (number, name, status, network, free, owner) in enumerate(
+                [("0901234567", "<b>Tên</b>", "P", "viettel", True, "1100000000015838006"),
+                 ("19006868", "", "N", "mobifone", None, ""), ("113", "Ả" * 300, "X9", "", False, "7"),
+                 ("02438251234", "Hòa Phát & Co", "Z", "vinaphone", True, "1100000000015838006")]
+            )
+        ]
+    )  # fmt: skip
+    from hotlines.columns import columns_fields, columns_resolve
+
+    queryset = hotline_list(include_removed=True, fields=columns_fields(columns_resolve(shown))).order_by("-pk")
+    rows = hotline_rows(queryset)
+    assert rows and all(isinstance(row, HotlineRow) for row in rows)
+    with translation.override(language), timezone.override("Asia/Ho_Chi_Minh"):
+        plain = HotlineTable(queryset, columns=shown, back="q%3D1")
+        plain.paginate(per_page=50, page=1)
+        models = HotlineTable(queryset, columns=shown, back="q%3D1")
+        models.paginate(per_page=50, page=1)
+        models.page.object_list.data._result_cache = list(queryset)  # as models (the page's own read)
+        assert plain.page_records()[0].__class__ is HotlineRow
+        assert plain.rows_html() == models.rows_html()
+    visible = columns_resolve(shown)
+    labels = [name for name in ("status_label", "network_label") if name.removesuffix("_label") in visible]
+    for row, model in zip(rows, queryset, strict=True):
+        assert row.pk == model.pk and owner_key(row) == owner_key(model) and row.is_removed == model.is_removed
+        assert [getattr(row, name) for name in labels] == [getattr(model, name) for name in labels]
+
+
+def test_rows_of_a_queryset_not_limited_to_some_fields_are_its_models(db, connection):
+    from hotlines.selectors import hotline_rows
+
+    Hotline.objects.create(connection=connection, etelecom_id="1", hotline="0901234567", content_hash="x")
+    assert [type(row) for row in hotline_rows(Hotline.objects.all())] == [Hotline]
