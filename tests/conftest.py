@@ -41,6 +41,19 @@ def _fresh_cache():
     filter_forms_clear()  # the hotline filters' form classes
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language, as a new request's thread does: a request signed
+    in as someone who saved Vietnamese leaves it active in the thread (UserLanguageMiddleware), and
+    a later test reading a label outside a request then read it in Vietnamese, in some orders."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session")
 def sandbox_server():
     server = SandboxServer("127.0.0.1", 0, hotlines=SANDBOX_SIZE, seed=SANDBOX_SEED).start()
