@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-PREFERENCE = "hotline_preference"  # UserPreference.user's related name
+from .selectors.users import PREFERENCE_ON_USER
 
 
 class PreferenceModelBackend(ModelBackend):
@@ -22,7 +22,7 @@ class PreferenceModelBackend(ModelBackend):
     def get_user(self, user_id):
         model = get_user_model()
         try:
-            user = model._default_manager.select_related(PREFERENCE).get(pk=user_id)
+            user = model._default_manager.select_related(PREFERENCE_ON_USER.get_accessor_name()).get(pk=user_id)
         except model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None

@@ -14,6 +14,10 @@ from django.utils import timezone
 
 from ..models import UserPreference
 
+# The user's side of UserPreference.user: a user object loaded with their preference holds it there
+# (hotlines.authentication.PreferenceModelBackend), and the preference's writes keep it up to date.
+PREFERENCE_ON_USER = UserPreference.user.field.remote_field
+
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
@@ -37,18 +41,6 @@ def user_preference_get(*, user: AbstractBaseUser | AnonymousUser) -> UserPrefer
     """A user's saved list and language choices, if any."""
     if not getattr(user, "is_authenticated", False):
         return None
-    cached = _preference_cached(user)
-    if cached is not _NOT_CACHED:
-        return cached  # read with the user (hotlines.authentication.PreferenceModelBackend)
+    if PREFERENCE_ON_USER.is_cached(user):
+        return PREFERENCE_ON_USER.get_cached_value(user)  # read with the user (None: they have none)
     return UserPreference.objects.filter(user=user).first()
-
-
-_NOT_CACHED = object()
-
-
-def _preference_cached(user) -> UserPreference | object | None:
-    """The preference loaded with `user` (None when they have none), else _NOT_CACHED."""
-    relation = UserPreference._meta.get_field("user").remote_field
-    if relation.is_cached(user):
-        return relation.get_cached_value(user)
-    return _NOT_CACHED

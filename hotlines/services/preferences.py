@@ -6,6 +6,7 @@ from django.conf import settings
 
 from ..columns import columns_resolve
 from ..models import UserPreference
+from ..selectors.users import PREFERENCE_ON_USER
 
 UNSET = object()
 
@@ -26,17 +27,12 @@ def user_preference_update(*, user, per_page=UNSET, columns=UNSET, language=UNSE
     if changed:
         preference.save(update_fields=[*changed, "updated_at"])
     # What the rest of the request reads (the preference may have come with the user).
-    _relation().set_cached_value(user, preference)
+    PREFERENCE_ON_USER.set_cached_value(user, preference)
     return preference
 
 
 def user_preference_reset_list(*, user) -> None:
     """Forget the list choices (page size and columns), keeping the language."""
     UserPreference.objects.filter(user=user).update(per_page=None, columns=[])
-    if _relation().is_cached(user):
-        _relation().delete_cached_value(user)  # read again, as now stored, by whatever asks next
-
-
-def _relation():
-    """The user's side of UserPreference.user, which caches the preference on the user object."""
-    return UserPreference._meta.get_field("user").remote_field
+    if PREFERENCE_ON_USER.is_cached(user):
+        PREFERENCE_ON_USER.delete_cached_value(user)  # read again, as now stored, by whatever asks next
