@@ -13,6 +13,7 @@ from django.db.models import Count, QuerySet
 
 from ..models import Hotline
 from .caching import cached_if_quick, cached_once
+from .connections import ACTIVE_COUNT_SQL, connection_count_remember
 
 # Part of every data version: bumped whenever the shape of a figure cached under it changes, so
 # that a cache shared by processes (CACHE_URL) never hands new code a figure of the old shape.
@@ -35,7 +36,6 @@ def data_version() -> str:
     and two more for the tenants' version (`tenant_data_version`), remembered for the request with
     the number of active accounts (`connection_count`), which the list page asks for too.
     """
-    from .connections import ACTIVE_COUNT_SQL, connection_count_remember
     from .tenants import VERSION_SQL, tenant_version_remember  # tenants imports this module
 
     hotline = Hotline._meta.db_table

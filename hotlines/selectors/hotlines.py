@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 from django.db.models import QuerySet
 
 from ..choices import ChangeKind
 from ..hotline_fields import DEFAULT_COLUMNS, FIELDS
 from ..models import Hotline, HotlineChange
+from .tenancy import OWNER_FIELDS
 
 # The default columns' fields, and whether a row is removed (the number's cell says so).
 LIST_FIELDS = (
@@ -51,16 +53,9 @@ class HotlineRow:
     network_label = Hotline.network_label
 
 
-class _Related:
-    """A related row's fields read through a path (`connection__name` as `row.connection.name`)."""
-
-    def __init__(self, **values) -> None:
-        self.__dict__.update(values)
-
-
 # What every row carries whatever its columns: its tenants are looked up by (account, owner), and
 # a removed hotline says so.
-ROW_FIELDS = ("id", "connection_id", "owner_id", "is_removed")
+ROW_FIELDS = ("id", *OWNER_FIELDS, "is_removed")
 
 
 def hotline_rows(queryset: QuerySet[Hotline]) -> list[HotlineRow] | list[Hotline]:
@@ -80,11 +75,8 @@ def hotline_rows(queryset: QuerySet[Hotline]) -> list[HotlineRow] | list[Hotline
     rows = []
     for values in queryset.values_list(*paths):
         row = {path: values[at] for at, path in plain}
-        for at, name, rest in related:
-            holder = row.get(name)
-            if holder is None:
-                holder = row[name] = _Related()
-            holder.__dict__[rest] = values[at]
+        for at, name, rest in related:  # `connection__name` as `row.connection.name`
+            setattr(row.setdefault(name, SimpleNamespace()), rest, values[at])
         rows.append(HotlineRow(row))
     return rows
 

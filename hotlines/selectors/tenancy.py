@@ -40,6 +40,10 @@ class _Owned(Protocol):
 OwnerKey = tuple[int, str]
 
 
+# What `owner_key` reads of a hotline (its tenants are looked up by them).
+OWNER_FIELDS = ("connection_id", "owner_id")
+
+
 def owner_key(hotline: _Owned) -> OwnerKey:
     """What a hotline's tenants are looked up by."""
     return hotline.connection_id, hotline.owner_id

@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 
 from ...iterators import read_ahead
 from ...models import ExportFormat, ExportKind, ExportRecord, Hotline, Tenant
+from ...selectors.tenancy import OWNER_FIELDS
 from .columns import DATETIME, ExportColumn
 from .records import record_done, record_failed
 from .tenant_values import (
-    OWNER_FIELDS,
     accounts_with_very_many_tenants,
     tenants_beside_rows,
     with_tenants,

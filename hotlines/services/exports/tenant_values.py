@@ -35,7 +35,6 @@ from .columns import TENANT_VALUES, ExportColumn
 
 SEPARATOR = "; "
 # The hotline fields the lookup needs, read after the export's own columns.
-OWNER_FIELDS = ("connection_id", "owner_id")
 TENANT_FIELDS_READ = ("name", "domain", "etelecom_id")
 # An account with up to this many tenants is read whole (some 20 MB of names and domains at
 # 50,000); a larger one per chunk of rows.
