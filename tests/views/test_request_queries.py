@@ -123,3 +123,26 @@ def test_the_remembered_count_lasts_one_request(db, connection):
     finally:
         request_memo.request_closed()
     assert connection_count() == 2
+
+
+def test_rows_per_page_chosen_in_the_form_hold_for_the_next_pages_and_a_new_session(client, django_user_model, synced):
+    """The journey through the sign-in form (the session then names PreferenceModelBackend): the
+    Rows per page form posted as the page posts it, then the next page, Back to the first, and a
+    second sign-in elsewhere; each reads the saved choice with the person, no query of its own."""
+    make_user(django_user_model, "chooser", "hotlines.view_hotline")
+    client.post(reverse("login"), {"username": "chooser", "password": "pw-chooser"})
+    page = client.get(LIST, {"status": "P"})
+    response = client.post(
+        reverse("hotlines:list-per-page"),
+        {"per_page": "25", "query": page.context["list_query"].urlencode(),
+         "csrfmiddlewaretoken": page.context["csrf_token"]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    for params in ({"status": "P", "page": "2"}, {"status": "P"}):
+        with CaptureQueriesContext(db_connection) as queries:
+            shown = client.get(LIST, params)
+        assert shown.context["table"].paginator.per_page == 25
+        assert not [sql for sql in _sqls(queries) if sql.startswith('SELECT "hotlines_userpreference"')]
+    elsewhere = Client()
+    elsewhere.post(reverse("login"), {"username": "chooser", "password": "pw-chooser"})
+    assert elsewhere.get(LIST).context["table"].paginator.per_page == 25
