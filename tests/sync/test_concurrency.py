@@ -50,9 +50,16 @@ def test_a_killed_sync_process_never_blocks_the_next_sync(process_db, sandbox):
     hang = sandbox.faults.add("delay", page=3, seconds=60)
     victim = spawn(process_db, "sync")
     deadline = time.monotonic() + 30
-    while hang.hits == 0:  # it has staged two pages and waits for the third
+    while hang.hits == 0:  # it asks for the third page...
         assert time.monotonic() < deadline and victim.poll() is None
         time.sleep(0.05)
+    # ...read ahead: the second page may still be being written while the third is asked for.
+    # SQLite commits each staged page, so wait until both are there; PostgreSQL shows none until
+    # its commit, so there is nothing to wait for.
+    staged = 100 if db_vendor(process_db) == "sqlite" else 0
+    while run_in_process(process_db, "runs")["staged"] != staged:
+        assert time.monotonic() < deadline and victim.poll() is None
+        time.sleep(0.1)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
     sandbox.faults.clear()
@@ -61,7 +68,7 @@ def test_a_killed_sync_process_never_blocks_the_next_sync(process_db, sandbox):
     assert [r["status"] for r in state["runs"]] == ["running"]  # dead, but nobody knows yet
     assert state["hotlines"] == 0  # nothing of the two pages it had is visible
     # SQLite staged them (cleaned up below); PostgreSQL rolled the dead client's transaction back.
-    assert state["staged"] == (100 if db_vendor(process_db) == "sqlite" else 0)
+    assert state["staged"] == staged
     refused = run_in_process(process_db, "sync")  # its heartbeat is still recent: refused, not a second run
     assert "is already running since" in refused["refused"]
 
