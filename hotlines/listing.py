@@ -92,7 +92,7 @@ class ListRequest:
         return self.table().data.data
 
     def table(self, **kwargs) -> HotlineTable:
-        table = HotlineTable(self.filterset.qs, columns=self.columns, **kwargs)
+        table = HotlineTable(self.filterset.qs, columns=self.columns, version=self.filterset.version, **kwargs)
         table.order_by = self.sort or table.order_by
         data = table.data
         if not data.data.ordered:

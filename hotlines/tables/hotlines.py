@@ -20,7 +20,9 @@ from ..columns import COLUMN_FIELDS, DEFAULT_COLUMNS, columns_resolve
 from ..dates import when_html, when_html_maker
 from ..models import Hotline, Tenant
 from ..normalize import number_groups
+from ..selectors.counts import hotline_totals
 from ..selectors.hotlines import HotlineRow, hotline_rows
+from ..selectors.sort_plans import sort_index_walked
 from ..selectors.tenancy import owner_key
 from .base import CountedPaginator, PagedListTable, columns_copied_shallow
 from .tenant_cells import tenant_cells
@@ -47,6 +49,9 @@ CELL_CLASSES = {
     hotline_fields.DATETIME: "nowrap",
 }
 
+
+# The live total is counted after each sync (warmed); a page never waits long for it.
+LIVE_TOTAL_BUDGET_MS = 20
 
 # IDs longer than this show their head shortened to an ellipsis and their tail in full (the tail is
 # what tells eTelecom's 19-digit IDs apart); the whole ID stays in the text, so it copies whole.
@@ -131,11 +136,14 @@ class HotlineTable(_HotlineColumns):
         template_name = "hotlines/includes/table.html"  # its own: number cells, the list's query in sort links
         default = "—"
 
-    def __init__(self, *args, back: str = "", columns: Iterable[str] | None = None, **kwargs) -> None:
+    def __init__(
+        self, *args, back: str = "", columns: Iterable[str] | None = None, version: str | None = None, **kwargs
+    ) -> None:
         visible = columns_resolve(columns)
         kwargs.setdefault("sequence", (*visible, "..."))
         super().__init__(*args, **kwargs)
         self.back = back
+        self.version = version  # the data version the rows were counted under (the page's plan reads it)
         self._detail_url = _detail_url_maker()
         self._tenant_url = _detail_url_maker("hotlines:tenant-detail")
         for name in COLUMN_FIELDS:
@@ -149,6 +157,11 @@ class HotlineTable(_HotlineColumns):
         person's preference when the table was made: the queryset reads only their fields."""
         self.request = request  # not as an argument to paginate: that would paginate it a first time
         self.back = back
+        if self.version is not None:  # SQLite: sorted by name, the page may be read along the name's index
+            self.data.data = sort_index_walked(
+                self.data.data, count=count, offset=max(page - 1, 0) * per_page, limit=per_page,
+                live=lambda: _live_total(self.version),
+            )  # fmt: skip
         self.paginate(paginator_class=CountedPaginator, per_page=per_page, page=page, count=count)
         return self
 
@@ -276,6 +289,12 @@ class HotlineTable(_HotlineColumns):
 
     def render_description(self, value: str, record: Hotline | None = None) -> str:
         return value if len(value) <= 120 else value[:119] + "…"
+
+
+def _live_total(version: str) -> int | None:
+    """Live hotlines, from the totals cached for the data version (None when not counted quickly)."""
+    totals = hotline_totals(version=version, budget_ms=LIVE_TOTAL_BUDGET_MS)
+    return totals.total if totals is not None else None
 
 
 def columns_all() -> list[tuple[str, str]]:
