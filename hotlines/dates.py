@@ -93,7 +93,9 @@ def when_html_maker() -> Callable[[datetime | date | None], SafeString | str]:
                 local = value.astimezone(zone)
                 text = "".join(part if isinstance(part, str) else part(local, months) for part in parts)
                 stamp = value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-                html = mark_safe(f'<time datetime="{stamp}">{text}</time>')  # noqa: S308 - as `_aware_html`
+                html = SafeString(
+                    f'<time datetime="{stamp}">{text}</time>'
+                )  # as `_aware_html` (not mark_safe: its lazy check per value)
             else:
                 html = when_html(value)
             seen[value] = html

@@ -36,6 +36,8 @@ STATUS_BADGES = {
 FEW_VALUES = {field.name for field in hotline_fields.LIST_COLUMNS if field.few_values}
 # Their render shows something even for an empty value ("No tenant" for a hotline without one).
 ALWAYS_RENDERED = {"hotline", "status", "network", "tenant_name", "tenant_domain"}
+# Columns of moments: written by the page's date formatter (dates.when_html_maker).
+DATE_COLUMNS = {field.name for field in hotline_fields.LIST_COLUMNS if field.kind == hotline_fields.DATETIME}
 # Columns of the hotline's tenants: read for the whole page in one query (selectors/tenancy.py).
 TENANT_COLUMNS = {field.name for field in hotline_fields.LIST_COLUMNS if field.kind == hotline_fields.TENANTS}
 # What the tenant cells show of each tenant.
@@ -65,8 +67,9 @@ def number_html(number: str) -> SafeString:
     groups = number_groups(number)
     if len(groups) == 1:
         return conditional_escape(number)
-    spans = "".join(f"<span>{_escape(group)}</span>" for group in groups)
-    return mark_safe(f'<span class="digits">{spans}</span>')  # noqa: S308 - each group is escaped
+    spans = "".join(f"<span>{group}</span>" for group in groups)  # digits alone (number_groups): nothing to escape
+    # SafeString itself, not mark_safe (its lazy-string check costs as much as the rest, per number).
+    return SafeString(f'<span class="digits">{spans}</span>')  # digits alone
 
 
 def long_id_html(value: str) -> SafeString:
@@ -79,14 +82,17 @@ def long_id_html(value: str) -> SafeString:
     )
 
 
-def _detail_url_maker(name: str = "hotlines:detail"):
+def _detail_url_maker(name: str = "hotlines:detail", *, escaped: bool = False):
     """`get_absolute_url` without a `reverse()` per row: the URL of one ID, with the ID swapped (a
-    page reverses 50 to 200 of them)."""
+    page reverses 50 to 200 of them). `escaped`: HTML-escaped for an attribute (the site's part
+    once, the ID being an integer)."""
     sample = reverse(name, args=[0])
     head, tail = sample.rsplit("/0/", 1) if sample.count("/0/") == 1 else (None, None)
     if head is None:
-        return lambda pk: reverse(name, args=[pk])
-    return lambda pk: f"{head}/{pk}/{tail}"
+        return (lambda pk: _escape(reverse(name, args=[pk]))) if escaped else (lambda pk: reverse(name, args=[pk]))
+    if escaped:
+        head, tail = _escape(head), _escape(tail)
+    return lambda pk: f"{head}/{int(pk)}/{tail}"
 
 
 def _escape(text: str) -> str:
@@ -145,6 +151,7 @@ class HotlineTable(_HotlineColumns):
         self.back = back
         self.version = version  # the data version the rows were counted under (the page's plan reads it)
         self._detail_url = _detail_url_maker()
+        self._detail_href = _detail_url_maker(escaped=True)
         self._tenant_url = _detail_url_maker("hotlines:tenant-detail")
         for name in COLUMN_FIELDS:
             if name not in visible:
@@ -185,33 +192,51 @@ class HotlineTable(_HotlineColumns):
             # Cells rendered once per value (few values); tenant cells once per owner (tenant_cells.py).
             memo = {} if column.name in FEW_VALUES else None
             columns.append((column.name, opening, render, memo))
-        # Per page, not per cell: the date cells' format and zone, and the "removed" badge.
+        # Per page, not per cell: the date cells' format and zone, the "removed" badge, and the
+        # detail links' list query (escaped once, not once a row).
         self._when = when_html_maker()
         self._removed = format_html(' <span class="badge badge-removed">{}</span>', _("removed"))
-        rows = []
+        self._back_html = _escape(f"?back={self.back}") if self.back else ""
         records = self.page_records()
         # The page's tenants in one query at most, whatever its rows (never one per row), and none
         # when this process rendered their cells before for the same tenant data (tenant_cells.py).
         self._no_tenant = no_tenant_html()
         renders = {name: render for name, _opening, render, _memo in columns if name in TENANT_COLUMNS}
         tenant_html = tenant_cells(records, renders=renders, fields=TENANT_CELL_FIELDS) if renders else {}
+        # The date cells straight from the page's formatter (what their render_* methods call).
+        cells = [
+            (name, str(opening), None if name in DATE_COLUMNS else render, memo, tenant_html.get(name))
+            for name, opening, render, memo in columns
+        ]
+        when = self._when
+        # One list of pieces for the whole body, joined once: plain strings, each escaped or made
+        # with format_html above (an f-string over SafeStrings calls their __str__ for each piece).
+        parts = []
         for record in records:
-            cells = []
-            for name, opening, render, seen in columns:
-                if name in TENANT_COLUMNS:
-                    cells.append(f"{opening}{tenant_html[name][owner_key(record)]}</td>")
+            parts.append("<tr>")
+            for name, opening, render, seen, tenant in cells:
+                parts.append(opening)
+                if tenant is not None:
+                    parts.append(tenant[owner_key(record)])
+                    parts.append("</td>")
                     continue
                 value = record.connection.name if name == "connection" else getattr(record, name)
                 html = seen.get(value) if seen is not None else None
                 if html is None:
-                    if render is not None and (value not in (None, "") or name in ALWAYS_RENDERED):
-                        html = conditional_escape(render(value=value, record=record))
+                    if name in DATE_COLUMNS:
+                        html = when(value) if value not in (None, "") else "—"
+                    elif render is not None and (value not in (None, "") or name in ALWAYS_RENDERED):
+                        html = render(value=value, record=record)
+                        if type(html) is not SafeString:
+                            html = conditional_escape(html)
                     else:
                         html = conditional_escape(value) if value not in (None, "") else "—"
                     if seen is not None:
                         seen[value] = html
-                cells.append(f"{opening}{html}</td>")
-            rows.append(f"<tr>{''.join(cells)}</tr>")
+                parts.append(html)
+                parts.append("</td>")
+            parts.append("</tr>")
+        rows = ["".join(parts)] if parts else []
         if not rows:
             rows.append(format_html('<tr><td colspan="{}" class="empty">{}</td></tr>', len(columns), self.empty_text))
         return mark_safe("".join(rows))  # noqa: S308 - every piece above is escaped or built with format_html
@@ -225,21 +250,22 @@ class HotlineTable(_HotlineColumns):
         return list(rows) if rows._result_cache is not None else hotline_rows(rows)
 
     def render_hotline(self, value: str, record: Hotline) -> str:
-        # f-strings over escaped text, as format_html writes it without its lazy-string checks.
-        url = self._detail_url(record.pk)
-        if self.back:
-            url = f"{url}?back={self.back}"
+        # f-strings over escaped text, as format_html writes it without its lazy-string checks. The
+        # URL's path is the site's own with an integer in it; its list query is escaped once a page.
+        back = getattr(self, "_back_html", None)
+        if back is None:
+            back = _escape(f"?back={self.back}") if self.back else ""
         removed = ""
         if record.is_removed:
             removed = getattr(self, "_removed", None) or format_html(
                 ' <span class="badge badge-removed">{}</span>', _("removed")
             )
-        return mark_safe(f'<a href="{_escape(url)}">{number_html(value)}</a>{removed}')  # noqa: S308 - escaped
+        return SafeString(f'<a href="{self._detail_href(record.pk)}{back}">{number_html(value)}</a>{removed}')
 
     def render_name(self, value: str, record: Hotline | None = None) -> str:
         # Two lines at most (CSS clamps it), the whole name on hover and on the detail page.
         text = _escape(value)
-        return mark_safe(f'<span class="clamp-2" title="{text}">{text}</span>')  # noqa: S308 - escaped
+        return SafeString(f'<span class="clamp-2" title="{text}">{text}</span>')  # escaped
 
     def render_tenant_name(self, value: list[Tenant], record: Hotline | None = None) -> str:
         # Every tenant of the owner (usually one), each a link to its page; the whole name on hover.

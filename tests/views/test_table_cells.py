@@ -223,3 +223,20 @@ def test_rows_of_a_queryset_not_limited_to_some_fields_are_its_models(db, connec
 
     Hotline.objects.create(connection=connection, etelecom_id="1", hotline="0901234567", content_hash="x")
     assert [type(row) for row in hotline_rows(Hotline.objects.all())] == [Hotline]
+
+
+def test_detail_links_escape_the_list_query_and_the_sites_prefix(connection):
+    """The link's site part and list query are escaped once a page, not once a row: still escaped,
+    whatever they hold (a prefix from the proxy's SCRIPT_NAME, a query from the address bar)."""
+    from django.urls import set_script_prefix
+
+    Hotline.objects.create(connection=connection, etelecom_id="e1", hotline="0901234567", content_hash="x")
+    hotline = Hotline.objects.get()
+    set_script_prefix("/a&b'c/")
+    try:
+        url = hotline.get_absolute_url()
+        html = HotlineTable(Hotline.objects.all(), back='q=1&x="<y>').rows_html()
+    finally:
+        set_script_prefix("/")
+    assert url == f"/a&b'c/hotlines/{hotline.pk}/"
+    assert f'<a href="/a&amp;b&#x27;c/hotlines/{hotline.pk}/?back=q=1&amp;x=&quot;&lt;y&gt;">' in html
