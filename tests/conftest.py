@@ -26,14 +26,20 @@ SANDBOX_SEED = 7
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Each test starts with an empty cache (counts, the freshness bar), as a new server would."""
-    from django.core.cache import cache
+def _fresh_cache(monkeypatch):
+    """Each test starts with an empty cache (counts, the freshness bar), as a new server would;
+    and emptying the cache within a test also forgets the figures each process keeps of it
+    (selectors/caching.py), as a restarted server would."""
+    from django.core.cache import cache, caches
 
     from hotlines.filtersets.hotlines import filter_forms_clear
+    from hotlines.selectors.caching import known_clear
     from hotlines.selectors.tenant_lookup import tenant_lookups_clear
     from hotlines.tables.tenant_cells import tenant_cells_clear
 
+    backend = type(caches["default"])
+    clear = backend.clear
+    monkeypatch.setattr(backend, "clear", lambda self: (known_clear(), clear(self))[1])
     cache.clear()
     # What is kept per process, keyed by data versions that a rolled-back test may repeat.
     tenant_cells_clear()  # the hotline table's tenant cells
