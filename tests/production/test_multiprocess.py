@@ -111,3 +111,67 @@ def test_two_web_processes_and_a_worker_share_one_database(sandbox, process_env,
         line for n in range(3) for line in (tmp_path / f"proc{n}.log").read_text().splitlines() if " 500 " in line
     ]
     assert not errors, errors
+
+
+def _csrf(web: requests.Session, url: str) -> str:
+    page = web.get(url, timeout=10)
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sign_out_in_one_process_holds_in_the_others_with_a_shared_cache(process_env, tmp_path):
+    """With CACHE_URL shared, sessions are read from the cache (settings: cached_db); signing out
+    through one web process must end the session in every other one at once, as the database
+    alone did. The same with the default cache of each process's own (sessions in the database)."""
+    for cache_url in (f"filecache://{tmp_path / 'cache'}", None):
+        env = {key: value for key, value in process_env.items() if key != "CACHE_URL"}
+        if cache_url:
+            env["CACHE_URL"] = cache_url
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        engine = subprocess.run(
+            [*manage, "shell", "-c", "from django.conf import settings; print(settings.SESSION_ENGINE)"],
+            env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+        ).stdout.split()[-1]  # fmt: skip
+        assert engine.endswith("cached_db" if cache_url else ".db")
+        subprocess.run([*manage, "migrate", "--no-input", "-v0"], env=env, cwd=ROOT, check=True)
+        subprocess.run(
+            [*manage, "shell", "-c", "from django.contrib.auth import get_user_model as m; u = m().objects;"
+             "u.filter(username='ops').exists() or u.create_superuser('ops', 'o@x.vn', 'pw-ops-123')"],
+            env=env, cwd=ROOT, check=True,
+        )  # fmt: skip
+        ports = [free_port(), free_port()]
+        gunicorn = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--workers", "1"]
+        procs = [
+            subprocess.Popen([*gunicorn, "--bind", f"127.0.0.1:{port}"], env=env, cwd=ROOT,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for port in ports
+        ]  # fmt: skip
+        try:
+            first, second = (f"http://127.0.0.1:{port}" for port in ports)
+            for base in (first, second):
+                wait_http(f"{base}/healthz")
+            web = requests.Session()
+            login = f"{first}/accounts/login/"
+            signed_in = web.post(
+                login, data={"username": "ops", "password": "pw-ops-123", "csrfmiddlewaretoken": _csrf(web, login)},
+                headers={"Referer": login}, timeout=10,
+            )  # fmt: skip
+            assert signed_in.status_code == 200 and "Sign out" in signed_in.text
+            for base in (first, second, first):  # each process reads the session (and caches it)
+                page = web.get(f"{base}/hotlines/", timeout=10, allow_redirects=False)
+                assert page.status_code == 200, (base, page.status_code)
+            copied = requests.Session()  # the same session's cookie, kept elsewhere (another tab, a thief)
+            copied.cookies.set("sessionid", web.cookies["sessionid"])
+            assert copied.get(f"{first}/hotlines/", timeout=10, allow_redirects=False).status_code == 200
+            token = _csrf(web, f"{second}/hotlines/")
+            out = web.post(
+                f"{second}/accounts/logout/", data={"csrfmiddlewaretoken": token},
+                headers={"Referer": f"{second}/hotlines/"}, timeout=10, allow_redirects=False,
+            )  # fmt: skip
+            assert out.status_code == 302
+            for client in (web, copied):  # the session is over in each process, whoever holds its cookie
+                for base in (first, second):
+                    page = client.get(f"{base}/hotlines/", timeout=10, allow_redirects=False)
+                    assert page.status_code == 302 and "/accounts/login/" in page.headers["Location"], base
+        finally:
+            stop_processes(procs)
