@@ -188,8 +188,11 @@ def test_the_quick_search_count_follows_a_tenant_renamed_without_hotline_changes
     assert "2 hotlines match" in viewer_client.get("/hotlines/?q=abc.example").content.decode()
     # A sync moves the tenant's domain; no hotline changed, so the hotlines' data version did not
     # move: the cached count must not answer for the old tenant.
-    world["abc"].domain, world["abc"].search_text = "xyz.example.vn", "cong ty abc xyz.example.vn"
-    world["abc"].save()
+    # As the sync's writes do, the change moves the tenant's last_changed_at (the tenants' data version).
+    abc = world["abc"]
+    abc.domain, abc.search_text = "xyz.example.vn", "cong ty abc xyz.example.vn"
+    abc.last_changed_at = abc.last_changed_at + timedelta(seconds=1)
+    abc.save()
     assert "No hotline matches" in viewer_client.get("/hotlines/?q=abc.example").content.decode()
 
 
@@ -351,3 +354,19 @@ def test_the_version_read_beside_the_filters_lookup_is_the_tenant_data_version(w
     world["abc"].last_changed_at = world["abc"].last_changed_at + timedelta(seconds=1)
     world["abc"].save()
     assert tenant_selectors.tenant_data_version() != expected
+
+
+def test_a_search_reads_the_tenants_it_names_once_per_tenant_data_version(viewer_client, world):
+    """The tenants a search's words name are kept per words and tenant data version
+    (tenant_lookup.tenants_named): the next page of the same search reads no tenant, and once a
+    sync renamed one, the search finds it by its new name (the old name: the test above)."""
+    viewer_client.get("/hotlines/?q=cong+ty+abc")
+    with CaptureQueriesContext(db_connection) as queries:
+        response = viewer_client.get("/hotlines/?q=cong+ty+abc")
+    assert not [q for q in queries.captured_queries if 'FROM "hotlines_tenant"' in q["sql"]]
+    assert set(rows(response)) == {"Tổng đài A", "Tổng đài A2"}
+    abc = world["abc"]
+    abc.name, abc.search_text = "Công ty Mới", "cong ty moi abc-new.example.vn"
+    abc.last_changed_at = abc.last_changed_at + timedelta(seconds=1)
+    abc.save()
+    assert set(rows(viewer_client.get("/hotlines/?q=cong+ty+moi"))) == {"Tổng đài A", "Tổng đài A2"}

@@ -125,7 +125,7 @@ def view_filters(queries: dict[int, str]) -> dict[int, ViewFilter]:
         form.is_valid()
         search = filterset.search
         if search.words and search.words not in named:
-            named[search.words] = _owners(tenants_named(words=search.words))
+            named[search.words] = _owners(tenants_named(words=search.words, remember=False))
         result[pk] = _compile(form.cleaned_data, search, named.get(search.words, frozenset()), filterset)
     return result
 
