@@ -93,9 +93,8 @@ def when_html_maker() -> Callable[[datetime | date | None], SafeString | str]:
                 local = value.astimezone(zone)
                 text = "".join(part if isinstance(part, str) else part(local, months) for part in parts)
                 stamp = value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-                html = SafeString(
-                    f'<time datetime="{stamp}">{text}</time>'
-                )  # as `_aware_html` (not mark_safe: its lazy check per value)
+                # As `_aware_html`; SafeString itself, not mark_safe (its lazy-string check per value).
+                html = SafeString(f'<time datetime="{stamp}">{text}</time>')
             else:
                 html = when_html(value)
             seen[value] = html

@@ -78,6 +78,8 @@ def sort_index_walked(
     # a query that says so.
     if not _live_only(queryset.query.where):
         return queryset
+    if count < WALK_FACTOR * (offset + limit):  # too few whatever the total (at least `count`)
+        return queryset
     total = live()
     if total is None or count * count < WALK_FACTOR * (offset + limit) * total:
         return queryset

@@ -67,9 +67,10 @@ def number_html(number: str) -> SafeString:
     groups = number_groups(number)
     if len(groups) == 1:
         return conditional_escape(number)
-    spans = "".join(f"<span>{group}</span>" for group in groups)  # digits alone (number_groups): nothing to escape
-    # SafeString itself, not mark_safe (its lazy-string check costs as much as the rest, per number).
-    return SafeString(f'<span class="digits">{spans}</span>')  # digits alone
+    # Groups are digits alone (number_groups): nothing to escape. SafeString itself, not mark_safe,
+    # whose lazy-string check cost as much as the rest, per number.
+    spans = "".join(f"<span>{group}</span>" for group in groups)
+    return SafeString(f'<span class="digits">{spans}</span>')
 
 
 def long_id_html(value: str) -> SafeString:
@@ -150,7 +151,6 @@ class HotlineTable(_HotlineColumns):
         super().__init__(*args, **kwargs)
         self.back = back
         self.version = version  # the data version the rows were counted under (the page's plan reads it)
-        self._detail_url = _detail_url_maker()
         self._detail_href = _detail_url_maker(escaped=True)
         self._tenant_url = _detail_url_maker("hotlines:tenant-detail")
         for name in COLUMN_FIELDS:
