@@ -30,6 +30,7 @@ from django.db.models.sql.datastructures import BaseTable
 from django.db.models.sql.where import WhereNode
 
 from ..models import Hotline
+from .counts import hotline_totals
 
 # Sorted in the Vietnamese collation, each with the live index that gives its order (models/hotlines.py).
 COLLATED_SORTS = {
@@ -42,6 +43,8 @@ COLLATED_SORTS = {
 # The walk's cost per index entry over the sort's per matching row (measured at 100,000 rows:
 # 1.7 µs an entry walked, 2.4 µs a row sorted).
 WALK_FACTOR = 0.7
+# The live total is counted after each sync (warmed); a page never waits long for it.
+LIVE_TOTAL_BUDGET_MS = 20
 
 
 class IndexedTable(BaseTable):
@@ -91,6 +94,12 @@ def sort_index_walked(
     index = COLLATED_SORTS[ordering[0].lstrip("-")]
     query.alias_map[alias] = IndexedTable(query.alias_map[alias].table_name, alias, index)
     return walked
+
+
+def live_total(version: str) -> int | None:
+    """Live hotlines, from the totals cached for the data version (None when not counted quickly)."""
+    totals = hotline_totals(version=version, budget_ms=LIVE_TOTAL_BUDGET_MS)
+    return totals.total if totals is not None else None
 
 
 def _live_only(where: WhereNode) -> bool:

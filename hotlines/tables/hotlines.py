@@ -20,9 +20,8 @@ from ..columns import COLUMN_FIELDS, DEFAULT_COLUMNS, columns_resolve
 from ..dates import when_html, when_html_maker
 from ..models import Hotline, Tenant
 from ..normalize import number_groups
-from ..selectors.counts import hotline_totals
 from ..selectors.hotlines import HotlineRow, hotline_rows
-from ..selectors.sort_plans import sort_index_walked
+from ..selectors.sort_plans import live_total, sort_index_walked
 from ..selectors.tenancy import owner_key
 from .base import CountedPaginator, PagedListTable, columns_copied_shallow
 from .tenant_cells import tenant_cells
@@ -51,9 +50,6 @@ CELL_CLASSES = {
     hotline_fields.DATETIME: "nowrap",
 }
 
-
-# The live total is counted after each sync (warmed); a page never waits long for it.
-LIVE_TOTAL_BUDGET_MS = 20
 
 # IDs longer than this show their head shortened to an ellipsis and their tail in full (the tail is
 # what tells eTelecom's 19-digit IDs apart); the whole ID stays in the text, so it copies whole.
@@ -167,7 +163,7 @@ class HotlineTable(_HotlineColumns):
         if self.version is not None:  # SQLite: sorted by name, the page may be read along the name's index
             self.data.data = sort_index_walked(
                 self.data.data, count=count, offset=max(page - 1, 0) * per_page, limit=per_page,
-                live=lambda: _live_total(self.version),
+                live=lambda: live_total(self.version),
             )  # fmt: skip
         self.paginate(paginator_class=CountedPaginator, per_page=per_page, page=page, count=count)
         return self
@@ -203,11 +199,7 @@ class HotlineTable(_HotlineColumns):
         self._no_tenant = no_tenant_html()
         renders = {name: render for name, _opening, render, _memo in columns if name in TENANT_COLUMNS}
         tenant_html = tenant_cells(records, renders=renders, fields=TENANT_CELL_FIELDS) if renders else {}
-        # The date cells straight from the page's formatter (what their render_* methods call).
-        cells = [
-            (name, str(opening), None if name in DATE_COLUMNS else render, memo, tenant_html.get(name))
-            for name, opening, render, memo in columns
-        ]
+        cells = [(name, str(opening), render, memo, tenant_html.get(name)) for name, opening, render, memo in columns]
         when = self._when
         # One list of pieces for the whole body, joined once: plain strings, each escaped or made
         # with format_html above (an f-string over SafeStrings calls their __str__ for each piece).
@@ -223,7 +215,7 @@ class HotlineTable(_HotlineColumns):
                 value = record.connection.name if name == "connection" else getattr(record, name)
                 html = seen.get(value) if seen is not None else None
                 if html is None:
-                    if name in DATE_COLUMNS:
+                    if name in DATE_COLUMNS:  # straight from the page's formatter (as their render_* do)
                         html = when(value) if value not in (None, "") else "—"
                     elif render is not None and (value not in (None, "") or name in ALWAYS_RENDERED):
                         html = render(value=value, record=record)
@@ -236,10 +228,9 @@ class HotlineTable(_HotlineColumns):
                 parts.append(html)
                 parts.append("</td>")
             parts.append("</tr>")
-        rows = ["".join(parts)] if parts else []
-        if not rows:
-            rows.append(format_html('<tr><td colspan="{}" class="empty">{}</td></tr>', len(columns), self.empty_text))
-        return mark_safe("".join(rows))  # noqa: S308 - every piece above is escaped or built with format_html
+        if not parts:
+            return format_html('<tr><td colspan="{}" class="empty">{}</td></tr>', len(columns), self.empty_text)
+        return mark_safe("".join(parts))  # noqa: S308 - every piece above is escaped or built with format_html
 
     def page_records(self) -> list[HotlineRow] | list[Hotline]:
         """The page's rows: read as plain values (`hotline_rows`), or as the page read them
@@ -315,12 +306,6 @@ class HotlineTable(_HotlineColumns):
 
     def render_description(self, value: str, record: Hotline | None = None) -> str:
         return value if len(value) <= 120 else value[:119] + "…"
-
-
-def _live_total(version: str) -> int | None:
-    """Live hotlines, from the totals cached for the data version (None when not counted quickly)."""
-    totals = hotline_totals(version=version, budget_ms=LIVE_TOTAL_BUDGET_MS)
-    return totals.total if totals is not None else None
 
 
 def columns_all() -> list[tuple[str, str]]:
