@@ -3,7 +3,7 @@ picker and its quick search. Which hotlines a tenant has is `tenancy`'s business
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -49,16 +49,12 @@ def tenants_by_ids(values: Iterable[str], *, remember: bool = True) -> TenantIds
     ids = frozenset(pk for pk in parsed.values() if pk is not None)
     live: list[Tenant] = []
     if ids:
-        version = tenant_data_version() if remember else None  # once per request (selectors/tenants.py)
-        known = _kept.get(ids) if remember else None
-        if known is not None and known[0] == version:
-            live = known[1]
-        else:
+
+        def read() -> list[Tenant]:
             # Unordered: the found tenants are put in order below (no collated sort in the database).
-            live = list(_picked(Tenant.objects.filter(pk__in=ids, is_removed=False)).order_by())
-            if version is not None:
-                # Read after the version: never older than it (a sync in between only makes it newer).
-                _kept.put(ids, (version, live))
+            return list(_picked(Tenant.objects.filter(pk__in=ids, is_removed=False)).order_by())
+
+        live = _per_version(_kept, ids, read) if remember else read()
     found = {tenant.pk: tenant for tenant in live}
     kept, dropped, seen = [], [], set()
     for value, pk in parsed.items():
@@ -111,13 +107,19 @@ def tenants_named(*, words: tuple[str, ...], limit: int = SEARCH_TENANTS_LIMIT, 
     (outside a request: the watch engine), one query and nothing kept."""
     if not words:
         return []
-    version = tenant_data_version() if remember else None  # once per request (selectors/tenants.py)
-    key = (tuple(words), limit)
-    known = _named.get(key) if remember else None
+
+    def read() -> list[Tenant]:
+        return list(_matching(list(words))[:limit])
+
+    return _per_version(_named, (tuple(words), limit), read) if remember else read()
+
+
+def _per_version[K: Hashable](memo: ProcessMemo[K, tuple[str, list[Tenant]]], key: K, read) -> list[Tenant]:
+    """What `read()` gives, kept in `memo` under `key` beside the tenant data version it was read
+    under, and read again once that version moved."""
+    version = tenant_data_version()  # once per request (selectors/tenants.py)
+    known = memo.get(key)
     if known is not None and known[0] == version:
         return known[1]
-    found = list(_matching(list(words))[:limit])
-    if version is not None:
-        # Read after the version: never older than it (a sync in between only makes it newer).
-        _named.put(key, (version, found))
-    return found
+    # Read after the version: never older than it (a sync in between only makes it newer).
+    return memo.put(key, (version, read()))[1]
