@@ -1,9 +1,11 @@
 """Playwright driving Debian's Chromium (Playwright cannot download its own browser here)."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from playwright.sync_api import sync_playwright
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by fixtures are
@@ -12,6 +14,53 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+class _OneRequestAtATime:
+    """A WSGI app wrapped so that one request at a time runs in it, its response's iteration
+    included. On SQLite the live server's threads all use the test's in-memory database (shared
+    cache); a page and its own htmx request (the bell's poll) running together made SQLite answer
+    "bad parameter or other API misuse", a 500 seen in a full run. The browser's connections stay
+    concurrent: only the app's work takes turns."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        self.lock.acquire()
+        try:
+            result = self.app(environ, start_response)
+        except BaseException:
+            self.lock.release()
+            raise
+        return _ReleasedOnClose(result, self.lock)
+
+
+class _ReleasedOnClose:
+    def __init__(self, result, lock: threading.Lock) -> None:
+        self.result, self.lock, self.open = result, lock, True
+
+    def __iter__(self):
+        return iter(self.result)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.result, "close"):
+                self.result.close()
+        finally:
+            if self.open:
+                self.open = False
+                self.lock.release()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time(live_server):
+    """The live server serves one request at a time on SQLite (one in-memory database for every
+    thread); on PostgreSQL each thread has a connection of its own and requests run together."""
+    if connection.vendor == "sqlite":
+        httpd = live_server.thread.httpd
+        httpd.set_app(_OneRequestAtATime(httpd.get_app()))
 
 
 @pytest.fixture(scope="session")
