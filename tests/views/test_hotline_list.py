@@ -13,7 +13,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def ids_on_page(response):
-    return [row.record.etelecom_id for row in response.context["table"].paginated_rows]
+    """The eTelecom IDs of a page's rows, in order. Read by primary key: a page shown before its
+    count (the count over its time budget, `paged_table_uncounted`) holds plain rows with the
+    shown columns only, not models."""
+    pks = [row.record.pk for row in response.context["table"].paginated_rows]
+    upstream = dict(Hotline.objects.filter(pk__in=pks).values_list("pk", "etelecom_id"))
+    return [upstream[pk] for pk in pks]
 
 
 def all_ids(client, url: str, params: dict | None = None) -> list[str]:
