@@ -23,6 +23,7 @@ from .columns import SORTABLE_COLUMNS, columns_fields, columns_resolve
 from .filtersets import HotlineFilterSet
 from .ids import int_parse
 from .models import UserPreference
+from .selectors.sort_plans import ids_first
 from .tables import HotlineTable
 
 PER_PAGE_CHOICES = (25, 50, 100, 200)
@@ -241,7 +242,9 @@ def paged_table_uncounted(request, asked):
     page, notes = page_number(asked.query, count=UNCOUNTED, per_page=asked.per_page)
     offset = (page - 1) * asked.per_page
     table = asked.table()
-    rows = selectors.hotline_rows(table.data.data[offset : offset + asked.per_page + 1])
+    rows = selectors.hotline_rows(
+        ids_first(table.data.data[offset : offset + asked.per_page + 1], count=None, live=lambda: None)
+    )
     if not rows and page > 1:
         return None
     canonical = asked.canonical()

@@ -21,7 +21,7 @@ from ..dates import when_html, when_html_maker
 from ..models import Hotline, Tenant
 from ..normalize import number_groups
 from ..selectors.hotlines import HotlineRow, hotline_rows
-from ..selectors.sort_plans import live_total, sort_index_walked
+from ..selectors.sort_plans import ids_first, live_total, sort_index_walked
 from ..selectors.tenancy import owner_key
 from .base import CountedPaginator, PagedListTable, columns_copied_shallow
 from .tenant_cells import tenant_cells
@@ -166,6 +166,10 @@ class HotlineTable(_HotlineColumns):
                 live=lambda: live_total(self.version),
             )  # fmt: skip
         self.paginate(paginator_class=CountedPaginator, per_page=per_page, page=page, count=count)
+        # PostgreSQL: a page filtered by facets alone reads its IDs from the sort's index first.
+        self.page.object_list.data = ids_first(
+            self.page.object_list.data, count=count, live=lambda: live_total(self.version) if self.version else None
+        )
         return self
 
     def headers_html(self) -> SafeString:
