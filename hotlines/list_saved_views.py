@@ -1,7 +1,12 @@
 """What the hotline list shows of saved views, built once per request beside `hotline_list_page`:
 the open view (`?view=<pk>`, when the person may see it) and what they may do with it, the Views
 menu with each view's live count (cached per data version), and a note when the asked view cannot
-be shown."""
+be shown.
+
+The menu's views (names, shared or not, links) are kept per process for each person and saved
+views' version (`saved_views_version`, read in `data_version`'s round trip): a list page then
+reads no saved view at all, unless one is open. Any view added, deleted or saved anywhere moves
+the version, so a menu is never older than the request that shows it."""
 
 from __future__ import annotations
 
@@ -10,14 +15,50 @@ from dataclasses import dataclass, field
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from .ids import id_parse
 from .listing import VIEW_PARAM, list_url
 from .models import SavedView, Watch
+from .process_memo import ProcessMemo
 from .selectors.counts import data_version
-from .selectors.saved_views import saved_view_counts, saved_view_get, saved_view_visible, watch_of
+from .selectors.saved_views import (
+    saved_view_counts,
+    saved_view_get,
+    saved_view_visible,
+    saved_views_version,
+    watch_of,
+)
 from .services import saved_views as services
 
 MENU_MAX = 50  # views listed in the list's menu (the Views page lists them all)
+MENUS_KEPT = 1024  # (person, version) menus kept per process; all dropped when full
+
+
+@dataclass(frozen=True, slots=True)
+class MenuView:
+    """A view as the Views menu lists it."""
+
+    pk: int
+    name: str
+    shared: bool
+    query: str
+    url: str
+
+
+_menus: ProcessMemo[tuple[int, str], tuple[MenuView, ...]] = ProcessMemo(MENUS_KEPT)
+
+
+def list_menus_clear() -> None:
+    """Forget the kept menus (tests: each starts as a new process would)."""
+    _menus.clear()
+
+
+def _menu(user) -> tuple[MenuView, ...]:
+    """The views the person may see, by name, the first MENU_MAX: kept per saved views' version."""
+
+    def read() -> tuple[MenuView, ...]:
+        views = saved_view_visible(user=user).only("id", "name", "shared", "query")[:MENU_MAX]
+        return tuple(MenuView(view.pk, view.name, view.shared, view.query, view_url(view)) for view in views)
+
+    return _menus.get_or_make((user.pk, saved_views_version()), read)
 
 
 def view_url(view: SavedView) -> str:
@@ -33,7 +74,7 @@ class ListViews:
     it), the Views menu with live counts, and a note when the asked view cannot be shown."""
 
     open: SavedView | None = None
-    menu: list[tuple[SavedView, int, str]] = field(default_factory=list)
+    menu: list[tuple[MenuView, int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     can_edit: bool = False
     can_delete: bool = False
@@ -45,19 +86,17 @@ class ListViews:
 def list_views(*, user, raw: str | None, version: str | None = None) -> ListViews:
     """The list's saved-view state for one request (counts from the per-version cache of the data
     `version`, read here unless the caller has it already)."""
-    version = version or data_version()
-    visible = list(saved_view_visible(user=user).select_related("owner")[:MENU_MAX])
-    counts = saved_view_counts(visible, version=version)
+    version = version or data_version()  # first: it reads the saved views' version too
+    menu = _menu(user)
+    counts = saved_view_counts(menu, version=version)
     state = ListViews(
-        menu=[(view, counts[view.pk], view_url(view)) for view in visible],
+        menu=[(view, counts[view.pk], view.url) for view in menu],
         can_share=user.has_perm(services.SHARE_PERMISSION),
     )
     if not raw:
         return state
-    parsed = id_parse(raw)
     try:
-        # Usually among the menu's views already (no second query for it).
-        view = next((view for view in visible if view.pk == parsed), None) or saved_view_get(user=user, pk=raw)
+        view = saved_view_get(user=user, pk=raw)
     except SavedView.DoesNotExist:
         state.notes.append(_("The saved view asked for does not exist, or is not shared with you."))
         return state

@@ -33,6 +33,7 @@ def _fresh_cache(monkeypatch):
     from django.core.cache import cache, caches
 
     from hotlines.filtersets.hotlines import filter_forms_clear
+    from hotlines.list_saved_views import list_menus_clear
     from hotlines.selectors.caching import known_clear
     from hotlines.selectors.tenant_lookup import tenant_lookups_clear
     from hotlines.tables.tenant_cells import tenant_cells_clear
@@ -45,6 +46,7 @@ def _fresh_cache(monkeypatch):
     tenant_cells_clear()  # the hotline table's tenant cells
     tenant_lookups_clear()  # the tenant filter's tenants
     filter_forms_clear()  # the hotline filters' form classes
+    list_menus_clear()  # the list's Views menus
 
 
 @pytest.fixture(autouse=True)

@@ -34,21 +34,26 @@ def data_version() -> str:
     cached counts of every web process survive the routine no-change syncs (under load, dropping
     them all at once sent every process back to counting a million rows). Two index-only lookups,
     and two more for the tenants' version (`tenant_data_version`), remembered for the request with
-    the number of active accounts (`connection_count`), which the list page asks for too.
+    the number of active accounts (`connection_count`), which the list page asks for too, and the
+    saved views' version (`saved_views_version`, which the list's Views menu is kept under).
     """
-    from .tenants import VERSION_SQL, tenant_version_remember  # tenants imports this module
+    from .saved_views import VERSION_SQL as VIEWS_SQL  # these import this module
+    from .saved_views import saved_views_version_remember
+    from .tenants import VERSION_SQL, tenant_version_remember
 
     hotline = Hotline._meta.db_table
     with db_connection.cursor() as cursor:
-        # The tenants' version in the same round trip: within a request it is remembered, so the
-        # Tenant column's cells and a tenant filter need no query of their own to check theirs.
+        # The tenants' and the saved views' versions in the same round trip: within a request they
+        # are remembered, so the Tenant column's cells, a tenant filter and the Views menu need no
+        # query of their own to check theirs.
         cursor.execute(
             f"SELECT (SELECT MAX(id) FROM {hotline}), (SELECT MAX(last_changed_at) FROM {hotline}), "  # noqa: S608
-            f"{VERSION_SQL[0]}, {VERSION_SQL[1]}, {ACTIVE_COUNT_SQL}"
+            f"{VERSION_SQL[0]}, {VERSION_SQL[1]}, {ACTIVE_COUNT_SQL}, {', '.join(VIEWS_SQL)}"
         )
-        top_id, changed, tenant_top_id, tenant_changed, active_connections = cursor.fetchone()
+        top_id, changed, tenant_top_id, tenant_changed, active_connections, *views = cursor.fetchone()
     tenant_version_remember(tenant_top_id, tenant_changed)
     connection_count_remember(active_connections)
+    saved_views_version_remember(*views)
     if not top_id:
         return "empty"
     return hashlib.sha256(f"{top_id}|{changed}|{CACHED_SHAPE}".encode()).hexdigest()[:20]

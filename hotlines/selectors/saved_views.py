@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from django.db import connection as db_connection
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.http import QueryDict
 
@@ -16,6 +17,35 @@ from ..listing import list_request
 from ..models import SavedView, SavedViewPin, ViewSyncDelta, Watch
 from .caching import cached_once
 from .counts import data_version
+from .request_memo import request_recall, request_remember
+
+# What changes whenever a saved view is added, deleted, renamed, shared or unshared (their count,
+# the highest ID, the latest `updated_at`, which every save moves): read by `data_version` in its
+# round trip, so that the list's Views menu, kept per person and per this version, costs no query.
+VERSION_SQL = tuple(
+    f"(SELECT {aggregate} FROM {SavedView._meta.db_table})"  # noqa: S608
+    for aggregate in ("COUNT(*)", "MAX(id)", "MAX(updated_at)")
+)
+VERSION_KEY = "saved_views_version"  # under which a request keeps it (request_memo.py)
+
+
+def saved_views_version_remember(count, top_id, updated) -> None:
+    """Keep for the rest of the request the saved views' version that a query read beside its own
+    figures (`VERSION_SQL`). Outside a request, nothing."""
+    request_remember(VERSION_KEY, f"{count}|{top_id}|{updated}")
+
+
+def saved_views_version() -> str:
+    """Changes whenever any saved view is added, deleted or saved (see VERSION_SQL); once per
+    request, usually read by `data_version` already."""
+    remembered = request_recall(VERSION_KEY)
+    if remembered is not None:
+        return remembered
+    with db_connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(VERSION_SQL)}")
+        count, top_id, updated = cursor.fetchone()
+    saved_views_version_remember(count, top_id, updated)
+    return f"{count}|{top_id}|{updated}"
 
 
 def saved_view_visible(*, user) -> QuerySet[SavedView]:
