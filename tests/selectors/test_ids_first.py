@@ -185,3 +185,28 @@ def test_the_list_page_shows_a_deep_facet_page_as_before(hotlines, viewer_client
     assert (" IN (SELECT " in rows[0]) == POSTGRESQL
     shown = [row.record.pk for row in response.context["table"].page.object_list]
     assert shown == _pks(expected[offset : offset + 25])
+
+
+def test_a_deep_page_shown_before_its_count_reads_the_same_rows(hotlines, viewer_client, monkeypatch):
+    """Counts pending (as over a million rows, where the planner expects too many to count within
+    the page's budget): the page reads one row more than it shows, from its offset, without knowing
+    how many match; deep enough, its IDs come first (PostgreSQL), the same rows."""
+    from django.core.cache import cache
+
+    from hotlines import list_page
+    from hotlines.list_counts import ListCounts
+
+    # Not counted within the page's budget, as a million rows would not be (3,000 always are).
+    monkeypatch.setattr(list_page, "hotline_list_counts_quick", lambda **_kwargs: ListCounts(count=None, facets=None))
+    cache.clear()
+    page, per_page = 81, 25  # offset 2,000: the walk passes WALK_ROWS_IDS_FIRST whatever the count
+    with CaptureQueriesContext(connection) as queries:
+        response = viewer_client.get("/hotlines/", {"sort": "name", "page": page, "per_page": per_page})
+    assert response.status_code == 200 and response.context["count_pending"] is True
+    offset = (page - 1) * per_page
+    rows = [q["sql"] for q in queries if f"LIMIT {per_page + 1} OFFSET {offset}" in q["sql"]]
+    assert len(rows) == 1, [q["sql"] for q in queries]
+    assert (" IN (SELECT " in rows[0]) == POSTGRESQL
+    expected = Hotline.objects.filter(is_removed=False).order_by("name", "id")
+    shown = [row.record.pk for row in response.context["table"].page.object_list]
+    assert shown == _pks(expected[offset : offset + per_page])
