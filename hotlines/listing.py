@@ -250,8 +250,9 @@ def paged_table_uncounted(request, asked):
     canonical = asked.canonical()
     query = canonical_query(canonical, page=page if page > 1 else None)
     back = quote(query.urlencode())
-    table.configure(request, page=page, per_page=asked.per_page, count=offset + len(rows), back=back)
     # The page's rows are those read above: the table renders them without a second query.
-    table.page.object_list.data._result_cache = rows[: asked.per_page]
+    table.configure(
+        request, page=page, per_page=asked.per_page, count=offset + len(rows), back=back, read=rows[: asked.per_page]
+    )
     table.count_pending = True  # the page links say no "of N" yet (pagination.html)
     return page, notes, canonical, query, table

@@ -29,10 +29,12 @@ VERSION_SQL = tuple(
 VERSION_KEY = "saved_views_version"  # under which a request keeps it (request_memo.py)
 
 
-def saved_views_version_remember(count, top_id, updated) -> None:
+def saved_views_version_remember(count, top_id, updated) -> str:
     """Keep for the rest of the request the saved views' version that a query read beside its own
-    figures (`VERSION_SQL`). Outside a request, nothing."""
-    request_remember(VERSION_KEY, f"{count}|{top_id}|{updated}")
+    figures (`VERSION_SQL`), and return it. Outside a request, nothing is kept."""
+    version = f"{count}|{top_id}|{updated}"
+    request_remember(VERSION_KEY, version)
+    return version
 
 
 def saved_views_version() -> str:
@@ -43,9 +45,7 @@ def saved_views_version() -> str:
         return remembered
     with db_connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(VERSION_SQL)}")
-        count, top_id, updated = cursor.fetchone()
-    saved_views_version_remember(count, top_id, updated)
-    return f"{count}|{top_id}|{updated}"
+        return saved_views_version_remember(*cursor.fetchone())
 
 
 def saved_view_visible(*, user) -> QuerySet[SavedView]:

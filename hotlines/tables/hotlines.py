@@ -153,23 +153,26 @@ class HotlineTable(_HotlineColumns):
             if name not in visible:
                 self.columns.hide(name)
 
-    def configure(self, request: HttpRequest, *, page: int, per_page: int, count: int, back: str) -> HotlineTable:
+    def configure(
+        self, request: HttpRequest, *, page: int, per_page: int, count: int, back: str, read: list | None = None
+    ) -> HotlineTable:
         """Fit the table to one request (NetBox's `BaseTable.configure`): the person's page size,
         the page asked for among `count` rows (counted elsewhere, so no COUNT(*) here), and detail
         links that lead back to the list as shown. The visible columns came from the same
-        person's preference when the table was made: the queryset reads only their fields."""
+        person's preference when the table was made: the queryset reads only their fields.
+        `read`: the page's rows when read already (before its count): rendered without a query."""
         self.request = request  # not as an argument to paginate: that would paginate it a first time
         self.back = back
-        if self.version is not None:  # SQLite: sorted by name, the page may be read along the name's index
-            self.data.data = sort_index_walked(
-                self.data.data, count=count, offset=max(page - 1, 0) * per_page, limit=per_page,
-                live=lambda: live_total(self.version),
-            )  # fmt: skip
+        offset = max(page - 1, 0) * per_page
+        live = (lambda: live_total(self.version)) if self.version is not None else (lambda: None)
+        if read is None:  # SQLite: sorted by name, the page may be read along the name's index
+            self.data.data = sort_index_walked(self.data.data, count=count, offset=offset, limit=per_page, live=live)
         self.paginate(paginator_class=CountedPaginator, per_page=per_page, page=page, count=count)
-        # PostgreSQL: a page filtered by facets alone reads its IDs from the sort's index first.
-        self.page.object_list.data = ids_first(
-            self.page.object_list.data, count=count, live=lambda: live_total(self.version) if self.version else None
-        )
+        rows = self.page.object_list
+        if read is not None:
+            rows.data._result_cache = read
+        else:  # PostgreSQL: a page filtered by facets alone reads its IDs from the sort's index first.
+            rows.data = ids_first(rows.data, count=count, live=live)
         return self
 
     def headers_html(self) -> SafeString:
