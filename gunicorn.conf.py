@@ -24,7 +24,9 @@ proc_name = "etelecom-admin"
 
 
 def post_worker_init(worker) -> None:
-    """Each worker imports its views, compiles its templates and counts the data before serving."""
-    from etelecom_admin.warmup import warm_up
+    """Each worker imports its views, compiles its templates and counts the data before serving,
+    then freezes that heap out of the garbage collector's way."""
+    from etelecom_admin.warmup import heap_freeze, warm_up
 
     warm_up()
+    heap_freeze()

@@ -38,13 +38,15 @@ def serve() -> None:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from etelecom_admin.warmup import warm_up
+    from etelecom_admin import warmup
 
     settings.ALLOWED_HOSTS = ["*"]
     user, _ = get_user_model().objects.get_or_create(
         username="cpu-pair", defaults={"is_superuser": True, "is_staff": True}
     )
-    warm_up()
+    warmup.warm_up()
+    if hasattr(warmup, "heap_freeze"):  # as the checkout's web process does after its warm-up
+        warmup.heap_freeze()
     client = Client()
     client.force_login(user)
     print("ready", flush=True)
@@ -103,9 +105,12 @@ def main() -> None:
                         raise SystemExit(f"{url}: HTTP {status}")
                     spent[checkout].append(ms)
             ratio = statistics.median(b / a for a, b in zip(spent[base], spent[new], strict=True))
+            # The means too: what happens once in many requests (a garbage collection) is in them only.
+            means = statistics.fmean(spent[base]), statistics.fmean(spent[new])
             print(
                 f"{url}: base {statistics.median(spent[base]):.2f} ms, new {statistics.median(spent[new]):.2f} ms, "
-                f"new/base {ratio:.3f} (median of {args.requests} pairs)",
+                f"new/base {ratio:.3f} (median of {args.requests} pairs); means {means[0]:.2f} and "
+                f"{means[1]:.2f} ms, {means[1] / means[0]:.3f}",
                 flush=True,
             )
     finally:
