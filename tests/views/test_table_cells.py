@@ -53,6 +53,24 @@ def test_a_format_the_fast_path_does_not_know_falls_back_to_django(monkeypatch, 
         _short_datetime.cache_clear()
 
 
+@pytest.mark.parametrize("fmt", ["d/m/y G:i:s", "j.n.Y {H}i <M> & s"])
+def test_every_character_the_fast_path_writes_is_what_django_would_write(monkeypatch, stamps, fmt):
+    """Each format character the compiled format knows, and literal braces (which `str.format`
+    would otherwise read as fields) and characters to escape, in a table's cells and alone."""
+    _short_datetime.cache_clear()
+    monkeypatch.setattr(dates, "get_format", lambda name, lang=None: fmt)
+    try:
+        with translation.override("vi"), timezone.override("Asia/Ho_Chi_Minh"):
+            assert _short_datetime("vi") is not None
+            cells = dates.when_html_maker()
+            for value in stamps:
+                expected = escape(dateformat.format(timezone.localtime(value), fmt))
+                iso = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                assert _when(value) == cells(value) == f'<time datetime="{iso}">{expected}</time>'
+    finally:
+        _short_datetime.cache_clear()
+
+
 def test_rows_link_to_each_detail_and_render_each_value(db, connection):
     rows = [
         Hotline(connection=connection, etelecom_id=f"h{n}", hotline=f"09012345{n:02d}", name=f"<b>Tên {n}</b>",
