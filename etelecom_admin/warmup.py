@@ -51,7 +51,7 @@ def heap_freeze() -> None:
     last collection. They live as long as the process, yet each full collection walked them
     all: a 60 ms pause every few hundred requests, and 0.4 ms of a request's CPU on average
     spent collecting. Frozen, the pauses are under 6 ms and collecting costs about 0.2 ms a
-    request (docs/benchmarks.md, "load, session 12"). Only for a long-lived web process, once
-    it is warm: what is frozen is never collected."""
+    request (docs/benchmarks.md, "load and first import, session 12"). Only for a long-lived
+    web process, once it is warm: what is frozen is never collected."""
     gc.collect()
     gc.freeze()
