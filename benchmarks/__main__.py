@@ -35,6 +35,9 @@ def main() -> int:
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--scale", choices=sorted(SCALES), help="The scale suite at this size (PostgreSQL only).")
+    parser.add_argument(
+        "--users", type=_positive_int, help="Staff in the load suite (its targets are for 100, the default)."
+    )
     args = parser.parse_args()
     if args.scale:
         args.only, args.pg_size, args.no_sqlite = "scale", SCALES[args.scale], True
@@ -57,6 +60,8 @@ def main() -> int:
         cmd = [sys.executable, "-m", "benchmarks.runner", "--db", db, "--size", str(size), "--suites", ",".join(suites),
                "--out", str(out)] + (["--quick"] if args.quick else [])  # fmt: skip
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "etelecom_admin.test_settings"}
+        if args.users:
+            env["BENCH_USERS"] = str(args.users)
         print(f"== {db}: {size:,} hotlines: {', '.join(suites)}", flush=True)
         code = subprocess.call(cmd, env=env, cwd=ROOT)
         if code != 0:
@@ -68,6 +73,16 @@ def main() -> int:
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "benchmarks.md").write_text(report)
     return 0
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {text!r}")
+    return value
 
 
 def render(results: list[dict]) -> str:

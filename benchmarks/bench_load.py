@@ -31,9 +31,9 @@ import requests
 
 from .common import ROOT, Context, Result, ensure_synced, free_port, start_sandbox, stop_processes, wait_http
 
-# The targets are for 100 users; BENCH_USERS runs the same suite with fewer or more, to read how
-# the latency grows with the load on a given machine (its capacity curve), a figure no single run
-# at 100 gives.
+# The targets are for 100 users; `make bench BENCH_ARGS="--only load --users 50"` (which sets
+# BENCH_USERS) runs the same suite with fewer or more, to read how the latency grows with the load
+# on a given machine (its capacity curve), a figure no single run at 100 gives.
 USERS = int(os.environ.get("BENCH_USERS", 100))
 DURATION = 60  # seconds measured with all USERS browsing
 # People arrive over RAMP seconds, not all in the same instant: 50 users started within 2 s sent
