@@ -11,7 +11,7 @@ from django.utils import dateformat, timezone, translation
 from django.utils.formats import get_format
 from django.utils.html import escape
 
-from hotlines import dates
+from hotlines import dates, normalize
 from hotlines.columns import DEFAULT_COLUMNS
 from hotlines.dates import _datetime_format as _short_datetime
 from hotlines.dates import when_html as _when
@@ -128,6 +128,49 @@ def test_numbers_are_grouped_the_vietnamese_way(number, groups):
     # What the page shows, typed back into the search, is the number again.
     if number.isascii() and number.isdigit():
         assert number_digits(" ".join(groups)) == number
+
+
+def _random_numbers(rng: random.Random, count: int) -> list[str]:
+    """Digit runs of every length 1-15, most starting as Vietnamese numbers do (0, 1, 2, 84, 00)."""
+    heads = ["0", "02", "03", "09", "08", "01", "1", "18", "19", "12", "16", "84", "840", "00", "2", "6", "7", "9"]
+    out = []
+    for _ in range(count):
+        head = rng.choice(heads) if rng.random() < 0.8 else ""
+        length = rng.randint(max(1, len(head)), 15)
+        out.append(head + "".join(rng.choice("0123456789") for _ in range(length - len(head))))
+    return out
+
+
+def test_numbers_of_one_shape_are_grouped_as_phonenumbers_groups_each_of_them():
+    """Grouping asks phonenumbers once per shape (first digits and length): every number must get
+    what phonenumbers gives it, the first of its shape and the ones after it alike."""
+    rng = random.Random(18)
+    normalize._shapes.clear()
+    number_groups.cache_clear()
+    # Every four-digit head at the usual lengths, then random runs of every length.
+    numbers = [f"{head:04d}{rng.randrange(10**9):09d}"[:length] for head in range(10_000) for length in (8, 10, 11)]
+    numbers += _random_numbers(rng, 20_000)
+    # Two numbers of each shape one after the other, the second one served from the shape.
+    for number in numbers:
+        twin = number[: normalize.SHAPE_HEAD] + "".join(
+            rng.choice("0123456789") for _ in range(len(number) - normalize.SHAPE_HEAD)
+        )
+        for each in (number, twin):
+            expected = each if each.startswith(("1800", "1900")) and len(each) in (8, 10) else None
+            got = number_groups(each)
+            assert "".join(got) == each
+            if expected is None:
+                assert got == normalize._groups_by_phonenumbers(each), each
+    assert 0 < len(normalize._shapes) <= normalize.MAX_SHAPES
+
+
+def test_the_remembered_shapes_stay_bounded(monkeypatch):
+    monkeypatch.setattr(normalize, "MAX_SHAPES", 50)
+    normalize._shapes.clear()
+    number_groups.cache_clear()
+    for number in _random_numbers(random.Random(3), 2_000):
+        number_groups(number)
+        assert len(normalize._shapes) <= 50
 
 
 def test_a_number_is_drawn_in_groups_but_its_text_is_the_plain_digits():
