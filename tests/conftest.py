@@ -37,6 +37,7 @@ def _fresh_cache(monkeypatch):
     from hotlines.selectors.caching import known_clear
     from hotlines.selectors.tenant_lookup import tenant_lookups_clear
     from hotlines.tables.tenant_cells import tenant_cells_clear
+    from hotlines.templatetags.kept import kept_clear
 
     backend = type(caches["default"])
     clear = backend.clear
@@ -47,6 +48,7 @@ def _fresh_cache(monkeypatch):
     tenant_lookups_clear()  # the tenant filter's tenants
     filter_forms_clear()  # the hotline filters' form classes
     list_menus_clear()  # the list's Views menus
+    kept_clear()  # {% kept %} blocks (the home page's charts are kept per data version)
 
 
 @pytest.fixture(autouse=True)

@@ -3,10 +3,11 @@ its key (`a`, `b`, any template values) and the active language, then reused.
 
 For a piece of a page that costs template time on every request yet shows only what its key says:
 the hotline list's column chooser (fourteen columns, each with translated labels and buttons) is a
-function of the shown columns and the language alone. The block must read nothing but its key and
-translations; no request, person or data of a sync (a test per use checks it renders the same as
-without the tag). Kept in this process, as the navigation is (navigation.py): bounded, and
-cleared when full.
+function of the shown columns and the language alone; the home page's charts, of the data version
+(whose totals they draw) and the language. The block must read nothing but its key and
+translations: no request and no person, and data of a sync only when the data version it was read
+under is in the key (a test per use checks it renders the same as without the tag). Kept in this
+process, as the navigation is (navigation.py): bounded, and cleared when full.
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ register = template.Library()
 MAX_KEPT = 1024  # distinct keys actually seen (languages × column choices); cleared if ever full
 
 _kept: ProcessMemo[tuple, SafeString] = ProcessMemo(MAX_KEPT)
+
+
+def kept_clear() -> None:
+    """Forget every kept block (tests: each starts as a new process would, and a rolled-back
+    test's data version may come back with other data)."""
+    _kept.clear()
 
 
 def _hashable(value):

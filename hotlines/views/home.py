@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import TemplateView
 
 from .. import charts, selectors
@@ -23,10 +24,12 @@ class HomeView(PermissionRequiredMixin, TemplateView):
         totals = selectors.hotline_totals(version=version)
         by_status = totals.by(1)
         context.update(
+            version=version,  # the charts' key: they are rendered once per data version and language
             totals=totals,
-            status_bars=charts.status_bars(totals),
-            network_bars=charts.network_bars(totals),
-            legend=charts.status_legend(totals),
+            # Drawn only when the charts are rendered, not when they were kept (the network's ~1 ms).
+            status_bars=SimpleLazyObject(lambda: charts.status_bars(totals)),
+            network_bars=SimpleLazyObject(lambda: charts.network_bars(totals)),
+            legend=SimpleLazyObject(lambda: charts.status_legend(totals)),
             enabled=by_status.get(HotlineStatus.ENABLED, 0),
             disabled=by_status.get(HotlineStatus.DISABLED, 0),
             new=by_status.get(HotlineStatus.NEW, 0),

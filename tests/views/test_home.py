@@ -5,7 +5,9 @@ from html import unescape
 
 import pytest
 
+from hotlines.process_memo import ProcessMemo
 from hotlines.services.sync import hotlines_sync
+from hotlines.templatetags import kept
 from tests.conftest import make_user
 
 # The sync commits (on PostgreSQL it heartbeats on a second connection): no wrapping transaction.
@@ -70,3 +72,38 @@ def test_home_is_cheap_once_the_figures_are_cached(viewer_client, synced, django
     viewer_client.get("/")
     with django_assert_max_num_queries(14):
         viewer_client.get("/")
+
+
+def _charts(client) -> str:
+    """The home page's two chart cards (the block kept per data version and language)."""
+    text = client.get("/").text
+    charts = r'<section class="card chart-card".*?(?=<section class="card" aria-labelledby="last-sync)'
+    return re.search(charts, text, re.S)[0]
+
+
+def test_the_kept_charts_are_those_rendered_afresh_in_each_language(viewer_client, synced, settings, monkeypatch):
+    seen = {}
+    for language in ("en", "vi", "en"):
+        viewer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        _charts(viewer_client)
+        kept_html = _charts(viewer_client)  # from the store
+        store = kept._kept
+        monkeypatch.setattr(kept, "_kept", ProcessMemo(kept.MAX_KEPT))  # afresh: nothing kept
+        fresh = _charts(viewer_client)
+        monkeypatch.setattr(kept, "_kept", store)
+        assert kept_html == fresh
+        seen[language] = fresh
+    assert seen["en"] != seen["vi"]  # each language has its own
+
+
+def test_the_kept_charts_show_a_sync_s_change_at_once(viewer_client, synced, connection, sandbox):
+    def disabled_on_viettel(text: str) -> int:
+        return int(re.search(r'aria-label="Viettel · Disabled: (\d+) hotlines?"', unescape(text))[1])
+
+    before = sum(1 for item in synced if item["network"] == "viettel" and item["status"] == "N")
+    assert disabled_on_viettel(_charts(viewer_client)) == before
+    assert disabled_on_viettel(_charts(viewer_client)) == before  # kept
+    enabled = next(item for item in synced if item["network"] == "viettel" and item["status"] == "P")
+    sandbox.dataset.patch(enabled["id"], status="N")
+    assert hotlines_sync(connection=connection).error == ""
+    assert disabled_on_viettel(_charts(viewer_client)) == before + 1
