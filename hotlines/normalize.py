@@ -8,6 +8,8 @@ from functools import lru_cache
 
 import phonenumbers
 
+from .process_memo import ProcessMemo
+
 _NON_DIGITS = re.compile(r"\D+")
 _SPACES = re.compile(r"\s+")
 _NUMBER_LIKE = re.compile(r"[\d\s+().\-]+")
@@ -80,7 +82,7 @@ def international(number: str) -> str:
 SHAPE_HEAD = 4
 _SHAPE_FREE_PREFIXES = ("00", "84")
 MAX_SHAPES = 4096  # (head, length) pairs remembered; forgotten all at once past it (upstream data)
-_shapes: dict[tuple[str, int], tuple[int, ...]] = {}
+_shapes: ProcessMemo[tuple[str, int], tuple[int, ...]] = ProcessMemo(MAX_SHAPES)
 
 
 @lru_cache(maxsize=8192)
@@ -105,9 +107,7 @@ def number_groups(number: str) -> tuple[str, ...]:
     lengths = _shapes.get(shape)
     if lengths is None:
         groups = _groups_by_phonenumbers(number)
-        if len(_shapes) >= MAX_SHAPES:
-            _shapes.clear()
-        _shapes[shape] = tuple(map(len, groups))
+        _shapes.put(shape, tuple(map(len, groups)))
         return groups
     groups, start = [], 0
     for length in lengths:

@@ -17,6 +17,7 @@ from hotlines.dates import _datetime_format as _short_datetime
 from hotlines.dates import when_html as _when
 from hotlines.models import Hotline
 from hotlines.normalize import number_digits, number_groups
+from hotlines.process_memo import ProcessMemo
 from hotlines.services.sync import hotlines_sync
 from hotlines.tables import HotlineTable, long_id_html, number_html
 
@@ -164,8 +165,7 @@ def test_numbers_of_one_shape_are_grouped_as_phonenumbers_groups_each_of_them():
 
 
 def test_the_remembered_shapes_stay_bounded(monkeypatch):
-    monkeypatch.setattr(normalize, "MAX_SHAPES", 50)
-    normalize._shapes.clear()
+    monkeypatch.setattr(normalize, "_shapes", ProcessMemo(50))
     number_groups.cache_clear()
     for number in _random_numbers(random.Random(3), 2_000):
         number_groups(number)
