@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -133,6 +134,20 @@ def mirror(request: pytest.FixtureRequest, *, connection: Connection, items: lis
         assert run.status == SyncStatus.SUCCEEDED, run.error
     else:
         hotlines_from_payloads(connection=connection, items=items)
+
+
+def kept_and_afresh(monkeypatch: pytest.MonkeyPatch, read: Callable[[], str]) -> tuple[str, str]:
+    """What `read` gets with the `{% kept %}` blocks as this process keeps them, then with none kept
+    (each rendered afresh); the kept ones are put back after."""
+    from hotlines.process_memo import ProcessMemo
+    from hotlines.templatetags import kept
+
+    kept_html = read()
+    store = kept._kept
+    monkeypatch.setattr(kept, "_kept", ProcessMemo(kept.MAX_KEPT))
+    fresh = read()
+    monkeypatch.setattr(kept, "_kept", store)
+    return kept_html, fresh
 
 
 def make_user(django_user_model, username: str, *perms: str, **extra):

@@ -5,10 +5,8 @@ from html import unescape
 
 import pytest
 
-from hotlines.process_memo import ProcessMemo
 from hotlines.services.sync import hotlines_sync
-from hotlines.templatetags import kept
-from tests.conftest import make_user
+from tests.conftest import kept_and_afresh, make_user
 
 # The sync commits (on PostgreSQL it heartbeats on a second connection): no wrapping transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -85,12 +83,8 @@ def test_the_kept_charts_are_those_rendered_afresh_in_each_language(viewer_clien
     seen = {}
     for language in ("en", "vi", "en"):
         viewer_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-        _charts(viewer_client)
-        kept_html = _charts(viewer_client)  # from the store
-        store = kept._kept
-        monkeypatch.setattr(kept, "_kept", ProcessMemo(kept.MAX_KEPT))  # afresh: nothing kept
-        fresh = _charts(viewer_client)
-        monkeypatch.setattr(kept, "_kept", store)
+        _charts(viewer_client)  # kept from here on
+        kept_html, fresh = kept_and_afresh(monkeypatch, lambda: _charts(viewer_client))
         assert kept_html == fresh
         seen[language] = fresh
     assert seen["en"] != seen["vi"]  # each language has its own

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from hotlines.process_memo import ProcessMemo
 from hotlines.templatetags import kept
-from tests.conftest import make_user
+from tests.conftest import kept_and_afresh, make_user
 
 
 def test_a_kept_block_is_rendered_once_per_key_and_language(monkeypatch):
@@ -63,11 +63,7 @@ def test_the_kept_column_chooser_is_the_one_rendered_afresh(client, synced, djan
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         for person in people:
             client.force_login(person)
-            kept_html = _chooser(client.get("/hotlines/"))  # from the store once seen
-            store = kept._kept
-            monkeypatch.setattr(kept, "_kept", ProcessMemo(kept.MAX_KEPT))  # afresh: nothing kept
-            fresh = _chooser(client.get("/hotlines/"))
-            monkeypatch.setattr(kept, "_kept", store)
+            kept_html, fresh = kept_and_afresh(monkeypatch, lambda: _chooser(client.get("/hotlines/")))
             assert kept_html == fresh
             seen[(language, person.pk)] = fresh
     # Each person and language has its own: the key holds what the block shows.
