@@ -21,6 +21,10 @@ from tests.factories import hotlines_from_payloads
 postgresql_only = pytest.mark.skipif(
     db_connection.vendor != "postgresql", reason="PostgreSQL only (its own indexes); CI runs this there"
 )
+# And of what exists on SQLite only (its trigram index of the numbers, FTS5).
+sqlite_only = pytest.mark.skipif(
+    db_connection.vendor != "sqlite", reason="SQLite only (its own indexes); CI runs this there"
+)
 
 SANDBOX_SIZE = 230  # a few pages at page size 50, with a short last page
 SANDBOX_SEED = 7

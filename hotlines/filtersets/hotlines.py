@@ -133,7 +133,7 @@ class HotlineFilterSet(LenientFilterSet):
     def filter_q(self, qs: QuerySet, name: str, value: str) -> QuerySet:
         if self.search.is_empty:
             return qs
-        condition = self.search.q(live_only=self.live_only)
+        condition = self.search.q()
         # A hotline is also found by its tenant's name: the tenants are resolved first (a few,
         # through their own trigram index), then their hotlines by (connection, owner), indexed.
         if tenants := self.search_tenants:
