@@ -202,7 +202,8 @@ def run(ctx: Context) -> list[Result]:
     by_page = "; ".join(
         f"{row['Name']} {float(row['95%']):.0f} ms ({int(row['Request Count']):,})"
         for row in rows
-        if row["Name"] != "Aggregated"
+        # A kind seen only while people were arriving has no request after the reset (and "N/A").
+        if row["Name"] != "Aggregated" and int(row["Request Count"])
     )
     cpu = json.loads((logs / "cpu.json").read_text()) if (logs / "cpu.json").exists() else {}
     cpu_median = {name: statistics.median(values) for name, values in cpu.items() if values}
