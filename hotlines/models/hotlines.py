@@ -48,9 +48,10 @@ class Hotline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["connection", "etelecom_id"], name="hotline_unique_upstream_id"),
         ]
-        # The sort indexes carry the facets' columns (PostgreSQL's INCLUDE; SQLite has none and
-        # Django leaves it out there): a page filtered by status and network finds its IDs in
-        # the index alone, without fetching every skipped row (selectors/sort_plans.py).
+        # The sort indexes carry the facets' columns (PostgreSQL's INCLUDE; SQLite has none,
+        # Django leaves it out there, and migration 0021 puts them at the end of the key): a page
+        # filtered by status and network finds its IDs in the index alone, without fetching
+        # every skipped row (selectors/sort_plans.py).
         indexes = [
             models.Index(
                 fields=["is_removed", "-created_at", "-id"], name="hotline_live_created", include=FACETS_CARRIED

@@ -13,7 +13,7 @@ from hotlines.collation import COLLATION, vietnamese_sorted
 from hotlines.etelecom.demo_data import NETWORK_WEIGHTS, NETWORKS, STATUS_WEIGHTS, STATUSES
 from hotlines.models import Connection, Hotline
 from hotlines.tables import HotlineTable
-from tests.conftest import postgresql_only
+from tests.conftest import postgresql_only, sqlite_only
 
 # Long free text, and a join: not worth an index each (see the model's Meta).
 UNINDEXED = {"description", "connection"}
@@ -79,7 +79,8 @@ def index_collations(index: str) -> list[str]:
 def test_the_name_index_is_in_vietnamese_order(db):
     """The index that serves the name sort holds names in Vietnamese order (CLDR), so the
     sort is both right ("Đường…" before "Tổng…") and read from the index, on both databases."""
-    assert index_collations("hotline_live_name") == [COLLATION, ""]
+    # The name, then the id; on SQLite the facets follow in the key (migration 0021).
+    assert index_collations("hotline_live_name")[:2] == [COLLATION, ""]
     owner = Connection.objects.create(name="vi", base_url="https://api.example.vn", api_key="k")
     names = [f"{purpose} {n}" for n in range(300) for purpose in ("Tổng đài", "Đường dây nóng", "Hotline", "ăn")]
     Hotline.objects.bulk_create(
@@ -147,3 +148,49 @@ def test_a_tenants_hotlines_in_the_default_order_are_served_by_an_index(table_wi
     tenant_rows = Hotline.objects.filter(is_removed=False, connection=owner, owner_id__in=["7"])
     assert not sorts_itself(tenant_rows.order_by("-created_at", "-id")[:50])
     assert "hotline_live_owner_created" in tenant_rows.order_by("-created_at", "-id")[:50].explain()
+
+
+@sqlite_only
+def test_on_sqlite_the_sort_indexes_carry_the_facets_at_the_end_of_their_key(db):
+    """SQLite has no INCLUDE: migration 0021 puts the included columns after the key's own, where
+    they change nothing in its order. A later migration that rebuilds the table on SQLite makes
+    the indexes again from the model, without them: this fails until it runs 0021's again."""
+    carried = [index for index in Hotline._meta.indexes if index.include]
+    assert {index.name for index in carried} >= {"hotline_live_created", "hotline_live_name", "hotline_live_status"}
+    with connection.cursor() as cursor:
+        for index in carried:
+            cursor.execute(f'PRAGMA index_info("{index.name}")')
+            columns = [row[2] for row in sorted(cursor.fetchall())]
+            key = [Hotline._meta.get_field(name.lstrip("-")).column for name in index.fields]
+            assert columns == [*key, *index.include], index.name
+
+
+@sqlite_only
+def test_on_sqlite_a_page_filtered_by_status_and_network_tests_them_in_the_sort_index(table_with_statistics):
+    """Page 14 of one status and one network, sorted by date: SQLite walks the date index and, with
+    the facets in it, skips the rows of other pairs without reading them from the table (5 ms ->
+    1.2 ms at 100,000 hotlines; 50 -> 12.6 ms for a rare pair deep in its pages)."""
+    page = Hotline.objects.filter(is_removed=False, status__in=["Z"], network__in=["other"]).order_by(
+        "-created_at", "-id"
+    )[650:700]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {page.query.sql_with_params()[0]}", page.query.sql_with_params()[1])
+        opcodes = cursor.fetchall()
+    # The filters' columns are read from the index cursor (Column on it) before the table's row is
+    # sought (DeferredSeek): a row of another pair is skipped without reading the table.
+    index_cursor = next(row[2] for row in opcodes if row[1] == "OpenRead" and row[3] != _root_page(Hotline))
+    status_at = _index_column("hotline_live_created", "status")
+    assert any(row[1] == "Column" and row[2] == index_cursor and row[3] == status_at for row in opcodes)
+    assert any(row[1] == "DeferredSeek" for row in opcodes)
+
+
+def _root_page(model) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = %s", [model._meta.db_table])
+        return cursor.fetchone()[0]
+
+
+def _index_column(index: str, column: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f'PRAGMA index_info("{index}")')
+        return next(seqno for seqno, _cid, name in cursor.fetchall() if name == column)
