@@ -128,7 +128,7 @@ def test_the_migration_reverses_and_reapplies_without_losing_a_name():
     finally:
         call_command("migrate", "hotlines", verbosity=0)
     assert names() == VIETNAMESE_ORDER
-    assert index_collations("hotline_live_name") == [COLLATION, ""]
+    assert index_collations("hotline_live_name")[:2] == [COLLATION, ""]  # SQLite: then the facets (0021)
     assert is_partial("hotline_live_name")
 
 
