@@ -26,24 +26,24 @@ def _carried(index: models.Index) -> models.Index:
 
 
 def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    model = apps.get_model("hotlines", "Hotline")
-    for index in model._meta.indexes:
-        if index.include:
-            schema_editor.remove_index(model, index)
-            schema_editor.add_index(model, _carried(index))
-    _analyze(schema_editor, model)
+    _remake(apps, schema_editor, carried=True)
 
 
 def backwards(apps, schema_editor):
+    _remake(apps, schema_editor, carried=False)
+
+
+def _remake(apps, schema_editor, *, carried: bool) -> None:
+    """Each index that declares `include`, made again with its included columns at the end of its
+    key (`carried`) or as Django makes it on SQLite (without them)."""
     if schema_editor.connection.vendor != "sqlite":
         return
     model = apps.get_model("hotlines", "Hotline")
     for index in model._meta.indexes:
         if index.include:
-            schema_editor.remove_index(model, _carried(index))
-            schema_editor.add_index(model, index)
+            old, new = (index, _carried(index)) if carried else (_carried(index), index)
+            schema_editor.remove_index(model, old)
+            schema_editor.add_index(model, new)
     _analyze(schema_editor, model)
 
 
