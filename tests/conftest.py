@@ -21,7 +21,7 @@ from tests.factories import hotlines_from_payloads
 postgresql_only = pytest.mark.skipif(
     db_connection.vendor != "postgresql", reason="PostgreSQL only (its own indexes); CI runs this there"
 )
-# And of what exists on SQLite only (its trigram index of the numbers, FTS5).
+# And of what exists on SQLite only (how its planner reads its own indexes).
 sqlite_only = pytest.mark.skipif(
     db_connection.vendor != "sqlite", reason="SQLite only (its own indexes); CI runs this there"
 )

@@ -150,19 +150,36 @@ def test_a_tenants_hotlines_in_the_default_order_are_served_by_an_index(table_wi
     assert "hotline_live_owner_created" in tenant_rows.order_by("-created_at", "-id")[:50].explain()
 
 
-@sqlite_only
-def test_on_sqlite_the_sort_indexes_carry_the_facets_at_the_end_of_their_key(db):
-    """SQLite has no INCLUDE: migration 0021 puts the included columns after the key's own, where
-    they change nothing in its order. A later migration that rebuilds the table on SQLite makes
-    the indexes again from the model, without them: this fails until it runs 0021's again."""
+def index_columns(index: str) -> tuple[list[str], list[str]]:
+    """An index's key columns and its included (non-key) ones, in order, as the database has them."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT a.attname, k.n <= i.indnkeyatts FROM pg_index i JOIN pg_class r ON r.oid = i.indexrelid "
+                "CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n) "
+                "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum "
+                "WHERE r.relname = %s ORDER BY k.n",
+                [index],
+            )
+            rows = cursor.fetchall()
+            return [name for name, key in rows if key], [name for name, key in rows if not key]
+        cursor.execute(f'PRAGMA index_info("{index}")')
+        return [name for _seqno, _cid, name in sorted(cursor.fetchall())], []
+
+
+def test_the_sort_indexes_carry_the_facets_on_both_databases(db):
+    """PostgreSQL includes them (INCLUDE, migration 0019); SQLite has no INCLUDE, so migration 0021
+    puts them after the key's own columns, where they change nothing in its order. A later
+    migration that rebuilds the table on SQLite makes the indexes again from the model, without
+    them: this fails until it runs 0021's again."""
     carried = [index for index in Hotline._meta.indexes if index.include]
     assert {index.name for index in carried} >= {"hotline_live_created", "hotline_live_name", "hotline_live_status"}
-    with connection.cursor() as cursor:
-        for index in carried:
-            cursor.execute(f'PRAGMA index_info("{index.name}")')
-            columns = [row[2] for row in sorted(cursor.fetchall())]
-            key = [Hotline._meta.get_field(name.lstrip("-")).column for name in index.fields]
-            assert columns == [*key, *index.include], index.name
+    for index in carried:
+        key = [Hotline._meta.get_field(name.lstrip("-")).column for name in index.fields]
+        if connection.vendor == "postgresql":
+            assert index_columns(index.name) == (key, list(index.include)), index.name
+        else:
+            assert index_columns(index.name) == ([*key, *index.include], []), index.name
 
 
 @sqlite_only
@@ -173,13 +190,14 @@ def test_on_sqlite_a_page_filtered_by_status_and_network_tests_them_in_the_sort_
     page = Hotline.objects.filter(is_removed=False, status__in=["Z"], network__in=["other"]).order_by(
         "-created_at", "-id"
     )[650:700]
+    sql, params = page.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN {page.query.sql_with_params()[0]}", page.query.sql_with_params()[1])
+        cursor.execute(f"EXPLAIN {sql}", params)
         opcodes = cursor.fetchall()
     # The filters' columns are read from the index cursor (Column on it) before the table's row is
     # sought (DeferredSeek): a row of another pair is skipped without reading the table.
     index_cursor = next(row[2] for row in opcodes if row[1] == "OpenRead" and row[3] != _root_page(Hotline))
-    status_at = _index_column("hotline_live_created", "status")
+    status_at = index_columns("hotline_live_created")[0].index("status")
     assert any(row[1] == "Column" and row[2] == index_cursor and row[3] == status_at for row in opcodes)
     assert any(row[1] == "DeferredSeek" for row in opcodes)
 
@@ -188,9 +206,3 @@ def _root_page(model) -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = %s", [model._meta.db_table])
         return cursor.fetchone()[0]
-
-
-def _index_column(index: str, column: str) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f'PRAGMA index_info("{index}")')
-        return next(seqno for seqno, _cid, name in cursor.fetchall() if name == column)

@@ -206,6 +206,17 @@ def test_two_accounts_ticked_with_a_search_is_not_an_error(staff, two_synced):
     assert response.context["table"].paginator.count == len(listed(staff, q="tong"))
 
 
+def test_a_part_of_a_number_finds_it_in_either_account_and_the_account_filter_narrows_it(staff, two_synced):
+    """Six digits of a number (SQLite: through its trigram index of every account's numbers):
+    the hotlines of both accounts that hold them, and one account's when it is ticked."""
+    head, branch = two_synced
+    number = Hotline.objects.filter(connection=branch).values_list("hotline", flat=True).first()
+    part = number[-6:]
+    assert listed(staff, q=part) == pks(head, hotline__contains=part) | pks(branch, hotline__contains=part)
+    assert listed(staff, q=part, connection=branch.pk) == pks(branch, hotline__contains=part)
+    assert listed(staff, q=part, connection=head.pk) == pks(head, hotline__contains=part)
+
+
 # --- home, export, detail -----------------------------------------------------------------------
 
 
