@@ -64,38 +64,29 @@ class Sample:
     postgres_cpu: float
 
 
+FETCH = "fetch (COPY)"
+
+
 def phase_of(queries: list[str]) -> str:
     """The phase a sample shows: an index being built, pages being copied in, or another statement."""
     for query in queries:
         if match := re.match(r'CREATE INDEX "([^"]+)"', query):
             return f"index {match[1]}"
     if any(query.startswith("COPY") for query in queries):
-        return "fetch (COPY)"
+        return FETCH
     return queries[0][:48] if queries else "(between statements)"
 
 
 def phases(samples: list[Sample]) -> list[tuple[str, Sample, Sample]]:
-    """(phase, first sample, last sample) in order. The fetch spans its first COPY to its last: the
-    savepoints and the tenants' statements between its pages belong to it."""
-    copies = [i for i, sample in enumerate(samples) if phase_of(sample.queries) == "fetch (COPY)"]
-    spans: list[tuple[str, int, int]] = []
-    i = 0
-    while i < len(samples):
-        if copies and i == copies[0]:
-            spans.append(("fetch (COPY)", i, copies[-1]))
-            i = copies[-1] + 1
-            continue
-        name = phase_of(samples[i].queries)
-        if spans and spans[-1][0] == name and spans[-1][2] == i - 1:
-            spans[-1] = (name, spans[-1][1], i)
-        else:
-            spans.append((name, i, i))
-        i += 1
-    # Each span runs until the next one starts (the last until the last sample).
-    return [
-        (name, samples[start], samples[spans[n + 1][1]] if n + 1 < len(spans) else samples[end])
-        for n, (name, start, end) in enumerate(spans)
-    ]
+    """(phase, first sample, the next phase's first sample) in order. The fetch spans its first
+    COPY to its last: the savepoints and the tenants' statements between its pages belong to it."""
+    names = [phase_of(sample.queries) for sample in samples]
+    copies = [i for i, name in enumerate(names) if name == FETCH]
+    if copies:
+        names[copies[0] : copies[-1] + 1] = [FETCH] * (copies[-1] + 1 - copies[0])
+    starts = [i for i, name in enumerate(names) if i == 0 or name != names[i - 1]]
+    ends = [*starts[1:], len(samples) - 1]
+    return [(names[start], samples[start], samples[end]) for start, end in zip(starts, ends, strict=True)]
 
 
 def main() -> None:
