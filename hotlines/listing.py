@@ -225,7 +225,7 @@ def paged_table(request, asked, *, count: int):
     canonical = asked.canonical()
     query = canonical_query(canonical, page=page if page > 1 else None)
     table = asked.table().configure(
-        request, page=page, per_page=asked.per_page, count=count, back=quote(query.urlencode())
+        request, page=page, per_page=asked.per_page, count=count, back=quote(query.urlencode()), query=query
     )
     return page, notes, canonical, query, table
 
@@ -252,7 +252,8 @@ def paged_table_uncounted(request, asked):
     back = quote(query.urlencode())
     # The page's rows are those read above: the table renders them without a second query.
     table.configure(
-        request, page=page, per_page=asked.per_page, count=offset + len(rows), back=back, read=rows[: asked.per_page]
-    )
+        request, page=page, per_page=asked.per_page, count=offset + len(rows), back=back, query=query,
+        read=rows[: asked.per_page],
+    )  # fmt: skip
     table.count_pending = True  # the page links say no "of N" yet (pagination.html)
     return page, notes, canonical, query, table

@@ -130,7 +130,7 @@ def tenant_list_page(*, request: HttpRequest, preference: UserPreference | None)
     asked = tenant_list_request(request.GET, preference=preference, request=request, version=version)
     count, facets = tenant_list_counts(filterset=asked.filterset, version=version)
     page, page_notes, canonical, query, table = paged_table(request, asked, count=count)
-    table_key = table_cache_key(request=request, version=versions.rows, query=query, table=table)
+    table_key = table_cache_key(version=versions.rows, query=query, table=table)
     empty = ""
     if version == "empty":  # no tenant at all, removed or not: say why
         empty = EMPTY_UNAVAILABLE if selectors.tenants_unavailable() else EMPTY_NOT_SYNCED
@@ -141,14 +141,14 @@ def tenant_list_page(*, request: HttpRequest, preference: UserPreference | None)
     )  # fmt: skip
 
 
-def table_cache_key(*, request: HttpRequest, version: str, query: QueryDict, table: TenantTable) -> str:
+def table_cache_key(*, version: str, query: QueryDict, table: TenantTable) -> str:
     """Everything the rendered table (headers, rows, paging) depends on, as one key: the rows'
-    data version (tenants, their hotline figures, account names), the request's own query (the
-    sort links keep it), the canonical one (the paging links), the page and its size, the order,
-    the language, the time zone (dates) and the URL prefix. Nothing of the person: everyone who
-    may open the list sees the same rows."""
+    data version (tenants, their hotline figures, account names), the canonical query (the sort,
+    page and detail links carry it, whatever the request's own held), the page and its size, the
+    order, the language, the time zone (dates) and the URL prefix. Nothing of the person: everyone
+    who may open the list sees the same rows."""
     parts = (
-        version, request.GET.urlencode(), query.urlencode(), table.page.number, table.paginator.per_page,
+        version, query.urlencode(), table.page.number, table.paginator.per_page,
         ",".join(table.order_by or ()), get_language(), timezone.get_current_timezone_name(), get_script_prefix(),
     )  # fmt: skip
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()

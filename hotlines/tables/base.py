@@ -61,10 +61,21 @@ def columns_copied_shallow[T: type[tables.Table]](table_class: T) -> T:
     return table_class
 
 
+def links_query(table: tables.Table, request: HttpRequest) -> QueryDict:
+    """The query a table's sort and page links carry: the list's canonical query when the list
+    page gave it one (`configure`), else the request's own (as `{% querystring %}` alone does).
+    Not the request's own on a list page: the answer to an htmx filter form holds every field of
+    the form, the empty ones included, and a value the page set aside (an unknown parameter, a sort
+    it does not have) would come back with every link, and its note with every page."""
+    query = getattr(table, "list_query", None)
+    return request.GET if query is None else query
+
+
 class ListTable(tables.Table):
     """A list's table; its Meta subclasses `ListTable.Meta` to keep the shared options."""
 
     label = ""
+    list_query: QueryDict | None = None  # what its links carry (`links_query`)
 
     class Meta:
         attrs = {"class": "table"}
@@ -78,12 +89,15 @@ class PagedListTable(ListTable):
     always_rendered: frozenset[str] = frozenset()  # their render shows something even for an empty value
     back = ""
 
-    def configure(self, request: HttpRequest, *, page: int, per_page: int, count: int, back: str) -> PagedListTable:
+    def configure(
+        self, request: HttpRequest, *, page: int, per_page: int, count: int, back: str, query: QueryDict | None = None
+    ) -> PagedListTable:
         """Fit the table to one request (NetBox's `BaseTable.configure`): the page asked for among
-        `count` rows (counted elsewhere, so no COUNT(*) here), and detail links that lead back to
-        the list as shown."""
+        `count` rows (counted elsewhere, so no COUNT(*) here), detail links that lead back to the
+        list as shown, and sort and page links that carry its canonical `query`."""
         self.request = request
         self.back = back
+        self.list_query = query
         self.paginate(paginator_class=CountedPaginator, per_page=per_page, page=page, count=count)
         return self
 
@@ -91,12 +105,10 @@ class PagedListTable(ListTable):
         """The header row's cells, as `includes/table.html` with `includes/sort_header.html`
         writes them (character for character, tests compare them): thirteen template includes
         with a `querystring` each were a tenth of the Tenants page's time."""
-        # The template's `list_query` is not in render_table's context: the links keep the
-        # request's own query, as `{% querystring %}` without it does.
         request = getattr(self, "request", None)
         if request is None:
             return mark_safe("")  # not fitted to a request: the template writes the headers
-        query = request.GET
+        query = links_query(self, request)
         cells = []
         for column in self.columns:
             ordered = column.is_ordered

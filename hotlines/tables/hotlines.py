@@ -7,7 +7,7 @@ from datetime import datetime
 from html import escape as html_escape
 
 import django_tables2 as tables
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -154,15 +154,25 @@ class HotlineTable(_HotlineColumns):
                 self.columns.hide(name)
 
     def configure(
-        self, request: HttpRequest, *, page: int, per_page: int, count: int, back: str, read: list | None = None
+        self,
+        request: HttpRequest,
+        *,
+        page: int,
+        per_page: int,
+        count: int,
+        back: str,
+        query: QueryDict | None = None,
+        read: list | None = None,
     ) -> HotlineTable:
         """Fit the table to one request (NetBox's `BaseTable.configure`): the person's page size,
-        the page asked for among `count` rows (counted elsewhere, so no COUNT(*) here), and detail
-        links that lead back to the list as shown. The visible columns came from the same
-        person's preference when the table was made: the queryset reads only their fields.
+        the page asked for among `count` rows (counted elsewhere, so no COUNT(*) here), detail
+        links that lead back to the list as shown, and sort and page links that carry its
+        canonical `query`. The visible columns came from the same person's preference when the
+        table was made: the queryset reads only their fields.
         `read`: the page's rows when read already (before its count): rendered without a query."""
         self.request = request  # not as an argument to paginate: that would paginate it a first time
         self.back = back
+        self.list_query = query
         offset = max(page - 1, 0) * per_page
         live = (lambda: live_total(self.version)) if self.version is not None else (lambda: None)
         if read is None:  # SQLite: sorted by name, the page may be read along the name's index

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django import template
+from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -13,6 +14,7 @@ from .. import tenant_fields
 from ..choices import HotlineStatus, Network, label_for
 from ..hotline_fields import BOOL, FIELDS, NETWORK, STATUS, TRACKED_FIELDS
 from ..tables import STATUS_BADGES, number_html
+from ..tables.base import links_query
 from ..tables.page_links import page_links_html
 
 register = template.Library()
@@ -32,8 +34,14 @@ def page_links(context) -> SafeString | None:
     if request is None or table is None:
         return None
     # The list page's canonical query where it has one, else the request's own (as `querystring`).
-    html = page_links_html(table, context.get("list_query") or request.GET, oob=bool(context.get("oob_pagination")))
+    html = page_links_html(table, links_query(table, request), oob=bool(context.get("oob_pagination")))
     return None if html is None else mark_safe(html)  # noqa: S308 - every value escaped where written
+
+
+@register.filter(name="links_query")
+def links_query_filter(table, request) -> QueryDict:
+    """`{% querystring table|links_query:request … %}`: the query a table's links carry."""
+    return links_query(table, request)
 
 
 @register.filter

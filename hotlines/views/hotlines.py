@@ -78,9 +78,6 @@ class HotlineCountsView(PermissionRequiredMixin, ExportMixin, TemplateView):
         )
         context = super().get_context_data(**kwargs, **page.context())
         context["export_url"] = reverse("hotlines:list")  # the menu's form exports the list, not this
-        # The page links as the table writes them on the page (render_table has no `list_query`:
-        # they follow the request's query, which this request repeats).
-        del context["list_query"]
         return context
 
 
