@@ -7,7 +7,6 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
@@ -16,6 +15,7 @@ from django_htmx.http import trigger_client_event
 from ..notification_wording import notifications_prepare
 from ..selectors.notifications import notification_list, notification_page, notification_unread_count
 from ..services.notifications import notification_mark_all_read, notification_mark_read
+from .next_url import next_url
 
 CHANGED_EVENT = "notifications-changed"  # the bell listens for it and counts again
 
@@ -62,10 +62,7 @@ class NotificationBellView(NotificationsMixin, View):
 
 def _back(request: HttpRequest) -> str:
     """Where a form without JavaScript returns: the page it was on (same site only), or the list."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return reverse("hotlines:notifications")
+    return next_url(request, reverse("hotlines:notifications"))
 
 
 class NotificationReadView(NotificationsMixin, View):

@@ -9,7 +9,6 @@ from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from ..columns import columns_after
@@ -19,13 +18,7 @@ from ..models import SavedView
 from ..selectors.saved_views import saved_view_get
 from ..services.preferences import user_preference_reset_list, user_preference_update
 from ..services.saved_views import saved_view_update
-
-
-def _next_url(request, default: str) -> str:
-    url = request.POST.get("next", "")
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
-        return url
-    return default
+from .next_url import next_url
 
 
 class ListPreferencesView(PermissionRequiredMixin, View):
@@ -58,7 +51,7 @@ class ListPreferencesView(PermissionRequiredMixin, View):
             # Back open after a move (several in a row, with or without script); closed after Save or
             # Reset, so the menu no longer covers the table it just changed.
             request.session["hotline_columns_open"] = True
-        return HttpResponseRedirect(_next_url(request, reverse("hotlines:list")))
+        return HttpResponseRedirect(next_url(request, reverse("hotlines:list")))
 
 
 class ListPerPageView(PermissionRequiredMixin, View):
@@ -93,7 +86,7 @@ class LanguageView(View):
 
     def post(self, request):
         language = request.POST.get("language", "")
-        response = HttpResponseRedirect(_next_url(request, "/"))
+        response = HttpResponseRedirect(next_url(request, "/"))
         if language not in dict(settings.LANGUAGES):
             return response
         if request.user.is_authenticated:

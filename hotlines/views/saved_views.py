@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
@@ -30,6 +29,7 @@ from ..selectors.saved_views import (
 from ..services import saved_views as services
 from ..tables.saved_views import SavedViewTable
 from .manage import ObjectActionView
+from .next_url import next_url
 
 BROWSE = "hotlines.view_hotline"
 
@@ -39,14 +39,6 @@ def _view_or_404(request: HttpRequest, pk) -> SavedView:
         return saved_view_get(user=request.user, pk=pk)
     except SavedView.DoesNotExist as exc:
         raise Http404(_("No such view.")) from exc
-
-
-def next_url(request: HttpRequest, default: str) -> str:
-    """Where a form asked to go back to, when it is this site; else `default`."""
-    url = request.POST.get("next", "")
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=False):
-        return url
-    return default
 
 
 class SavedViewOpenView(PermissionRequiredMixin, View):

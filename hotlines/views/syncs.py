@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _t
 from django.views import View
 from django.views.generic import DetailView
@@ -23,6 +22,7 @@ from ..ids import id_parse
 from ..models import Connection, SyncRun
 from ..services.sync import SyncAlreadyRunning, sync_request, sync_run_cancel, sync_run_dead_reason
 from ..tables.syncs import SyncChangeTable, SyncRunTable, duration_text
+from .next_url import next_url
 
 VIEW_PERMISSION = "hotlines.view_syncrun"
 RUN_PERMISSION = "hotlines.run_sync"
@@ -128,13 +128,6 @@ class SyncRunProgressView(PermissionRequiredMixin, View):
 # --- actions ----------------------------------------------------------------------------------
 
 
-def _safe_next(request: HttpRequest) -> str | None:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return None
-
-
 def already_running_message(run: SyncRun) -> str:
     since = date_format(timezone.localtime(run.started_at), "DATETIME_FORMAT")
     if run.status == SyncStatus.QUEUED:
@@ -165,7 +158,7 @@ class SyncStartView(PermissionRequiredMixin, View):
         connections = list(connections)
         if not connections:
             messages.error(request, _t("There is no active eTelecom connection to sync."))
-            return redirect(_safe_next(request) or reverse("hotlines:sync-list"))
+            return redirect(next_url(request, reverse("hotlines:sync-list")))
         queued, busy = [], []
         for connection in connections:
             try:
@@ -185,7 +178,7 @@ class SyncStartView(PermissionRequiredMixin, View):
                 _t("Sync of “%(connection)s” requested; the bar above follows it.")
                 % {"connection": run.connection.name},
             )
-        return redirect(_safe_next(request) or reverse("hotlines:sync-list"))
+        return redirect(next_url(request, reverse("hotlines:sync-list")))
 
 
 class SyncCancelView(PermissionRequiredMixin, View):
