@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.http import QueryDict
@@ -224,9 +224,7 @@ def paged_table(request, asked, *, count: int):
     page, notes = page_number(asked.query, count=count, per_page=asked.per_page)
     canonical = asked.canonical()
     query = canonical_query(canonical, page=page if page > 1 else None)
-    table = asked.table().configure(
-        request, page=page, per_page=asked.per_page, count=count, back=quote(query.urlencode()), query=query
-    )
+    table = asked.table().configure(request, page=page, per_page=asked.per_page, count=count, query=query)
     return page, notes, canonical, query, table
 
 
@@ -249,11 +247,9 @@ def paged_table_uncounted(request, asked):
         return None
     canonical = asked.canonical()
     query = canonical_query(canonical, page=page if page > 1 else None)
-    back = quote(query.urlencode())
     # The page's rows are those read above: the table renders them without a second query.
     table.configure(
-        request, page=page, per_page=asked.per_page, count=offset + len(rows), back=back, query=query,
-        read=rows[: asked.per_page],
-    )  # fmt: skip
+        request, page=page, per_page=asked.per_page, count=offset + len(rows), query=query, read=rows[: asked.per_page]
+    )
     table.count_pending = True  # the page links say no "of N" yet (pagination.html)
     return page, notes, canonical, query, table

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from functools import cached_property
 from typing import Any
+from urllib.parse import quote
 
 import django_tables2 as tables
 from django.core.paginator import Page, Paginator
@@ -61,6 +62,13 @@ def columns_copied_shallow[T: type[tables.Table]](table_class: T) -> T:
     return table_class
 
 
+def links_fit(table: tables.Table, query: QueryDict) -> None:
+    """Point a table's links at the list's canonical `query`: its sort and page links carry it, and
+    its detail links lead back to it (`?back=`)."""
+    table.list_query = query
+    table.back = quote(query.urlencode())
+
+
 def links_query(table: tables.Table, request: HttpRequest) -> QueryDict:
     """The query a table's sort and page links carry: the list's canonical query when the list
     page gave it one (`configure`), else the request's own (as `{% querystring %}` alone does).
@@ -90,14 +98,13 @@ class PagedListTable(ListTable):
     back = ""
 
     def configure(
-        self, request: HttpRequest, *, page: int, per_page: int, count: int, back: str, query: QueryDict | None = None
+        self, request: HttpRequest, *, page: int, per_page: int, count: int, query: QueryDict
     ) -> PagedListTable:
         """Fit the table to one request (NetBox's `BaseTable.configure`): the page asked for among
         `count` rows (counted elsewhere, so no COUNT(*) here), detail links that lead back to the
         list as shown, and sort and page links that carry its canonical `query`."""
         self.request = request
-        self.back = back
-        self.list_query = query
+        links_fit(self, query)
         self.paginate(paginator_class=CountedPaginator, per_page=per_page, page=page, count=count)
         return self
 

@@ -23,7 +23,7 @@ from ..normalize import number_groups
 from ..selectors.hotlines import HotlineRow, hotline_rows
 from ..selectors.sort_plans import ids_first, live_total, sort_index_walked
 from ..selectors.tenancy import owner_key
-from .base import CountedPaginator, PagedListTable, columns_copied_shallow
+from .base import CountedPaginator, PagedListTable, columns_copied_shallow, links_fit
 from .tenant_cells import tenant_cells
 
 STATUS_BADGES = {
@@ -160,8 +160,7 @@ class HotlineTable(_HotlineColumns):
         page: int,
         per_page: int,
         count: int,
-        back: str,
-        query: QueryDict | None = None,
+        query: QueryDict,
         read: list | None = None,
     ) -> HotlineTable:
         """Fit the table to one request (NetBox's `BaseTable.configure`): the person's page size,
@@ -171,8 +170,7 @@ class HotlineTable(_HotlineColumns):
         table was made: the queryset reads only their fields.
         `read`: the page's rows when read already (before its count): rendered without a query."""
         self.request = request  # not as an argument to paginate: that would paginate it a first time
-        self.back = back
-        self.list_query = query
+        links_fit(self, query)
         offset = max(page - 1, 0) * per_page
         live = (lambda: live_total(self.version)) if self.version is not None else (lambda: None)
         if read is None:  # SQLite: sorted by name, the page may be read along the name's index
