@@ -157,6 +157,35 @@ def test_back_forward_and_reload_keep_the_form_equal_to_the_address(page, live_s
     assert errors == []
 
 
+def test_after_a_tick_the_sort_and_page_links_carry_the_address_and_sorting_survives_reload_and_back(
+    page, live_server, synced, superuser, errors
+):
+    """htmx sends the whole filter form; the links in its answer carry the address's query only."""
+    enabled = [i for i in synced if i["status"] == "P"]
+    sign_in(page, live_server, "root", "pw-root")
+    page.goto(f"{live_server.url}/hotlines/?per_page=25")
+    box(page, "Enabled").check()
+    expect_count(page, len(enabled))
+    expect(page).to_have_url(re.compile(r"/hotlines/\?status=P&per_page=25$"))
+    network = page.locator("#hotline-table thead").get_by_role("link", name=re.compile("^Network"))
+    expect(network).to_have_attribute("href", "?status=P&per_page=25&sort=network")
+    expect(page.locator(".pagination a[rel=next]")).to_have_attribute("href", "?status=P&per_page=25&page=2")
+
+    network.click()
+    expect(page.locator("th[aria-sort='ascending']")).to_contain_text("Network")
+    assert sorted(parse_qsl(urlsplit(page.url).query)) == [("per_page", "25"), ("sort", "network"), ("status", "P")]
+    expect(page.locator(".pagination a[rel=next]")).to_have_attribute("href", re.compile(r"&page=2$"))
+    assert "=&" not in page.locator(".pagination a[rel=next]").get_attribute("href")
+    page.reload()
+    expect(page.locator("th[aria-sort='ascending']")).to_contain_text("Network")
+    expect_ticked(page, {"status=P"})
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/hotlines/\?status=P&per_page=25$"))
+    expect(page.locator("#hotline-table th.col-network")).not_to_have_attribute("aria-sort", "ascending")
+    expect_ticked(page, {"status=P"})
+    assert errors == []
+
+
 def test_paging_sorting_and_filtering_bring_the_results_into_view(page, live_server, synced, superuser, errors):
     viettel = [i for i in synced if i["network"] == "viettel"]
     sign_in(page, live_server, "root", "pw-root")
