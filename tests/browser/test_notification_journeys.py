@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from hotlines.models import Notification, NotificationKind
@@ -83,6 +84,46 @@ def test_the_bell_the_page_mark_one_and_mark_all_read(page, live_server, lan):
     expect(page.locator(".notification-unread")).to_have_count(0)
     expect(bell(page)).to_have_accessible_name("Notifications, none unread")
     assert errors == []
+
+
+def test_a_slow_first_count_does_not_overwrite_the_count_after_mark_read(page, live_server, lan):
+    """The bell counts on page load. If that first answer is still on its way when "Mark read"
+    says notifications changed, the bell must count again and keep the newer count: the late
+    first answer (taken before the mark) may not leave a stale "3" behind."""
+    errors = collect_errors(page)
+    sign_in(page, live_server, "lan", "pw-lan")
+    expect(bell(page)).to_have_accessible_name("3 unread notifications")
+
+    held = []  # the first count's route and the answer the server gave it before the mark
+
+    def hold_the_first_count(route):
+        if held:
+            route.continue_()
+            return
+        held.append((route, route.fetch()))  # the server counts now (3), the page gets it later
+
+    page.route("**/notifications/bell/", hold_the_first_count)
+    with page.expect_request("**/notifications/bell/"):
+        page.goto(f"{live_server.url}/notifications/")
+    expect(page.locator(".notification-unread")).to_have_count(3)
+    expect(bell(page)).to_have_accessible_name("Notifications")  # still counting
+    assert len(held) == 1
+
+    page.get_by_role("button", name=re.compile(r"^Mark read\s*: Viettel tắt$")).click()
+    expect(page.locator(".notification-unread")).to_have_count(2)
+    expect(bell(page)).to_have_accessible_name("2 unread notifications")
+
+    # Now the first, stale answer arrives (if the page still waits for it): it changes nothing.
+    route, stale = held[0]
+    try:
+        route.fulfill(response=stale)
+    except PlaywrightError:
+        pass  # the page gave up that request when it asked again: the right outcome
+    page.wait_for_timeout(300)
+    expect(bell(page)).to_have_accessible_name("2 unread notifications")
+    page.unroute("**/notifications/bell/")
+    # htmx logs the request it gave up (hx-sync "replace") as sendAbort and its afterRequest.
+    assert [error for error in errors if not re.search(r": htmx:(sendAbort|afterRequest), ", error)] == []
 
 
 def test_without_javascript_the_forms_work(browser, live_server, lan):
