@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
@@ -58,6 +59,36 @@ def test_export_now_and_in_the_background(page, live_server, hostile_synced, dja
     book = openpyxl.load_workbook(io.BytesIO(download.value.path().read_bytes()))
     sheet_rows = list(book.active.iter_rows(values_only=True))
     assert [row[0] for row in sheet_rows[1:]] == [h.hotline for h in viettel]
+    assert not problems, problems
+
+
+def test_export_after_filtering_and_sorting_in_the_page(page, live_server, hostile_synced, django_user_model):  # noqa: F811
+    """The view built by clicking (a box ticked and a header sorted, both answered by htmx) is the
+    one exported: its rows, its order, and a file name with only the filter in use."""
+    make_user(django_user_model, "exporter", "hotlines.view_hotline", "hotlines.export_hotline")
+    viettel = list(Hotline.objects.filter(is_removed=False, network="viettel").order_by("-name", "-id"))
+    problems = collect_errors(page)
+
+    sign_in(page, live_server, "exporter", "pw-exporter")
+    page.goto(f"{live_server.url}/hotlines/")
+    page.locator("#filter-form .filters").get_by_role("checkbox", name=re.compile("^Viettel")).check()
+    expect(page).to_have_url(re.compile(r"\?network=viettel$"))
+    fields = page.locator("#export-menu input[type=hidden]")
+    expect(fields).to_have_count(1)  # the address's query, not the form's empty fields
+    expect(fields).to_have_attribute("name", "network")
+    page.locator("#hotline-table thead").get_by_role("link", name="Name").click()
+    expect(page).to_have_url(re.compile(r"\?network=viettel&sort=name$"))
+    page.locator("#hotline-table thead").get_by_role("link", name="Name").click()
+    expect(page).to_have_url(re.compile(r"\?network=viettel&sort=-name$"))
+    expect(fields).to_have_count(2)
+
+    page.locator("#export-menu summary").click()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSV").click()
+    assert download.value.suggested_filename.startswith("hotlines-default-network-viettel-")
+    rows = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
+    number = rows[0].index("Hotline")
+    assert [row[number] for row in rows[1:]] == [h.hotline for h in viettel]
     assert not problems, problems
 
 

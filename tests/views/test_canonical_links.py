@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import parse_qsl
 
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from tests.conftest import SANDBOX_SEED, mirror
+from tests.conftest import SANDBOX_SEED, make_user, mirror
 from tests.factories import ConnectionFactory, TenantFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +98,34 @@ def test_the_tenant_list_links_with_its_canonical_query_and_caches_one_table_for
     canonical = viewer_client.get(url, {"status": "P", "per_page": "25"}, **HX_RESULTS)
     assert canonical.context["table_key"] == as_sent.context["table_key"]
     assert sort_links(canonical.text) == sort_links(as_sent.text)
+
+
+def export_fields(text: str) -> list[tuple[str, str]]:
+    """The (name, value) hidden fields of the export menu's form: the view it exports."""
+    form = re.search(r'<form method="get" action="[^"]*" class="menu-panel export-form".*?</form>', text, re.S)
+    assert form, "no export menu"
+    return [
+        (html.unescape(name), html.unescape(value))
+        for name, value in re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)">', form[0])
+    ]
+
+
+@pytest.mark.parametrize("counted", [True, False], ids=["counted", "count-pending"])
+def test_the_export_menu_carries_the_canonical_query(client, django_user_model, synced, settings, counted):
+    """The export menu, in the htmx answer and in the counts' fragment that replaces it, holds the
+    view's filters as the address bar shows them: not the form's empty fields, nor what the page
+    set aside."""
+    client.force_login(make_user(django_user_model, "exporter", "hotlines.view_hotline", "hotlines.export_hotline"))
+    settings.LIST_COUNT_BUDGET_MS = 10_000 if counted else 0
+    cache.clear()
+    query = {**FORM_AS_SENT, "q": "a", "colour": "red", "sort": "-name"}
+    answer = client.get(reverse("hotlines:list"), query, **HX_RESULTS)
+    expected = parse_qsl(answer.headers["HX-Push-Url"].split("?", 1)[1])  # the address bar's
+    assert sorted(expected) == [("per_page", "25"), ("q", "a"), ("sort", "-name"), ("status", "P")]
+    assert export_fields(answer.text) == expected
+    if not counted:
+        fragment = client.get(reverse("hotlines:list-counts"), query, HTTP_HX_REQUEST="true")
+        assert export_fields(fragment.text) == expected
+    # The tenant list's menu too.
+    tenants = client.get(reverse("hotlines:tenant-list"), {"q": "", "status": "", "per_page": "25"}, **HX_RESULTS)
+    assert export_fields(tenants.text) == [("per_page", "25")]
