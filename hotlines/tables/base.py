@@ -14,6 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, QueryDict
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 
 class CountedPage(Page):
@@ -77,6 +78,32 @@ def links_query(table: tables.Table, request: HttpRequest) -> QueryDict:
     it does not have) would come back with every link, and its note with every page."""
     query = getattr(table, "list_query", None)
     return request.GET if query is None else query
+
+
+def sort_choices(table: tables.Table, sort: str) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of every order a list offers: its default order, then each shown
+    column that sorts, ascending and descending, in the order the header row shows them. A phone
+    hides that header row, whose links sort; a select of these sorts there instead. A sort by a
+    column the person hid (a shared link) is offered too, so the select shows what is in use."""
+    choices = [("", gettext("Newest first (default)"), not sort)]
+    offered = set()
+    for column in table.columns:
+        if column.orderable:
+            offered.add(column.name)
+            choices += _sort_pair(column.name, str(column.header), sort)
+    name = sort.removeprefix("-")
+    if sort and name not in offered:
+        column = table.base_columns.get(name)
+        header = column.verbose_name if column is not None and column.verbose_name else name
+        choices += _sort_pair(name, str(header), sort)
+    return choices
+
+
+def _sort_pair(name: str, header: str, sort: str) -> list[tuple[str, str, bool]]:
+    return [
+        (name, gettext("%(column)s (ascending)") % {"column": header}, sort == name),
+        (f"-{name}", gettext("%(column)s (descending)") % {"column": header}, sort == f"-{name}"),
+    ]
 
 
 class ListTable(tables.Table):

@@ -14,7 +14,7 @@ from .. import tenant_fields
 from ..choices import HotlineStatus, Network, label_for
 from ..hotline_fields import BOOL, FIELDS, NETWORK, STATUS, TRACKED_FIELDS
 from ..tables import STATUS_BADGES, number_html
-from ..tables.base import links_query
+from ..tables.base import links_query, sort_choices
 from ..tables.page_links import page_links_html
 
 register = template.Library()
@@ -36,6 +36,12 @@ def page_links(context) -> SafeString | None:
     # The list page's canonical query where it has one, else the request's own (as `querystring`).
     html = page_links_html(table, links_query(table, request), oob=bool(context.get("oob_pagination")))
     return None if html is None else mark_safe(html)  # noqa: S308 - every value escaped where written
+
+
+@register.simple_tag(name="sort_choices")
+def sort_choices_tag(table, sort) -> list[tuple[str, str, bool]]:
+    """`{% sort_choices table sort as choices %}`: the orders the phone's Sort select offers."""
+    return sort_choices(table, sort or "")
 
 
 @register.filter(name="links_query")

@@ -13,8 +13,10 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from django.http import QueryDict
 from playwright.sync_api import expect
 
+from hotlines.listing import list_request
 from tests.browser.conftest import collect_errors, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -184,6 +186,73 @@ def test_after_a_tick_the_sort_and_page_links_carry_the_address_and_sorting_surv
     expect(page.locator("#hotline-table th.col-network")).not_to_have_attribute("aria-sort", "ascending")
     expect_ticked(page, {"status=P"})
     assert errors == []
+
+
+def card_names(page) -> list[str]:
+    return page.locator("#hotline-table tbody td[data-label=Name]").all_inner_texts()
+
+
+def listed_names(query: str, n: int) -> list[str]:
+    """The first `n` names the list shows for `query` (its own order: the database's collation)."""
+    return list(list_request(QueryDict(query)).queryset.values_list("name", flat=True)[:n])
+
+
+def test_on_a_phone_the_sort_select_sorts_and_survives_back_forward_and_reload(browser, live_server, synced, superuser):
+    """A phone hides the header row whose links sort: the Sort select sorts there, keeps the
+    filters, and Back, Forward and reload show the order the address names."""
+    context = browser.new_context(viewport=PHONE, locale="en-US", is_mobile=True, has_touch=True)
+    page = context.new_page()
+    errors = collect_errors(page)
+    try:
+        viettel = [i for i in synced if i["network"] == "viettel"]
+        sign_in(page, live_server, "root", "pw-root")
+        page.goto(f"{live_server.url}/hotlines/?network=viettel")
+        expect(page.locator("#hotline-table thead")).to_be_hidden()
+        sort = page.get_by_label("Sort", exact=True)
+        expect(sort).to_be_visible()
+        expect(sort).to_have_value("")
+        expect(sort.locator("option:checked")).to_have_text("Newest first (default)")
+        expect(sort.locator("option[value=tenant]")).to_have_count(0)  # the tenant column does not sort
+
+        sort.focus()  # a tap on the select
+        sort.select_option(label="Name (descending)")
+        expect(page).to_have_url(re.compile(r"\?network=viettel&sort=-name$"))
+        expect_count(page, len(viettel))
+        expect(page.get_by_label("Sort", exact=True)).to_be_focused()  # the swapped select keeps the focus
+        assert card_names(page) == listed_names("network=viettel&sort=-name", 50)
+        page.get_by_label("Sort", exact=True).select_option("name")
+        expect(page).to_have_url(re.compile(r"\?network=viettel&sort=name$"))
+        ascending = listed_names("network=viettel&sort=name", 50)
+        expect(page.locator("#hotline-table tbody td[data-label=Name]")).to_have_text(ascending)
+
+        page.go_back()
+        expect(page).to_have_url(re.compile(r"sort=-name$"))
+        expect(page.get_by_label("Sort", exact=True)).to_have_value("-name")
+        page.go_forward()
+        expect(page.get_by_label("Sort", exact=True)).to_have_value("name")
+        page.reload()
+        expect(page.get_by_label("Sort", exact=True)).to_have_value("name")
+        expect(page.locator("#hotline-table tbody td[data-label=Name]")).to_have_text(ascending)
+        expect_count(page, len(viettel))
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_on_a_phone_without_javascript_the_sort_button_sends_the_form(browser, live_server, synced, superuser):
+    context = browser.new_context(viewport=PHONE, locale="en-US", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "root", "pw-root")
+        page.goto(f"{live_server.url}/hotlines/?status=P")
+        page.get_by_label("Sort", exact=True).select_option("-network")
+        page.locator("#results").get_by_role("button", name="Sort", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/hotlines/\?.*sort=-network"))
+        assert dict(parse_qsl(urlsplit(page.url).query))["status"] == "P"
+        expect(page.get_by_label("Sort", exact=True)).to_have_value("-network")
+    finally:
+        context.close()
 
 
 def test_paging_sorting_and_filtering_bring_the_results_into_view(page, live_server, synced, superuser, errors):
