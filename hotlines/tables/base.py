@@ -14,7 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, QueryDict
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 
 class CountedPage(Page):
@@ -80,30 +80,52 @@ def links_query(table: tables.Table, request: HttpRequest) -> QueryDict:
     return request.GET if query is None else query
 
 
+# {(language, table class, its shown sortable columns): its orders' (value, label)}: the labels
+# cost more than the rest of the select, and a table's columns are a person's few chosen sets.
+_SORT_LABELS: dict[tuple[str, type, tuple[str, ...]], tuple[tuple[str, str], ...]] = {}
+_SORT_LABELS_KEPT = 512
+
+
 def sort_choices(table: tables.Table, sort: str) -> list[tuple[str, str, bool]]:
     """(value, label, selected) of every order a list offers: its default order, then each shown
     column that sorts, ascending and descending, in the order the header row shows them. A phone
     hides that header row, whose links sort; a select of these sorts there instead. A sort by a
     column the person hid (a shared link) is offered too, so the select shows what is in use."""
-    choices = [("", gettext("Newest first (default)"), not sort)]
-    offered = set()
-    for column in table.columns:
-        if column.orderable:
-            offered.add(column.name)
-            choices += _sort_pair(column.name, str(column.header), sort)
+    names = tuple(column.name for column in table.columns if column.orderable)
+    key = (get_language() or "", type(table), names)
+    offered = _SORT_LABELS.get(key)
+    if offered is None:
+        offered = (("", gettext("Newest first (default)")),)
+        for name in names:
+            offered += _sort_pair(name, str(table.columns[name].header))
+        if len(_SORT_LABELS) < _SORT_LABELS_KEPT:
+            _SORT_LABELS[key] = offered
+    choices = [(value, label, value == sort) for value, label in offered]
     name = sort.removeprefix("-")
-    if sort and name not in offered:
+    if sort and name not in names:
         column = table.base_columns.get(name)
         header = column.verbose_name if column is not None and column.verbose_name else name
-        choices += _sort_pair(name, str(header), sort)
+        choices += [(value, label, value == sort) for value, label in _sort_pair(name, str(header))]
     return choices
 
 
-def _sort_pair(name: str, header: str, sort: str) -> list[tuple[str, str, bool]]:
-    return [
-        (name, gettext("%(column)s (ascending)") % {"column": header}, sort == name),
-        (f"-{name}", gettext("%(column)s (descending)") % {"column": header}, sort == f"-{name}"),
-    ]
+def sort_options_html(table: tables.Table, sort: str) -> SafeString:
+    """The Sort select's options (`sort_choices`), written here rather than by a template loop:
+    a loop over a tenant table's 27 orders was a tenth of the Tenants page's time."""
+    return mark_safe(  # noqa: S308 - values and labels escaped here
+        "".join(
+            f'<option value="{conditional_escape(value)}"{" selected" if selected else ""}>'
+            f"{conditional_escape(label)}</option>"
+            for value, label, selected in sort_choices(table, sort)
+        )
+    )
+
+
+def _sort_pair(name: str, header: str) -> tuple[tuple[str, str], ...]:
+    return (
+        (name, gettext("%(column)s (ascending)") % {"column": header}),
+        (f"-{name}", gettext("%(column)s (descending)") % {"column": header}),
+    )
 
 
 class ListTable(tables.Table):

@@ -14,7 +14,7 @@ from .. import tenant_fields
 from ..choices import HotlineStatus, Network, label_for
 from ..hotline_fields import BOOL, FIELDS, NETWORK, STATUS, TRACKED_FIELDS
 from ..tables import STATUS_BADGES, number_html
-from ..tables.base import links_query, sort_choices
+from ..tables.base import links_query, sort_options_html
 from ..tables.page_links import page_links_html
 
 register = template.Library()
@@ -38,10 +38,10 @@ def page_links(context) -> SafeString | None:
     return None if html is None else mark_safe(html)  # noqa: S308 - every value escaped where written
 
 
-@register.simple_tag(name="sort_choices")
-def sort_choices_tag(table, sort) -> list[tuple[str, str, bool]]:
-    """`{% sort_choices table sort as choices %}`: the orders the phone's Sort select offers."""
-    return sort_choices(table, sort or "")
+@register.simple_tag(name="sort_options")
+def sort_options_tag(table, sort) -> SafeString:
+    """`{% sort_options table sort %}`: the options of the phone's Sort select."""
+    return sort_options_html(table, sort or "")
 
 
 @register.filter(name="links_query")
