@@ -44,6 +44,9 @@ def test_search_filter_sort_open_back_reload(page, live_server, two_accounts, su
     sign_in(page, live_server, "root", "pw-root")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Tenants").click()
     expect(page).to_have_url(f"{live_server.url}/tenants/")
+    # The address changes when the page starts to arrive; typing must wait until it has loaded (its
+    # deferred htmx wired the search box), as a person's typing does.
+    page.wait_for_load_state()
     expect_count(page, 31)
 
     page.get_by_label("Search", exact=True).fill("cong ty")  # no accents typed
