@@ -3,7 +3,8 @@ all dropped at once when full (a key that stops being asked for leaves with the 
 memory never grows past the bound). For values that follow wholly from their key: rendered HTML
 keyed by what it shows (navigation.py, kept.py), a form class per data version and language
 (filtersets/hotlines.py), tenants per set of IDs beside the version they were read under
-(selectors/tenant_lookup.py), a number's display groups per shape (normalize.py). Nothing here
+(selectors/tenant_lookup.py), a number's display groups per shape (normalize.py), a list's sort
+orders' labels per language and column set (tables/base.py). Nothing here
 is shared between processes; a cache that is lives in Django's cache (`CACHE_URL`)."""
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 
+from ..process_memo import ProcessMemo
+
 
 class CountedPage(Page):
     """A page whose length follows from the paginator's count: `{% if table.page %}` in a
@@ -82,8 +84,10 @@ def links_query(table: tables.Table, request: HttpRequest) -> QueryDict:
 
 # {(language, table class, its shown sortable columns): its orders' (value, label)}: the labels
 # cost more than the rest of the select, and a table's columns are a person's few chosen sets.
-_SORT_LABELS: dict[tuple[str, type, tuple[str, ...]], tuple[tuple[str, str], ...]] = {}
-_SORT_LABELS_KEPT = 512
+SORT_LABELS_KEPT = 512
+_sort_labels: ProcessMemo[tuple[str, type, tuple[str, ...]], tuple[tuple[str, str], ...]] = ProcessMemo(
+    SORT_LABELS_KEPT
+)
 
 
 def sort_choices(table: tables.Table, sort: str) -> list[tuple[str, str, bool]]:
@@ -92,14 +96,13 @@ def sort_choices(table: tables.Table, sort: str) -> list[tuple[str, str, bool]]:
     hides that header row, whose links sort; a select of these sorts there instead. A sort by a
     column the person hid (a shared link) is offered too, so the select shows what is in use."""
     names = tuple(column.name for column in table.columns if column.orderable)
-    key = (get_language() or "", type(table), names)
-    offered = _SORT_LABELS.get(key)
-    if offered is None:
-        offered = (("", gettext("Newest first (default)")),)
-        for name in names:
-            offered += _sort_pair(name, str(table.columns[name].header))
-        if len(_SORT_LABELS) < _SORT_LABELS_KEPT:
-            _SORT_LABELS[key] = offered
+    offered = _sort_labels.get_or_make(
+        (get_language() or "", type(table), names),
+        lambda: (
+            ("", gettext("Newest first (default)")),
+            *(pair for name in names for pair in _sort_pair(name, str(table.columns[name].header))),
+        ),
+    )
     choices = [(value, label, value == sort) for value, label in offered]
     name = sort.removeprefix("-")
     if sort and name not in names:
