@@ -59,6 +59,31 @@ def wait_until(page, ready, timeout_ms: int = 10_000) -> None:
     raise AssertionError("timed out")
 
 
+BELL_ROUTE = "**/notifications/bell/"
+
+
+def open_notifications_with_the_first_count_held(page, live_server):
+    """Sign in as lan (3 unread) and open Notifications, holding the bell's first count: the server
+    has answered it, the page is not told until the test fulfils the returned route with the
+    returned answer. Later counts go through."""
+    sign_in(page, live_server, "lan", "pw-lan")
+    expect(bell(page)).to_have_accessible_name("3 unread notifications")
+    held = []
+
+    def hold_the_first_count(route):
+        if held:
+            route.continue_()
+            return
+        held.append((route, route.fetch()))  # the server counts now (3), the page gets it later
+
+    page.route(BELL_ROUTE, hold_the_first_count)
+    with page.expect_request(BELL_ROUTE):
+        page.goto(f"{live_server.url}/notifications/")
+    expect(page.locator(".notification-unread")).to_have_count(3)
+    wait_until(page, lambda: held)  # the server has answered the first count (page not told yet)
+    return held[0]
+
+
 def test_the_bell_the_page_mark_one_and_mark_all_read(page, live_server, lan):
     errors = collect_errors(page)
     sign_in(page, live_server, "lan", "pw-lan")
@@ -100,22 +125,7 @@ def test_a_slow_first_count_does_not_overwrite_the_count_after_mark_read(page, l
     says notifications changed, the bell must count again and keep the newer count: the late
     first answer (taken before the mark) may not leave a stale "3" behind."""
     errors = collect_errors(page)
-    sign_in(page, live_server, "lan", "pw-lan")
-    expect(bell(page)).to_have_accessible_name("3 unread notifications")
-
-    held = []  # the first count's route and the answer the server gave it before the mark
-
-    def hold_the_first_count(route):
-        if held:
-            route.continue_()
-            return
-        held.append((route, route.fetch()))  # the server counts now (3), the page gets it later
-
-    page.route("**/notifications/bell/", hold_the_first_count)
-    with page.expect_request("**/notifications/bell/"):
-        page.goto(f"{live_server.url}/notifications/")
-    expect(page.locator(".notification-unread")).to_have_count(3)
-    wait_until(page, lambda: held)  # the server has answered the first count (page not told yet)
+    route, stale = open_notifications_with_the_first_count_held(page, live_server)
     expect(bell(page)).to_have_accessible_name("Notifications")  # still counting
 
     page.get_by_role("button", name=re.compile(r"^Mark read\s*: Viettel tắt$")).click()
@@ -123,14 +133,13 @@ def test_a_slow_first_count_does_not_overwrite_the_count_after_mark_read(page, l
     expect(bell(page)).to_have_accessible_name("2 unread notifications")
 
     # Now the first, stale answer arrives (if the page still waits for it): it changes nothing.
-    route, stale = held[0]
     try:
         route.fulfill(response=stale)
     except PlaywrightError:
         pass  # the page gave up that request when it asked again: the right outcome
     page.wait_for_timeout(300)
     expect(bell(page)).to_have_accessible_name("2 unread notifications")
-    page.unroute("**/notifications/bell/")
+    page.unroute(BELL_ROUTE)
     # htmx logs the request it gave up (hx-sync "replace") as sendAbort and its afterRequest.
     assert [error for error in errors if not re.search(r": htmx:(sendAbort|afterRequest), ", error)] == []
 
@@ -139,30 +148,16 @@ def test_a_mark_read_just_after_the_bell_was_swapped_in_is_not_lost(page, live_s
     """htmx wires up what it swaps in only in its settle step, a moment after the swap. A "Mark
     read" whose "notifications changed" lands in between must still make the bell count again
     (a bell that replaced itself missed it: the old one gone, the new one not yet listening)."""
-    sign_in(page, live_server, "lan", "pw-lan")
-    expect(bell(page)).to_have_accessible_name("3 unread notifications")
-    held = []
-
-    def hold_the_first_count(route):
-        if held:
-            route.continue_()
-            return
-        held.append(route)
-
-    page.route("**/notifications/bell/", hold_the_first_count)
-    with page.expect_request("**/notifications/bell/"):
-        page.goto(f"{live_server.url}/notifications/")
-    expect(page.locator(".notification-unread")).to_have_count(3)
-    wait_until(page, lambda: held)
+    route, first = open_notifications_with_the_first_count_held(page, live_server)
     # Widen the settle step (20 ms) so that the click surely lands inside it.
     page.evaluate("htmx.config.defaultSettleDelay = 3000")
-    held[0].continue_()
+    route.fulfill(response=first)
     expect(bell(page)).to_have_accessible_name("3 unread notifications")  # swapped in, not yet settled
 
     page.get_by_role("button", name=re.compile(r"^Mark read\s*: Viettel tắt$")).click()
     expect(page.locator(".notification-unread")).to_have_count(2)
     expect(bell(page)).to_have_accessible_name("2 unread notifications", timeout=2_500)
-    page.unroute("**/notifications/bell/")
+    page.unroute(BELL_ROUTE)
 
 
 def test_without_javascript_the_forms_work(browser, live_server, lan):
